@@ -1,0 +1,58 @@
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { AppContext } from './context.js';
+import { SessionAuthenticator } from './modules/auths/session.js';
+import { appConfigRoutes } from './modules/configs/app-config.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { registerAuthGuard } from './plugins/auth-guard.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerFrontend } from './plugins/frontend.js';
+import { createLogger, registerRequestLog } from './plugins/logging.js';
+import { useZod } from './plugins/zod.js';
+
+export interface BuildOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+}
+
+/**
+ * Assembles the HTTP application from an already-opened context. No I/O of its own beyond reading
+ * the frontend build directory, so tests build one per case cheaply.
+ */
+export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: createLogger(ctx.config, options.logStream),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ctx.config.limits.jsonBodyBytes,
+    requestIdHeader: 'x-request-id',
+    trustProxy: ctx.config.server.forwardedAllowIps === '*' ? true : ctx.config.server.forwardedAllowIps,
+    // Streams can last far longer than any request timeout; idle sockets are still reaped.
+    requestTimeout: 0,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+  const full: AppContext = { ...ctx, log: app.log };
+  app.decorate('ctx', full);
+
+  useZod(app);
+  registerErrorHandler(app);
+  registerRequestLog(app);
+  await app.register(fastifyCookie);
+
+  const auth = new SessionAuthenticator(full);
+  registerAuthGuard(app, auth);
+
+  await healthRoutes(app, full);
+  await appConfigRoutes(app, full, auth);
+  await registerFrontend(app, ctx.config.paths.frontendBuildDir);
+
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}

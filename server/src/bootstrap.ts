@@ -1,0 +1,35 @@
+import type { Config } from './config/env.js';
+import { PersistentConfig } from './config/persistent.js';
+import { resolveSecretKey } from './config/secret-key.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { MemoryState } from './state/shared-state.js';
+
+/**
+ * The start-up steps that touch the outside world, in order: secret key, database, migrations,
+ * persistent settings, shared state. The server and the tests both start here.
+ */
+export async function openContext(config: Config): Promise<Omit<AppContext, 'log'> & { close(): Promise<void> }> {
+  const { key } = resolveSecretKey(config.webui.secretKey, config.paths.dataDir);
+  const db = await openDatabase(config.database);
+  try {
+    await migrateToLatest(db);
+    const settings = await PersistentConfig.load(db, config);
+    const state = new MemoryState();
+    return {
+      config,
+      secretKey: key,
+      db,
+      settings,
+      state,
+      async close() {
+        await state.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,296 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
+ * existing deployment's environment keeps its meaning. Parsed once at start-up into a nested object;
+ * anything invalid stops the process with one line naming the variable (see ConfigError).
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly accepted: string,
+    readonly value: string,
+  ) {
+    super(`Invalid value for ${variable}: '${value}'. ${accepted}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+// Open WebUI treats a boolean as true only when it lowercases to "true"; we do the same, but reject
+// values that are clearly neither so a typo like ENABLE_SIGNUP=flase does not silently mean false.
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const v = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(v)) return true;
+  if (FALSE_WORDS.has(v)) return v === '' ? fallback : false;
+  throw new ConfigError(name, 'Accepted: true or false.', raw);
+}
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `Accepted: a whole number from ${min} to ${max}.`, raw);
+  }
+  return n;
+}
+
+/** Seconds as a positive number, or null for "no limit" (empty value). */
+function seconds(env: Env, name: string, fallback: number | null): number | null {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '') return null;
+  const n = Number(raw.trim());
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new ConfigError(name, 'Accepted: a number of seconds greater than 0, or empty for no limit.', raw);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T, lower = true): T {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = lower ? raw.trim().toLowerCase() : raw.trim();
+  const hit = values.find((x) => (lower ? x.toLowerCase() : x) === v);
+  if (!hit) throw new ConfigError(name, `Accepted: ${values.join(', ')}.`, raw);
+  return hit;
+}
+
+function str(env: Env, name: string, fallback = ''): string {
+  const raw = env[name];
+  return raw === undefined ? fallback : raw.trim();
+}
+
+function list(raw: string, sep = ';'): string[] {
+  return raw
+    .split(sep)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function httpUrl(name: string, raw: string): string {
+  const url = raw.replace(/\/+$/, '');
+  const parsed = z.url({ protocol: /^https?$/ }).safeParse(url);
+  if (!parsed.success) {
+    throw new ConfigError(name, 'Accepted: http:// or https:// URLs separated by ";".', raw);
+  }
+  return url;
+}
+
+function jsonObject(env: Env, name: string): Record<string, unknown> | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  throw new ConfigError(name, 'Accepted: a JSON object.', raw);
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+// Python level names users already set for the original, mapped onto pino's.
+const PY_LEVELS: Record<string, (typeof LOG_LEVELS)[number]> = {
+  notset: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warning: 'warn',
+  warn: 'warn',
+  error: 'error',
+  critical: 'fatal',
+  fatal: 'fatal',
+  trace: 'trace',
+  silent: 'silent',
+};
+
+export const USER_ROLES = ['pending', 'user', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+const JWT_EXPIRY = /^(-1|0|(\d+(ms|s|m|h|d|w))+)$/;
+
+// The repository root holds the shipped UI build. Found by walking up, because this file runs both from
+// source (server/src/config) and bundled (server/dist).
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (path.dirname(dir) !== dir) {
+    if (fs.existsSync(path.join(dir, 'web')) && fs.existsSync(path.join(dir, 'server'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+const PACKAGE_ROOT = packageRoot();
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
+  const dataDir = path.resolve(cwd, str(env, 'DATA_DIR') || 'data');
+
+  let databaseUrl = str(env, 'DATABASE_URL');
+  if (!databaseUrl) databaseUrl = `sqlite:///${path.join(dataDir, 'webui.db')}`;
+  if (databaseUrl.startsWith('postgres://')) databaseUrl = 'postgresql://' + databaseUrl.slice('postgres://'.length);
+  if (!/^(sqlite:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'Accepted: sqlite:///path/to/file.db or postgres(ql)://user:pass@host/db.', databaseUrl);
+  }
+
+  const logRaw = str(env, 'GLOBAL_LOG_LEVEL', 'INFO').toLowerCase();
+  const logLevel = PY_LEVELS[logRaw];
+  if (!logLevel) throw new ConfigError('GLOBAL_LOG_LEVEL', 'Accepted: DEBUG, INFO, WARNING, ERROR, CRITICAL (or trace, silent).', logRaw);
+
+  const webuiAuth = bool(env, 'WEBUI_AUTH', true);
+
+  const jwtExpiresIn = str(env, 'JWT_EXPIRES_IN', '4w');
+  if (!JWT_EXPIRY.test(jwtExpiresIn)) {
+    throw new ConfigError('JWT_EXPIRES_IN', 'Accepted: -1, 0, or durations like 4w, 1h30m, 90s (units ms s m h d w).', jwtExpiresIn);
+  }
+
+  const ollamaUrlRaw = str(env, 'OLLAMA_BASE_URL') || str(env, 'OLLAMA_API_BASE_URL').replace(/\/api\/?$/, '') || 'http://localhost:11434';
+  const ollamaUrls = list(str(env, 'OLLAMA_BASE_URLS'));
+  const openaiUrl = str(env, 'OPENAI_API_BASE_URL') || 'https://api.openai.com/v1';
+  const openaiUrlsRaw = str(env, 'OPENAI_API_BASE_URLS');
+  const openaiUrls = openaiUrlsRaw ? openaiUrlsRaw.split(';').map((u) => u.trim() || openaiUrl) : [openaiUrl];
+  const openaiKeysRaw = str(env, 'OPENAI_API_KEYS') || str(env, 'OPENAI_API_KEY');
+  const openaiKeys = openaiKeysRaw.split(';').map((k) => k.trim());
+
+  const redisUrl = str(env, 'REDIS_URL');
+  const websocketManager = oneOf(env, 'WEBSOCKET_MANAGER', ['', 'redis'] as const, '');
+
+  const webuiName = str(env, 'WEBUI_NAME', 'Open WebUI');
+
+  return {
+    env: str(env, 'ENV', 'dev'),
+    server: {
+      host: str(env, 'HOST', '0.0.0.0'),
+      port: int(env, 'PORT', 8080, 0, 65535),
+      /** Graceful-shutdown budget for in-flight requests. */
+      shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT', 10, 0, 3600) * 1000,
+      forwardedAllowIps: str(env, 'FORWARDED_ALLOW_IPS', '127.0.0.1'),
+    },
+    webui: {
+      // Like the original, a customised name gets " (Open WebUI)" appended.
+      name: webuiName === 'Open WebUI' ? webuiName : `${webuiName} (Open WebUI)`,
+      url: str(env, 'WEBUI_URL'),
+      secretKey: env.WEBUI_SECRET_KEY ?? env.WEBUI_JWT_SECRET_KEY,
+      defaultLocale: str(env, 'DEFAULT_LOCALE'),
+    },
+    paths: {
+      dataDir,
+      frontendBuildDir: path.resolve(cwd, str(env, 'FRONTEND_BUILD_DIR') || path.join(PACKAGE_ROOT, 'web', 'build')),
+      staticDir: path.resolve(cwd, str(env, 'STATIC_DIR') || path.join(dataDir, 'static')),
+    },
+    database: {
+      url: databaseUrl,
+      dialect: databaseUrl.startsWith('sqlite') ? ('sqlite' as const) : ('postgres' as const),
+      poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+      sqliteWal: bool(env, 'DATABASE_ENABLE_SQLITE_WAL', true),
+    },
+    redis: {
+      url: redisUrl,
+      keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'open-webui'),
+    },
+    log: { level: logLevel },
+    auth: {
+      enabled: webuiAuth,
+      enableSignup: webuiAuth ? bool(env, 'ENABLE_SIGNUP', true) : false,
+      enableLoginForm: bool(env, 'ENABLE_LOGIN_FORM', true),
+      enablePasswordAuth: bool(env, 'ENABLE_PASSWORD_AUTH', true),
+      enableInitialAdminSignup: bool(env, 'ENABLE_INITIAL_ADMIN_SIGNUP', false),
+      enableSignupPasswordConfirmation: bool(env, 'ENABLE_SIGNUP_PASSWORD_CONFIRMATION', false),
+      defaultUserRole: oneOf(env, 'DEFAULT_USER_ROLE', USER_ROLES, 'pending'),
+      jwtExpiresIn,
+      enableApiKeys: bool(env, 'ENABLE_API_KEYS', bool(env, 'ENABLE_API_KEY', false)),
+      apiKeyEndpointRestrictions: bool(env, 'ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS', bool(env, 'ENABLE_API_KEY_ENDPOINT_RESTRICTIONS', false)),
+      apiKeyAllowedEndpoints: str(env, 'API_KEYS_ALLOWED_ENDPOINTS', str(env, 'API_KEY_ALLOWED_ENDPOINTS')),
+      trustedEmailHeader: str(env, 'WEBUI_AUTH_TRUSTED_EMAIL_HEADER'),
+      trustedNameHeader: str(env, 'WEBUI_AUTH_TRUSTED_NAME_HEADER'),
+      signoutRedirectUrl: str(env, 'WEBUI_AUTH_SIGNOUT_REDIRECT_URL'),
+      admin: {
+        email: str(env, 'WEBUI_ADMIN_EMAIL'),
+        password: env.WEBUI_ADMIN_PASSWORD ?? '',
+        name: str(env, 'WEBUI_ADMIN_NAME', 'Admin'),
+      },
+      showAdminDetails: bool(env, 'SHOW_ADMIN_DETAILS', true),
+      adminEmail: str(env, 'ADMIN_EMAIL'),
+      passwordValidation: {
+        enabled: bool(env, 'ENABLE_PASSWORD_VALIDATION', false),
+        pattern: str(env, 'PASSWORD_VALIDATION_REGEX_PATTERN', '^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)(?=.*[^\\w\\s]).{8,}$'),
+        hint: str(env, 'PASSWORD_VALIDATION_HINT'),
+      },
+      cookie: {
+        sameSite: oneOf(env, 'WEBUI_AUTH_COOKIE_SAME_SITE', ['lax', 'strict', 'none'] as const, oneOf(env, 'WEBUI_SESSION_COOKIE_SAME_SITE', ['lax', 'strict', 'none'] as const, 'lax')),
+        secure: bool(env, 'WEBUI_AUTH_COOKIE_SECURE', bool(env, 'WEBUI_SESSION_COOKIE_SECURE', false)),
+      },
+      signinRateLimit: { attempts: 15, windowSeconds: 180 },
+      pendingOverlayTitle: str(env, 'PENDING_USER_OVERLAY_TITLE'),
+      pendingOverlayContent: str(env, 'PENDING_USER_OVERLAY_CONTENT'),
+    },
+    ollama: {
+      enable: bool(env, 'ENABLE_OLLAMA_API', true),
+      baseUrls: (ollamaUrls.length ? ollamaUrls : [ollamaUrlRaw]).map((u) => httpUrl(ollamaUrls.length ? 'OLLAMA_BASE_URLS' : 'OLLAMA_BASE_URL', u)),
+    },
+    openai: {
+      enable: bool(env, 'ENABLE_OPENAI_API', true),
+      baseUrls: openaiUrls.map((u) => httpUrl(openaiUrlsRaw ? 'OPENAI_API_BASE_URLS' : 'OPENAI_API_BASE_URL', u)),
+      // Keys align with URLs by index; pad or cut like the original does.
+      keys: openaiUrls.map((_, i) => openaiKeys[i] ?? ''),
+    },
+    models: {
+      cacheTtlSeconds: seconds(env, 'MODELS_CACHE_TTL', 1),
+      defaultModels: str(env, 'DEFAULT_MODELS'),
+      defaultPinnedModels: str(env, 'DEFAULT_PINNED_MODELS'),
+      bypassAccessControl: bool(env, 'BYPASS_MODEL_ACCESS_CONTROL', false),
+      forwardUserInfoHeaders: bool(env, 'ENABLE_FORWARD_USER_INFO_HEADERS', false),
+    },
+    timeouts: {
+      /** AIOHTTP_CLIENT_TIMEOUT: generation calls; null = no total limit. Seed docs promise 5 minutes. */
+      clientSeconds: seconds(env, 'AIOHTTP_CLIENT_TIMEOUT', 300),
+      modelListSeconds:
+        seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST', seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_OPENAI_MODEL_LIST', 10)) ?? 10,
+      verifyTls: bool(env, 'AIOHTTP_CLIENT_SESSION_SSL', true),
+    },
+    cors: {
+      allowOrigin: list(str(env, 'CORS_ALLOW_ORIGIN', '*')),
+      customSchemes: list(str(env, 'CORS_ALLOW_CUSTOM_SCHEME')),
+    },
+    securityHeaders: {
+      hsts: str(env, 'HSTS'),
+      xframeOptions: str(env, 'XFRAME_OPTIONS'),
+      xcontentType: str(env, 'XCONTENT_TYPE'),
+      xdownloadOptions: str(env, 'XDOWNLOAD_OPTIONS'),
+      referrerPolicy: str(env, 'REFERRER_POLICY'),
+      cacheControl: str(env, 'CACHE_CONTROL'),
+      permissionsPolicy: str(env, 'PERMISSIONS_POLICY'),
+      xpermittedCrossDomainPolicies: str(env, 'XPERMITTED_CROSS_DOMAIN_POLICIES'),
+      contentSecurityPolicy: str(env, 'CONTENT_SECURITY_POLICY'),
+    },
+    limits: {
+      jsonBodyBytes: int(env, 'MAX_BODY_SIZE', 64 * 1024 * 1024, 1024),
+    },
+    persistentConfig: {
+      enabled: bool(env, 'ENABLE_PERSISTENT_CONFIG', true),
+      resetOnStart: bool(env, 'RESET_CONFIG_ON_START', false),
+    },
+    websocket: {
+      enabled: bool(env, 'ENABLE_WEBSOCKET_SUPPORT', true),
+      manager: websocketManager,
+      redisUrl: str(env, 'WEBSOCKET_REDIS_URL') || redisUrl,
+      pingIntervalSeconds: int(env, 'WEBSOCKET_SERVER_PING_INTERVAL', 25, 1),
+      pingTimeoutSeconds: int(env, 'WEBSOCKET_SERVER_PING_TIMEOUT', 20, 1),
+    },
+    extra: {
+      ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
+      openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),
+    },
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Config } from '../config/env.js';
+import { SqliteBooleanPlugin } from './boolean-plugin.js';
+import type { Database } from './tables.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  /** `SELECT 1`; throws when the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function sqlitePath(url: string): string {
+  // sqlite:///abs/path.db (three slashes + absolute path) or sqlite:///relative.db like SQLAlchemy.
+  const rest = url.replace(/^sqlite:\/\//, '');
+  return rest.startsWith('//') ? rest.slice(1) : rest.startsWith('/') ? rest : path.resolve(rest);
+}
+
+export async function openDatabase(cfg: Config['database']): Promise<Db> {
+  if (cfg.dialect === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const file = sqlitePath(cfg.url);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const raw = new SQLite(file);
+    if (cfg.sqliteWal) raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 5000');
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), plugins: [new SqliteBooleanPlugin()] });
+    return {
+      kysely,
+      dialect: 'sqlite',
+      ping: async () => void (await sql`select 1`.execute(kysely)),
+      close: () => kysely.destroy(),
+    };
+  }
+  const pg = await import('pg');
+  // int8 columns (epoch seconds) must come back as numbers, not strings.
+  pg.default.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.default.Pool({
+    connectionString: cfg.url,
+    max: cfg.poolSize,
+    connectionTimeoutMillis: 5000,
+  });
+  // An idle client losing its connection (PostgreSQL restarting) must not crash the process;
+  // the pool replaces it and the next query reports the outage as a 503.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kysely,
+    dialect: 'postgres',
+    ping: async () => void (await sql`select 1`.execute(kysely)),
+    close: () => kysely.destroy(),
+  };
+}

@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../database.js';
+import { initial } from './001-initial.js';
+
+/**
+ * Every migration, in order. Names are stable ids recorded in the database: never rename one,
+ * only append. Each takes the dialect so SQLite and PostgreSQL get the same schema.
+ */
+export const migrations: Record<string, (dialect: Dialect) => Migration> = {
+  '001-initial': initial,
+};

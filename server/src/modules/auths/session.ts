@@ -1,0 +1,75 @@
+import type { FastifyRequest } from 'fastify';
+import type { UserModel } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import type { Authenticator } from '../../plugins/auth-guard.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { TokenService, type TokenClaims } from './tokens.js';
+
+/** Where a session token can come from: the Authorization header wins over the `token` cookie. */
+export function tokenFromRequest(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const [scheme, value] = header.split(' ', 2);
+    if (scheme?.toLowerCase() === 'bearer' && value) return value.trim();
+  }
+  return request.cookies?.token || undefined;
+}
+
+/** Decides whether a token that verifies is still honoured (sign-out, password change). */
+export interface RevocationCheck {
+  isRevoked(claims: TokenClaims): Promise<boolean>;
+}
+
+/**
+ * Resolves a request's caller from a JWT or an `sk-` API key, with Open WebUI's error texts.
+ */
+export class SessionAuthenticator implements Authenticator {
+  readonly users: UsersRepository;
+  readonly tokens: TokenService;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly revocations: RevocationCheck = { isRevoked: async () => false },
+  ) {
+    this.users = new UsersRepository(ctx.db);
+    this.tokens = new TokenService(ctx.secretKey);
+  }
+
+  async authenticate(request: FastifyRequest): Promise<{ user: UserModel; via: 'jwt' | 'api_key' }> {
+    const token = tokenFromRequest(request);
+    if (!token) throw new ApiError(401, ERROR_MESSAGES.NOT_AUTHENTICATED);
+    if (token.startsWith('sk-')) return { user: await this.#fromApiKey(token, request), via: 'api_key' };
+    const user = await this.userFromJwt(token);
+    if (!user) throw new ApiError(401, ERROR_MESSAGES.INVALID_TOKEN);
+    return { user, via: 'jwt' };
+  }
+
+  /** The user behind a JWT, or null when the token is forged, expired, revoked or its user is gone. */
+  async userFromJwt(token: string): Promise<UserModel | null> {
+    const claims = await this.tokens.verify(token);
+    if (!claims) return null;
+    if (await this.revocations.isRevoked(claims)) return null;
+    return (await this.users.findById(claims.id)) ?? null;
+  }
+
+  async #fromApiKey(key: string, request: FastifyRequest): Promise<UserModel> {
+    const settings = this.ctx.settings;
+    if (!settings.get('ENABLE_API_KEYS')) throw new ApiError(403, ERROR_MESSAGES.API_KEY_NOT_ALLOWED);
+    const user = await this.users.findByApiKey(key);
+    if (!user) throw new ApiError(401, ERROR_MESSAGES.INVALID_TOKEN);
+    if (settings.get('ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS')) {
+      const allowed = settings
+        .get('API_KEYS_ALLOWED_ENDPOINTS')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const path = request.url.split('?')[0]!;
+      if (!allowed.some((p) => path === p || path.startsWith(p.replace(/\/$/, '') + '/'))) {
+        throw new ApiError(403, ERROR_MESSAGES.API_KEY_ENDPOINT_NOT_ALLOWED);
+      }
+    }
+    return user;
+  }
+}

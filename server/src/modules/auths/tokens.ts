@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify, errors } from 'jose';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `JWT_EXPIRES_IN` ("4w", "1h30m", "-1", "0") in milliseconds; null means the token never expires. */
+export function parseDuration(value: string): number | null {
+  const v = value.trim();
+  if (v === '-1' || v === '0') return null;
+  const parts = [...v.matchAll(/(\d+)(ms|s|m|h|d|w)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw new Error(`Invalid duration: ${value}`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
+}
+
+export interface TokenClaims {
+  id: string;
+  jti: string;
+  /** Issued-at (seconds), used to invalidate every older token of a user after a password change. */
+  iat: number;
+  exp?: number;
+}
+
+/** HS256 JWTs with Open WebUI's claims (`id`, `exp`, `jti`) so its tokens and ours are interchangeable. */
+export class TokenService {
+  readonly #key: Uint8Array;
+  constructor(secret: string) {
+    this.#key = new TextEncoder().encode(secret);
+  }
+
+  async create(userId: string, expiresInMs: number | null): Promise<{ token: string; claims: TokenClaims }> {
+    const iat = Math.floor(Date.now() / 1000);
+    const claims: TokenClaims = { id: userId, jti: randomUUID(), iat };
+    if (expiresInMs !== null) claims.exp = Math.floor((Date.now() + expiresInMs) / 1000);
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(this.#key);
+    return { token, claims };
+  }
+
+  /** Returns the claims, or null for anything forged, malformed or expired. */
+  async verify(token: string): Promise<TokenClaims | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'] });
+      if (typeof payload.id !== 'string') return null;
+      return { id: payload.id, jti: typeof payload.jti === 'string' ? payload.jti : '', iat: payload.iat ?? 0, exp: payload.exp };
+    } catch (err) {
+      if (err instanceof errors.JOSEError) return null;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { VERSION } from '../../version.js';
+import { UsersRepository } from '../users/users.repository.js';
+import type { SessionAuthenticator } from '../auths/session.js';
+import { tokenFromRequest } from '../auths/session.js';
+
+/**
+ * `/api/config` (what the UI needs before and after sign-in; section 8 of the reference) and the PWA
+ * manifest. The token is optional here: one that does not verify is treated as anonymous.
+ */
+export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, auth: SessionAuthenticator) {
+  const users = new UsersRepository(ctx.db);
+  const s = ctx.settings;
+
+  app.get('/api/config', { config: { auth: 'public' } }, async (request) => {
+    const token = tokenFromRequest(request);
+    const user = token && !token.startsWith('sk-') ? await auth.userFromJwt(token) : token ? await auth.authenticate(request).then((r) => r.user, () => null) : null;
+
+    const features = {
+      auth: ctx.config.auth.enabled,
+      auth_trusted_header: Boolean(ctx.config.auth.trustedEmailHeader),
+      enable_signup_password_confirmation: ctx.config.auth.enableSignupPasswordConfirmation,
+      enable_ldap: false,
+      enable_api_keys: s.get('ENABLE_API_KEYS'),
+      enable_signup: s.get('ENABLE_SIGNUP'),
+      enable_login_form: s.get('ENABLE_LOGIN_FORM'),
+      enable_websocket: ctx.config.websocket.enabled,
+      enable_version_update_check: false,
+      enable_public_active_users_count: true,
+      enable_easter_eggs: false,
+    };
+    const base = {
+      status: true,
+      name: ctx.config.webui.name,
+      version: VERSION,
+      default_locale: s.get('DEFAULT_LOCALE'),
+      oauth: { providers: {} },
+      features,
+    };
+    if (!user) {
+      return (await users.count()) === 0 ? { ...base, onboarding: true } : base;
+    }
+    const ui = {
+      pending_user_overlay_title: s.get('PENDING_USER_OVERLAY_TITLE'),
+      pending_user_overlay_content: s.get('PENDING_USER_OVERLAY_CONTENT'),
+    };
+    if (user.role === 'pending') return { ...base, features: { ...features, ...signedInFeatures() }, ui };
+    return {
+      ...base,
+      features: { ...features, ...signedInFeatures() },
+      default_models: s.get('DEFAULT_MODELS') ?? '',
+      default_pinned_models: s.get('DEFAULT_PINNED_MODELS') ?? '',
+      default_prompt_suggestions: [],
+      user_count: await users.count(),
+      code: { engine: 'pyodide' },
+      audio: { tts: { engine: '', voice: '', split_on: 'punctuation' }, stt: { engine: '' } },
+      file: { max_size: null, max_count: null, image_compression: { width: null, height: null } },
+      permissions: s.get('USER_PERMISSIONS'),
+      ui: { ...ui, response_watermark: '' },
+      license_metadata: null,
+    };
+  });
+
+  app.get('/manifest.json', { config: { auth: 'public' } }, async () => ({
+    name: ctx.config.webui.name,
+    short_name: ctx.config.webui.name,
+    description: `${ctx.config.webui.name} is an open, extensible, user-friendly interface for AI that adapts to your workflow.`,
+    start_url: '/',
+    display: 'standalone',
+    background_color: '#343541',
+    icons: [
+      { src: '/static/logo.png', type: 'image/png', sizes: '500x500', purpose: 'any' },
+      { src: '/static/logo.png', type: 'image/png', sizes: '500x500', purpose: 'maskable' },
+    ],
+    share_target: { action: '/', method: 'GET', params: { text: 'shared' } },
+  }));
+}
+
+// Features this build implements or deliberately reports off, so the UI hides what is not there.
+function signedInFeatures() {
+  return {
+    enable_direct_connections: false,
+    enable_folders: false,
+    folder_max_file_count: 0,
+    enable_channels: false,
+    enable_notes: false,
+    enable_web_search: false,
+    enable_code_execution: false,
+    enable_code_interpreter: false,
+    enable_image_generation: false,
+    enable_autocomplete_generation: false,
+    enable_community_sharing: false,
+    enable_message_rating: false,
+    enable_user_webhooks: false,
+    enable_user_status: false,
+    enable_admin_export: true,
+    enable_admin_chat_access: true,
+    enable_google_drive_integration: false,
+    enable_onedrive_integration: false,
+    enable_memories: false,
+  };
+}

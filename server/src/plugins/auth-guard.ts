@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { UserModel } from '@owui/contracts';
+import { ApiError } from '../errors/api-error.js';
+import { ERROR_MESSAGES } from '../errors/messages.js';
+
+/**
+ * Who may call a route. Every route states one in `config.auth`; registering a route without it is a
+ * start-up error, so a new endpoint cannot be exposed by forgetting its guard.
+ * - public: anyone; any: a valid token of any role (pending included); verified: user or admin; admin.
+ */
+export type AuthLevel = 'public' | 'any' | 'verified' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthLevel;
+  }
+  interface FastifyRequest {
+    user: UserModel | null;
+    /** How the caller proved who they are. */
+    authVia: 'jwt' | 'api_key' | null;
+  }
+}
+
+export interface Authenticator {
+  /** Resolves the caller or throws a 401/403 ApiError. */
+  authenticate(request: FastifyRequest): Promise<{ user: UserModel; via: 'jwt' | 'api_key' }>;
+}
+
+export function registerAuthGuard(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('user', null);
+  app.decorateRequest('authVia', null);
+
+  app.addHook('onRoute', (route) => {
+    const level = (route.config as { auth?: AuthLevel } | undefined)?.auth;
+    if (!level) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no auth level (config.auth: public | any | verified | admin)`);
+    }
+  });
+
+  // onRequest, before the body is read: an anonymous caller cannot make us parse a large upload.
+  app.addHook('onRequest', async (request) => {
+    const level = request.routeOptions.config.auth;
+    if (!level || level === 'public') return;
+    const { user, via } = await authenticator.authenticate(request);
+    request.user = user;
+    request.authVia = via;
+    if (level === 'verified' && user.role !== 'user' && user.role !== 'admin') {
+      throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    }
+    if (level === 'admin' && user.role !== 'admin') throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+  });
+}
+
+/** The signed-in caller of a guarded route (the guard guarantees it is set). */
+export function currentUser(request: FastifyRequest): UserModel {
+  if (!request.user) throw new ApiError(401, ERROR_MESSAGES.NOT_AUTHENTICATED);
+  return request.user;
+}

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.js';
+import { openContext } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config/env.js';
+
+/**
+ * `open-webui serve [--host H] [--port P]`: the same verb and flags as the original's CLI.
+ * Configuration errors print one line and exit 1; SIGTERM/SIGINT drain in-flight requests first.
+ */
+const USAGE = `Usage: open-webui serve [--host HOST] [--port PORT]
+
+Environment variables configure everything else; see README.md.`;
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const verb = positionals[0] ?? 'serve';
+  if (values.help || verb === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  if (verb !== 'serve') {
+    console.error(`Unknown command '${verb}'.\n${USAGE}`);
+    process.exit(2);
+  }
+
+  let config;
+  try {
+    const env = { ...process.env };
+    if (values.host) env.HOST = values.host;
+    if (values.port) env.PORT = values.port;
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`open-webui: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let ctx;
+  try {
+    ctx = await openContext(config);
+  } catch (err) {
+    console.error(`open-webui: cannot start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const app = await buildApp(ctx);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: no new connections, waiting for in-flight requests');
+    const timer = setTimeout(() => {
+      app.log.warn('in-flight requests did not finish in time; closing anyway');
+      process.exit(1);
+    }, config.server.shutdownTimeoutMs).unref();
+    try {
+      await app.close();
+      await ctx.close();
+    } finally {
+      clearTimeout(timer);
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    console.error(
+      e.code === 'EADDRINUSE'
+        ? `open-webui: port ${config.server.port} on ${config.server.host} is already in use. Stop the other process or set PORT.`
+        : `open-webui: cannot listen: ${e.message}`,
+    );
+    await ctx.close();
+    process.exit(1);
+  }
+}
