@@ -1,0 +1,70 @@
+/**
+ * Relaying an upstream body to a Fastify reply.
+ *
+ * - `clientAbortSignal(request, reply)` — an AbortSignal that fires the moment the client goes away
+ *   (socket closed before our reply finished). Pass it as `UpstreamRequest.signal` so the upstream
+ *   generation stops at once instead of running to the end for nobody.
+ * - `relayStream(reply, res, { contentType, errorLine, headers })` — sends the upstream body chunk by
+ *   chunk as it arrives (bytes untouched, backpressure respected: we only pull from the upstream when the
+ *   client socket has room). If the upstream breaks midway, one final `errorLine(message)` is written so
+ *   the client sees an error instead of a silently truncated reply. Returns the reply for `return`.
+ * - `ndjsonErrorLine(message)` / `sseErrorLine(message)` — the two error-line shapes we use.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UpstreamError, type UpstreamResponse } from './upstreams.js';
+
+export function clientAbortSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+  };
+  // The reply's 'close' fires both on normal completion and on a dropped socket; writableFinished tells
+  // them apart. The request socket covers the time before we start replying.
+  reply.raw.once('close', onClose);
+  request.raw.socket?.once('close', onClose);
+  return controller.signal;
+}
+
+export const ndjsonErrorLine = (message: string) => JSON.stringify({ error: message }) + '\n';
+export const sseErrorLine = (message: string) => `data: ${JSON.stringify({ error: { message } })}\n\n`;
+
+export interface RelayOptions {
+  contentType: string;
+  errorLine: (message: string) => string;
+  headers?: Record<string, string>;
+  /** Called with the reason when the upstream body fails midway (for logging). */
+  onBreak?: (err: unknown) => void;
+}
+
+async function* relay(res: UpstreamResponse, opts: RelayOptions): AsyncGenerator<Buffer> {
+  let lastByte = 0x0a;
+  try {
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      if (buf.length) lastByte = buf[buf.length - 1]!;
+      yield buf;
+    }
+  } catch (err) {
+    if (err instanceof UpstreamError && err.kind === 'aborted') return;
+    if ((err as { name?: string })?.name === 'AbortError') return;
+    opts.onBreak?.(err);
+    const reason = err instanceof UpstreamError && err.isTimeout ? 'upstream timed out' : 'upstream connection lost';
+    const message = `Stream interrupted: ${reason} before the response was complete`;
+    yield Buffer.from((lastByte === 0x0a ? '' : '\n') + opts.errorLine(message));
+  }
+}
+
+export function relayStream(reply: FastifyReply, res: UpstreamResponse, opts: RelayOptions): FastifyReply {
+  const out = Readable.from(relay(res, opts), { objectMode: false, highWaterMark: 16 * 1024 });
+  // If the client leaves, Fastify destroys `out`; make sure the upstream socket is released too.
+  out.once('close', () => {
+    if (!res.body.destroyed) res.body.destroy();
+  });
+  reply.status(res.status);
+  reply.header('content-type', opts.contentType);
+  reply.header('cache-control', 'no-cache');
+  reply.header('x-accel-buffering', 'no');
+  for (const [k, v] of Object.entries(opts.headers ?? {})) reply.header(k, v);
+  return reply.send(out);
+}

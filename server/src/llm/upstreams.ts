@@ -1,0 +1,269 @@
+/**
+ * Shared HTTP layer for every LLM upstream (Ollama and OpenAI-compatible servers).
+ *
+ * Exported API
+ * - `upstreamsFor(ctx): Upstreams` — the process-wide instance for an app context (created on first use).
+ *   `closeUpstreamsFor(ctx)` closes its pools; idempotent, call it from an app `onClose` hook.
+ * - `Upstreams#request(req: UpstreamRequest): Promise<UpstreamResponse>` — one HTTP call.
+ *     req.url       full URL (`http://host:11434/api/chat`); the origin picks the keep-alive pool
+ *     req.method    default GET, or POST when a body is given
+ *     req.key       sent as `Authorization: Bearer <key>` when non-empty
+ *     req.headers   extra headers (lower-case names win over defaults)
+ *     req.json      a value sent as JSON (sets content-type), or
+ *     req.body      raw string | Buffer | Readable sent as is
+ *     req.kind      'generation' (AIOHTTP_CLIENT_TIMEOUT) or 'list' (AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST);
+ *                   for 'list' the limit covers the whole exchange, for 'generation' it bounds the wait
+ *                   for headers and each silence between body chunks (a long stream that keeps talking
+ *                   is never cut)
+ *     req.timeoutMs overrides the kind's limit (null = none)
+ *     req.signal    aborts the call (and a body being streamed) at once — wire it to client disconnect
+ *   Resolves once headers arrive, whatever the status: callers decide what a 4xx/5xx means.
+ *   Rejects with `UpstreamError` (kind 'connect' | 'timeout' | 'aborted' | 'protocol').
+ * - `UpstreamResponse`: `status`, `headers` (lower-case), `body` (a Node Readable; iterate it to stream
+ *   with backpressure), `json()`, `text()`, `ok`, `dump()` to discard the body.
+ * - `upstreamErrorMessage(res)`: reads a failed response and returns the text a user should see
+ *   (`{"error": "..."}`, `{"error": {"message": ...}}`, `{"detail": ...}` or the raw text), or null.
+ * - `UpstreamError#isTimeout` etc. and `describeUpstreamError(err)` for log/user text.
+ * Streams relayed to a Fastify reply: see ./stream-relay.ts.
+ */
+import type { Readable } from 'node:stream';
+import { Pool, errors as undiciErrors, request as undiciRequest } from 'undici';
+import type { AppContext } from '../context.js';
+
+export type UpstreamKind = 'generation' | 'list';
+
+export interface UpstreamRequest {
+  url: string;
+  method?: string;
+  key?: string | null;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string | Buffer | Readable;
+  kind?: UpstreamKind;
+  timeoutMs?: number | null;
+  signal?: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  ok: boolean;
+  headers: Record<string, string>;
+  body: Readable;
+  json<T = unknown>(): Promise<T>;
+  text(): Promise<string>;
+  dump(): Promise<void>;
+}
+
+export type UpstreamErrorKind = 'connect' | 'timeout' | 'aborted' | 'protocol';
+
+export class UpstreamError extends Error {
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UpstreamError';
+  }
+  get isTimeout() {
+    return this.kind === 'timeout';
+  }
+}
+
+export interface UpstreamOptions {
+  /** Seconds; null = no limit. */
+  generationSeconds: number | null;
+  listSeconds: number;
+  verifyTls: boolean;
+}
+
+const CONNECT_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+};
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** Turns whatever undici threw into an UpstreamError with a message a user can act on. */
+function classify(err: unknown, url: string, timedOut: boolean, aborted: boolean): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const e = err as { code?: string; cause?: { code?: string }; message?: string; name?: string };
+  const code = e?.code ?? e?.cause?.code ?? '';
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new UpstreamError('timeout', `Timed out waiting for ${hostOf(url)}`, url, { cause: err });
+  }
+  if (aborted || e?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+    return new UpstreamError('aborted', 'Request aborted', url, { cause: err });
+  }
+  if (code in CONNECT_CODES) {
+    return new UpstreamError('connect', `Cannot connect to host ${hostOf(url)} (${CONNECT_CODES[code]})`, url, { cause: err });
+  }
+  if (err instanceof undiciErrors.UndiciError || code) {
+    return new UpstreamError('protocol', `${hostOf(url)}: ${e?.message ?? code}`, url, { cause: err });
+  }
+  return new UpstreamError('connect', `Cannot connect to host ${hostOf(url)} (${e?.message ?? 'unknown error'})`, url, { cause: err });
+}
+
+export class Upstreams {
+  #pools = new Map<string, Pool>();
+  #closed = false;
+
+  constructor(readonly options: UpstreamOptions) {}
+
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+        connect: { rejectUnauthorized: this.options.verifyTls, timeout: this.options.listSeconds * 1000 },
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  #limitMs(req: UpstreamRequest): number | null {
+    if (req.timeoutMs !== undefined) return req.timeoutMs;
+    const s = req.kind === 'list' ? this.options.listSeconds : this.options.generationSeconds;
+    return s === null ? null : Math.round(s * 1000);
+  }
+
+  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    if (this.#closed) throw new UpstreamError('aborted', 'Upstream client is closed', req.url);
+    let parsed: URL;
+    try {
+      parsed = new URL(req.url);
+    } catch {
+      throw new UpstreamError('connect', `Invalid upstream URL: ${req.url}`, req.url);
+    }
+    const headers: Record<string, string> = {};
+    let body: string | Buffer | Readable | undefined = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] = 'application/json';
+    }
+    if (req.key) headers.authorization = `Bearer ${req.key}`;
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+
+    const limit = this.#limitMs(req);
+    const controller = new AbortController();
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => controller.abort(req.signal?.reason);
+    if (req.signal?.aborted) throw new UpstreamError('aborted', 'Request aborted', req.url);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    // A list call must finish (body included) within its budget, so one slow server cannot hold up a
+    // merged list; generation calls rely on undici's header/body idle timeouts instead.
+    if (limit !== null && req.kind === 'list') {
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, limit);
+      timer.unref();
+    }
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    };
+
+    try {
+      const res = await undiciRequest(parsed, {
+        dispatcher: this.#pool(parsed.origin),
+        method: (req.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
+        headers,
+        body,
+        signal: controller.signal,
+        headersTimeout: limit ?? 0,
+        bodyTimeout: limit ?? 0,
+      });
+      const flat: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+      const stream = res.body as unknown as Readable;
+      stream.once('close', cleanup);
+      const wrap = <T>(p: Promise<T>) =>
+        p.catch((err: unknown) => {
+          throw classify(err, req.url, timedOut, controller.signal.aborted && !timedOut);
+        });
+      return {
+        status: res.statusCode,
+        ok: res.statusCode >= 200 && res.statusCode < 300,
+        headers: flat,
+        body: stream,
+        json: <T>() => wrap(res.body.json() as Promise<T>),
+        text: () => wrap(res.body.text()),
+        dump: () => res.body.dump().catch(() => undefined),
+      };
+    } catch (err) {
+      cleanup();
+      throw classify(err, req.url, timedOut, controller.signal.aborted && !timedOut);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+  }
+}
+
+/** Reads a non-2xx body (at most what the server sends) and picks the human text out of it. */
+export async function upstreamErrorMessage(res: UpstreamResponse): Promise<{ message: string | null; isJson: boolean }> {
+  let text = '';
+  try {
+    text = await res.text();
+  } catch {
+    return { message: null, isJson: false };
+  }
+  try {
+    const data = JSON.parse(text) as Record<string, unknown>;
+    const e = data?.error ?? data?.detail ?? data?.message;
+    if (typeof e === 'string') return { message: e, isJson: true };
+    if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') {
+      return { message: (e as { message: string }).message, isJson: true };
+    }
+    return { message: text || null, isJson: true };
+  } catch {
+    return { message: text.trim() || null, isJson: false };
+  }
+}
+
+export function describeUpstreamError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const instances = new WeakMap<object, Upstreams>();
+
+export function upstreamsFor(ctx: Pick<AppContext, 'config'>): Upstreams {
+  let u = instances.get(ctx);
+  if (!u) {
+    u = new Upstreams({
+      generationSeconds: ctx.config.timeouts.clientSeconds,
+      listSeconds: ctx.config.timeouts.modelListSeconds,
+      verifyTls: ctx.config.timeouts.verifyTls,
+    });
+    instances.set(ctx, u);
+  }
+  return u;
+}
+
+export async function closeUpstreamsFor(ctx: Pick<AppContext, 'config'>): Promise<void> {
+  const u = instances.get(ctx);
+  instances.delete(ctx);
+  await u?.close();
+}
