@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { openContext } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config/env.js';
+import { gracefulClose } from './shutdown.js';
 
 /**
  * `open-webui serve [--host H] [--port P]`: the same verb and flags as the original's CLI.
@@ -55,17 +56,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: no new connections, waiting for in-flight requests');
-    const timer = setTimeout(() => {
-      app.log.warn('in-flight requests did not finish in time; closing anyway');
-      process.exit(1);
-    }, config.server.shutdownTimeoutMs).unref();
-    try {
-      await app.close();
-      await ctx.close();
-    } finally {
-      clearTimeout(timer);
-    }
-    process.exit(0);
+    const result = await gracefulClose(app, () => ctx.close(), config.server.shutdownTimeoutMs);
+    if (result === 'timeout') app.log.warn('in-flight requests did not finish in time; exiting anyway');
+    process.exit(result === 'closed' ? 0 : 1);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

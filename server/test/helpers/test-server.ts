@@ -26,7 +26,10 @@ export interface TestServer {
  * Starts the real HTTP server on a loopback port with a fresh DATA_DIR (a real SQLite file) or a fresh
  * PostgreSQL database when TEST_DATABASE_URL is set. `env` is what a user would put in the environment.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { beforeListen?: (app: FastifyInstance) => void | Promise<void> } = {},
+): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'owui-test-'));
   const pgDb = POSTGRES_URL && !env.DATABASE_URL ? await createPostgresDatabase() : null;
   const config = loadConfig({
@@ -48,6 +51,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
   });
   const app = await buildApp(ctx, { logStream });
+  await options.beforeListen?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
