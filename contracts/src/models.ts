@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * One entry of `/api/models`: an OpenAI-style model object plus Open WebUI's fields. Ollama models
+ * carry their raw `/api/tags` entry under `ollama` (with `urls`, the server indexes holding it); OpenAI
+ * models carry the upstream entry under `openai` and the connection index as `urlIdx`.
+ */
+export const ModelTag = z.object({ name: z.string() });
+export type ModelTag = z.infer<typeof ModelTag>;
+
+export const ModelItem = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  object: z.literal('model'),
+  created: z.number(),
+  owned_by: z.enum(['ollama', 'openai', 'arena']).or(z.string()),
+  connection_type: z.string().optional(),
+  tags: z.array(ModelTag).optional(),
+  urls: z.array(z.number()).optional(),
+  urlIdx: z.number().optional(),
+  ollama: z.record(z.string(), z.unknown()).optional(),
+  openai: z.record(z.string(), z.unknown()).optional(),
+  info: z.record(z.string(), z.unknown()).nullable().optional(),
+  actions: z.array(z.unknown()).optional(),
+  filters: z.array(z.unknown()).optional(),
+});
+export type ModelItem = z.infer<typeof ModelItem>;
+
+export const ModelList = z.object({ data: z.array(ModelItem) });
+export type ModelList = z.infer<typeof ModelList>;
+
+export const ModelsQuery = z.object({
+  refresh: z
+    .union([z.boolean(), z.enum(['true', 'false', 'True', 'False', '1', '0'])])
+    .optional()
+    .transform((v) => v === true || v === 'true' || v === 'True' || v === '1'),
+});
+export type ModelsQuery = z.infer<typeof ModelsQuery>;

@@ -1,0 +1,94 @@
+import type { Json } from './chat-request.js';
+import { defaultIds, ollamaToolCallsToOpenai, ollamaUsageToOpenai, type IdSource } from './chat-response.js';
+import { ndjsonObjects } from './lines.js';
+
+/**
+ * Ollama's streamed `/api/chat` NDJSON -> OpenAI `chat.completion.chunk` objects, one output chunk per
+ * input line and O(1) work per chunk beyond the chunk's own size (no accumulated text is kept).
+ *
+ * Following the newest original: every chunk shares one id, the first carries `delta.role`, a chunk
+ * with nothing to say gets `finish_reason: "stop"`, the final (`done`) chunk carries `usage` and
+ * `finish_reason: "tool_calls"` if any tool call was streamed. An `{"error": ...}` line becomes an
+ * OpenAI error event, which the official SDKs raise as an APIError.
+ */
+export class OllamaStreamTranslator {
+  readonly id: string;
+  readonly created: number;
+  #first = true;
+  #sawToolCalls = false;
+  #done = false;
+
+  constructor(private readonly ids: IdSource = defaultIds) {
+    this.id = ids.completionId();
+    this.created = ids.now();
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  translate(line: Json): Json {
+    if (line.error !== undefined) {
+      const message = typeof line.error === 'string' ? line.error : JSON.stringify(line.error);
+      return { error: { message, type: 'upstream_error', code: null } };
+    }
+    const message = (line.message ?? {}) as Json;
+    const delta: Json = {};
+    if (this.#first) {
+      delta.role = 'assistant';
+      this.#first = false;
+    }
+    const content = typeof message.content === 'string' ? message.content : '';
+    const thinking = typeof message.thinking === 'string' ? message.thinking : '';
+    if (content) delta.content = content;
+    if (thinking) delta.reasoning_content = thinking;
+    let hasTools = false;
+    if (Array.isArray(message.tool_calls) && message.tool_calls.length) {
+      delta.tool_calls = ollamaToolCallsToOpenai(message.tool_calls, this.ids);
+      hasTools = true;
+      this.#sawToolCalls = true;
+    }
+    const done = line.done === true;
+    let finish: string | null = null;
+    if (!content && !thinking && !hasTools) finish = 'stop';
+    if (done && this.#sawToolCalls) finish = 'tool_calls';
+    const chunk: Json = {
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: typeof line.model === 'string' ? line.model : 'ollama',
+      choices: [{ index: 0, logprobs: null, finish_reason: finish, delta }],
+    };
+    if (done) {
+      chunk.usage = ollamaUsageToOpenai(line);
+      this.#done = true;
+    }
+    return chunk;
+  }
+}
+
+/** Ollama NDJSON bytes -> OpenAI chunk objects (no `[DONE]`; the SSE writer adds it). */
+export async function* ollamaStreamToChunks(source: AsyncIterable<Uint8Array | string>, ids: IdSource = defaultIds): AsyncGenerator<Json> {
+  const t = new OllamaStreamTranslator(ids);
+  for await (const line of ndjsonObjects(source)) {
+    const chunk = t.translate(line);
+    yield chunk;
+    if (chunk.error !== undefined) return;
+  }
+}
+
+export const SSE_DONE = 'data: [DONE]\n\n';
+
+export function sseEvent(payload: unknown): string {
+  return `data: ${JSON.stringify(payload)}\n\n`;
+}
+
+/** Chunk objects -> SSE text, ending with `data: [DONE]` unless the stream stopped on an error. */
+export async function* chunksToSse(chunks: AsyncIterable<Json>): AsyncGenerator<string> {
+  let failed = false;
+  for await (const chunk of chunks) {
+    if (chunk.error !== undefined) failed = true;
+    yield sseEvent(chunk);
+  }
+  if (!failed) yield SSE_DONE;
+}

@@ -1,0 +1,83 @@
+/**
+ * Splits a byte stream into text lines in linear time. A line that arrives in many pieces is kept as a
+ * list of fragments and joined once when its newline arrives, so a long line never gets re-scanned or
+ * re-copied per piece (the quadratic trap of `buffer += chunk; buffer.split('\n')`).
+ */
+export class LineSplitter {
+  #decoder = new TextDecoder();
+  #fragments: string[] = [];
+
+  /** Complete lines found in this piece, without their line endings. */
+  push(chunk: Uint8Array | string): string[] {
+    const text = typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
+    const lines: string[] = [];
+    let start = 0;
+    let nl = text.indexOf('\n');
+    while (nl !== -1) {
+      let piece = text.slice(start, nl);
+      if (this.#fragments.length) {
+        this.#fragments.push(piece);
+        piece = this.#fragments.join('');
+        this.#fragments = [];
+      }
+      lines.push(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    if (start < text.length) this.#fragments.push(text.slice(start));
+    return lines;
+  }
+
+  /** The unterminated last line, if any. */
+  end(): string[] {
+    const tail = this.#decoder.decode();
+    if (tail) this.#fragments.push(tail);
+    if (!this.#fragments.length) return [];
+    const last = this.#fragments.join('');
+    this.#fragments = [];
+    return last.trim() ? [last.endsWith('\r') ? last.slice(0, -1) : last] : [];
+  }
+}
+
+/** NDJSON objects from a byte stream; blank lines skipped, a malformed line reported as an error. */
+export async function* ndjsonObjects(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<Record<string, unknown>> {
+  const splitter = new LineSplitter();
+  const parse = (line: string): Record<string, unknown> | undefined => {
+    if (!line.trim()) return undefined;
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return { error: `Invalid JSON line from upstream: ${line.slice(0, 200)}` };
+    }
+  };
+  for await (const chunk of source) {
+    for (const line of splitter.push(chunk)) {
+      const obj = parse(line);
+      if (obj) yield obj;
+    }
+  }
+  for (const line of splitter.end()) {
+    const obj = parse(line);
+    if (obj) yield obj;
+  }
+}
+
+/**
+ * `data:` payloads of a Server-Sent Events stream, one string per event (multi-line data joined with
+ * "\n"); comments and other fields are ignored. `[DONE]` is returned like any other payload.
+ */
+export async function* sseData(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
+  const splitter = new LineSplitter();
+  let data: string[] = [];
+  const flush = function* () {
+    if (data.length) yield data.join('\n');
+    data = [];
+  };
+  const take = function* (line: string) {
+    if (line === '') yield* flush();
+    else if (line.startsWith('data:')) data.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
+  };
+  for await (const chunk of source) for (const line of splitter.push(chunk)) yield* take(line);
+  for (const line of splitter.end()) yield* take(line);
+  yield* flush();
+}
