@@ -1,2 +1,3 @@
 export * from './errors.ts';
 export * from './users.ts';
+export * from './ollama.ts';

@@ -1,0 +1,192 @@
+/**
+ * OllamaService — the rules of talking to many Ollama servers. One instance per app context:
+ * `OllamaService.for(ctx)` (also used by /api/models and /api/chat/completions).
+ *
+ * - `enabled()`: ENABLE_OLLAMA_API.  `connections()`: configured servers (see ollama.connections.ts).
+ * - `listModels({ refresh? })`: merged model list (§6.4): each entry is Ollama's own `/api/tags` entry with
+ *   `model`/`name` carrying the connection's `prefix_id`, plus `urls` (server indexes holding it),
+ *   `connection_type`, `tags`, `expires_at` (if loaded). Servers are queried in parallel with the
+ *   model-list timeout; failing ones are logged and left out. Cached for MODELS_CACHE_TTL seconds and
+ *   dropped whenever an admin changes the Ollama connections. Empty when the API is disabled.
+ * - `resolveModel(name)`: the merged entry for `name` (`:latest` appended when untagged), refreshing the
+ *   list once on a miss; null when no server has it.
+ * - `route(name, pick, urlIdx?)`: the server to use and the upstream model name (prefix stripped).
+ *   `pick` is 'random' (chat/generate/embed/show) or 'first' (push/copy/delete). Throws ApiError 400
+ *   "Model '<name>' was not found" when nobody holds it (unless `urlIdx` is given).
+ * - `chat(body, opts)` / `embed(body, opts)` / `send(conn, path, opts)`: forward to `/api/chat`,
+ *   `/api/embed` or any path. They return the upstream response whatever its status (`status`,
+ *   `headers`, `body` as a Node Readable — iterate it for NDJSON chunks — plus `json()`/`text()`); map a
+ *   non-2xx with `errorFromResponse(res, 'stream' | 'sync')` and a thrown `UpstreamError` with
+ *   `errorFromException(err, flavor)` from ./ollama.errors.ts. Pass `opts.signal` (e.g.
+ *   `clientAbortSignal(request, reply)` from llm/stream-relay.ts) so a client disconnect stops the model.
+ *
+ * Access control: this build has no per-model access records (no `model` table), so it behaves as if
+ * BYPASS_MODEL_ACCESS_CONTROL were true: every verified user sees and uses every model.
+ */
+import type { OllamaModel, UserModel } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { upstreamsFor, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
+import { readConnections, stripPrefix, withTag, type OllamaConnection } from './ollama.connections.js';
+import { fetchMergedModels } from './ollama.models.js';
+
+export interface OllamaSendOptions {
+  method?: string;
+  json?: unknown;
+  kind?: UpstreamKind;
+  signal?: AbortSignal;
+  /** Adds X-OpenWebUI-User-* headers when ENABLE_FORWARD_USER_INFO_HEADERS is on. */
+  user?: UserModel | null;
+  chatId?: string;
+}
+
+export interface OllamaCallOptions {
+  urlIdx?: number;
+  signal?: AbortSignal;
+  user?: UserModel | null;
+}
+
+export interface OllamaRouted {
+  response: UpstreamResponse;
+  urlIdx: number;
+  /** The model name as the upstream knows it (prefix stripped, tag added). */
+  model: string;
+}
+
+export type ServerPick = 'random' | 'first';
+
+const instances = new WeakMap<object, OllamaService>();
+const CONNECTION_KEYS = new Set(['ENABLE_OLLAMA_API', 'OLLAMA_BASE_URLS', 'OLLAMA_API_CONFIGS']);
+
+export class OllamaService {
+  readonly upstreams: Upstreams;
+  #cache: { at: number; models: OllamaModel[] } | null = null;
+  #inflight: Promise<OllamaModel[]> | null = null;
+  #generation = 0;
+
+  constructor(private readonly ctx: AppContext) {
+    this.upstreams = upstreamsFor(ctx);
+    ctx.settings.onChange((keys) => {
+      if (keys.some((k) => CONNECTION_KEYS.has(k))) this.invalidate();
+    });
+  }
+
+  static for(ctx: AppContext): OllamaService {
+    let s = instances.get(ctx);
+    if (!s) {
+      s = new OllamaService(ctx);
+      instances.set(ctx, s);
+    }
+    return s;
+  }
+
+  enabled(): boolean {
+    return this.ctx.settings.get('ENABLE_OLLAMA_API');
+  }
+
+  connections(): OllamaConnection[] {
+    return readConnections(this.ctx.settings);
+  }
+
+  connection(idx: number): OllamaConnection {
+    const conn = this.connections()[idx];
+    if (!conn) throw new ApiError(400, `Ollama: server index ${idx} is not configured`);
+    return conn;
+  }
+
+  invalidate(): void {
+    this.#cache = null;
+    this.#generation += 1;
+  }
+
+  async listModels(opts: { refresh?: boolean } = {}): Promise<OllamaModel[]> {
+    if (!this.enabled()) return [];
+    const ttl = this.ctx.config.models.cacheTtlSeconds;
+    if (!opts.refresh && this.#cache && (ttl === null || Date.now() - this.#cache.at < ttl * 1000)) return this.#cache.models;
+    // Concurrent callers share one round of upstream requests.
+    if (!this.#inflight) {
+      const generation = this.#generation;
+      this.#inflight = fetchMergedModels(this.upstreams, this.connections(), this.ctx.log)
+        .then((models) => {
+          if (generation === this.#generation) this.#cache = { at: Date.now(), models };
+          return models;
+        })
+        .finally(() => {
+          this.#inflight = null;
+        });
+    }
+    return this.#inflight;
+  }
+
+  async resolveModel(name: string): Promise<OllamaModel | null> {
+    const id = withTag(name);
+    const find = (list: OllamaModel[]) => list.find((m) => m.model === id) ?? list.find((m) => m.model === name) ?? null;
+    return find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
+  }
+
+  async route(name: string, pick: ServerPick, urlIdx?: number): Promise<{ conn: OllamaConnection; model: string }> {
+    if (!this.enabled()) throw new ApiError(503, ERROR_MESSAGES.OLLAMA_API_DISABLED);
+    const tagged = withTag(name);
+    if (urlIdx !== undefined) {
+      const conn = this.connection(urlIdx);
+      return { conn, model: stripPrefix(tagged, conn) };
+    }
+    const entry = await this.resolveModel(name);
+    if (!entry || !entry.urls.length) throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND(tagged));
+    const idx = pick === 'first' ? entry.urls[0]! : entry.urls[Math.floor(Math.random() * entry.urls.length)]!;
+    const conn = this.connection(idx);
+    return { conn, model: stripPrefix(entry.model, conn) };
+  }
+
+  send(conn: OllamaConnection, path: string, opts: OllamaSendOptions = {}): Promise<UpstreamResponse> {
+    return this.upstreams.request({
+      url: conn.url + path,
+      method: opts.method,
+      key: conn.key,
+      json: opts.json,
+      kind: opts.kind ?? 'generation',
+      signal: opts.signal,
+      headers: this.#userHeaders(opts.user, opts.chatId),
+    });
+  }
+
+  /** Routes by model and forwards a body whose `model` is replaced by the upstream name. */
+  async forwardByModel(
+    path: string,
+    body: Record<string, unknown> & { model: string },
+    pick: ServerPick,
+    opts: OllamaCallOptions & { method?: string; kind?: UpstreamKind; chatId?: string } = {},
+  ): Promise<OllamaRouted> {
+    const { conn, model } = await this.route(body.model, pick, opts.urlIdx);
+    const response = await this.send(conn, path, { ...opts, json: { ...body, model } });
+    return { response, urlIdx: conn.idx, model };
+  }
+
+  /** POST /api/chat for a model; `metadata` is ours, never forwarded. */
+  chat(body: Record<string, unknown> & { model: string }, opts: OllamaCallOptions = {}): Promise<OllamaRouted> {
+    const { metadata, ...payload } = body;
+    const chatId = (metadata as { chat_id?: unknown } | undefined)?.chat_id;
+    return this.forwardByModel('/api/chat', payload as typeof body, 'random', {
+      ...opts,
+      chatId: typeof chatId === 'string' ? chatId : undefined,
+    });
+  }
+
+  /** POST /api/embed for a model. */
+  embed(body: Record<string, unknown> & { model: string }, opts: OllamaCallOptions = {}): Promise<OllamaRouted> {
+    return this.forwardByModel('/api/embed', body, 'random', opts);
+  }
+
+  #userHeaders(user?: UserModel | null, chatId?: string): Record<string, string> | undefined {
+    if (!user || !this.ctx.config.models.forwardUserInfoHeaders) return undefined;
+    const h: Record<string, string> = {
+      'X-OpenWebUI-User-Name': encodeURIComponent(user.name),
+      'X-OpenWebUI-User-Id': user.id,
+      'X-OpenWebUI-User-Email': user.email,
+      'X-OpenWebUI-User-Role': user.role,
+    };
+    if (chatId) h['X-OpenWebUI-Chat-Id'] = chatId;
+    return h;
+  }
+}
