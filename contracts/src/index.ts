@@ -1,3 +1,4 @@
 export * from './errors.ts';
+export * from './auths.ts';
 export * from './users.ts';
 export * from './ollama.ts';

@@ -2,9 +2,12 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { AppContext } from './context.js';
+import { authsRoutes } from './modules/auths/auths.routes.js';
+import { DbRevocationCheck } from './modules/auths/revocations.js';
 import { SessionAuthenticator } from './modules/auths/session.js';
 import { appConfigRoutes } from './modules/configs/app-config.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerFrontend } from './plugins/frontend.js';
@@ -41,11 +44,13 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   registerRequestLog(app);
   await app.register(fastifyCookie);
 
-  const auth = new SessionAuthenticator(full);
+  const auth = new SessionAuthenticator(full, new DbRevocationCheck(full.db));
   registerAuthGuard(app, auth);
 
   await healthRoutes(app, full);
   await appConfigRoutes(app, full, auth);
+  await authsRoutes(app, full);
+  await usersRoutes(app, full);
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;

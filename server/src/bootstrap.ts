@@ -4,6 +4,7 @@ import { resolveSecretKey } from './config/secret-key.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { seedAdminAccount } from './modules/auths/auths.bootstrap.js';
 import { MemoryState } from './state/shared-state.js';
 
 /**
@@ -17,6 +18,7 @@ export async function openContext(config: Config): Promise<Omit<AppContext, 'log
     await migrateToLatest(db);
     const settings = await PersistentConfig.load(db, config);
     const state = new MemoryState();
+    await seedAdminAccount({ config, secretKey: key, db, settings, state });
     return {
       config,
       secretKey: key,

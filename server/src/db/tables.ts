@@ -55,9 +55,24 @@ export interface ChatTable {
   folder_id: string | null;
 }
 
+/** A signed-out token, void until it would have expired (null = never expires). */
+export interface RevokedTokenTable {
+  jti: string;
+  user_id: string;
+  expires_at: number | null;
+}
+
+/** Per user: tokens issued before this instant (epoch ms) are void, set on password changes. */
+export interface TokenCutoffTable {
+  user_id: string;
+  issued_before_ms: number;
+}
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
   config: ConfigTable;
   chat: ChatTable;
+  revoked_token: RevokedTokenTable;
+  token_cutoff: TokenCutoffTable;
 }

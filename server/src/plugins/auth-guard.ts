@@ -14,6 +14,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthLevel;
   }
+  interface FastifyInstance {
+    /** Every route with its declared auth level, in registration order. */
+    routeTable: readonly RouteGuardEntry[];
+  }
   interface FastifyRequest {
     user: UserModel | null;
     /** How the caller proved who they are. */
@@ -26,15 +30,25 @@ export interface Authenticator {
   authenticate(request: FastifyRequest): Promise<{ user: UserModel; via: 'jwt' | 'api_key' }>;
 }
 
+/** One registered route and the guard it declared; the route-guard test walks these. */
+export interface RouteGuardEntry {
+  method: string;
+  url: string;
+  auth: AuthLevel;
+}
+
 export function registerAuthGuard(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
+  const table: RouteGuardEntry[] = [];
+  app.decorate('routeTable', table);
 
   app.addHook('onRoute', (route) => {
     const level = (route.config as { auth?: AuthLevel } | undefined)?.auth;
     if (!level) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no auth level (config.auth: public | any | verified | admin)`);
     }
+    for (const method of [route.method].flat()) table.push({ method: String(method), url: route.url, auth: level });
   });
 
   // onRequest, before the body is read: an anonymous caller cannot make us parse a large upload.

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initial } from './001-initial.js';
+import { tokenRevocation } from './002-token-revocation.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -8,4 +9,5 @@ import { initial } from './001-initial.js';
  */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': initial,
+  '002-token-revocation': tokenRevocation,
 };

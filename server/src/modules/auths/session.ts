@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import type { Authenticator } from '../../plugins/auth-guard.js';
+import { hasPermission } from '../users/permissions.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { TokenService, type TokenClaims } from './tokens.js';
 
@@ -40,10 +41,22 @@ export class SessionAuthenticator implements Authenticator {
   async authenticate(request: FastifyRequest): Promise<{ user: UserModel; via: 'jwt' | 'api_key' }> {
     const token = tokenFromRequest(request);
     if (!token) throw new ApiError(401, ERROR_MESSAGES.NOT_AUTHENTICATED);
-    if (token.startsWith('sk-')) return { user: await this.#fromApiKey(token, request), via: 'api_key' };
+    if (token.startsWith('sk-')) return { user: this.#checkTrustedHeader(await this.#fromApiKey(token, request), request), via: 'api_key' };
     const user = await this.userFromJwt(token);
     if (!user) throw new ApiError(401, ERROR_MESSAGES.INVALID_TOKEN);
-    return { user, via: 'jwt' };
+    return { user: this.#checkTrustedHeader(user, request), via: 'jwt' };
+  }
+
+  // Behind a trusted-header proxy the proxy's say-so wins: a token for someone else is refused.
+  #checkTrustedHeader(user: UserModel, request: FastifyRequest): UserModel {
+    const header = this.ctx.config.auth.trustedEmailHeader;
+    if (!header) return user;
+    const value = request.headers[header.toLowerCase()];
+    const email = Array.isArray(value) ? value[0] : value;
+    if (email && email.trim().toLowerCase() !== user.email.toLowerCase()) {
+      throw new ApiError(401, ERROR_MESSAGES.USER_MISMATCH, { 'set-cookie': 'token=; Path=/; Max-Age=0; HttpOnly' });
+    }
+    return user;
   }
 
   /** The user behind a JWT, or null when the token is forged, expired, revoked or its user is gone. */
@@ -59,6 +72,7 @@ export class SessionAuthenticator implements Authenticator {
     if (!settings.get('ENABLE_API_KEYS')) throw new ApiError(403, ERROR_MESSAGES.API_KEY_NOT_ALLOWED);
     const user = await this.users.findByApiKey(key);
     if (!user) throw new ApiError(401, ERROR_MESSAGES.INVALID_TOKEN);
+    if (!hasPermission(user, settings, 'features.api_keys')) throw new ApiError(403, ERROR_MESSAGES.API_KEY_NOT_ALLOWED);
     if (settings.get('ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS')) {
       const allowed = settings
         .get('API_KEYS_ALLOWED_ENDPOINTS')

@@ -17,6 +17,11 @@ export interface TokenClaims {
   jti: string;
   /** Issued-at (seconds), used to invalidate every older token of a user after a password change. */
   iat: number;
+  /**
+   * Issue time in ms (claim `iat_ms`), so a password change voids every token issued before it even
+   * within the same second. Tokens without it (e.g. from the original) fall back to `iat` * 1000.
+   */
+  issuedAtMs: number;
   exp?: number;
 }
 
@@ -28,10 +33,12 @@ export class TokenService {
   }
 
   async create(userId: string, expiresInMs: number | null): Promise<{ token: string; claims: TokenClaims }> {
-    const iat = Math.floor(Date.now() / 1000);
-    const claims: TokenClaims = { id: userId, jti: randomUUID(), iat };
-    if (expiresInMs !== null) claims.exp = Math.floor((Date.now() + expiresInMs) / 1000);
-    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(this.#key);
+    const now = Date.now();
+    const claims: TokenClaims = { id: userId, jti: randomUUID(), iat: Math.floor(now / 1000), issuedAtMs: now };
+    if (expiresInMs !== null) claims.exp = Math.floor((now + expiresInMs) / 1000);
+    const payload: Record<string, unknown> = { id: claims.id, jti: claims.jti, iat: claims.iat, iat_ms: now };
+    if (claims.exp !== undefined) payload.exp = claims.exp;
+    const token = await new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(this.#key);
     return { token, claims };
   }
 
@@ -40,7 +47,9 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'] });
       if (typeof payload.id !== 'string') return null;
-      return { id: payload.id, jti: typeof payload.jti === 'string' ? payload.jti : '', iat: payload.iat ?? 0, exp: payload.exp };
+      const iat = typeof payload.iat === 'number' ? payload.iat : 0;
+      const issuedAtMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : iat * 1000;
+      return { id: payload.id, jti: typeof payload.jti === 'string' ? payload.jti : '', iat, issuedAtMs, exp: payload.exp };
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;
       throw err;

@@ -1,0 +1,77 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { Database } from '../../db/tables.js';
+import type { TokenClaims } from './tokens.js';
+
+type Exec = Kysely<Database> | Transaction<Database>;
+
+/** SQL for the `auth` table (password hashes) and for token revocation. */
+export class AuthsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The password hash of an active account, looked up by (case-insensitive) email. */
+  async findCredentials(email: string): Promise<{ id: string; password: string } | undefined> {
+    return this.db.kysely
+      .selectFrom('auth')
+      .innerJoin('user', 'user.id', 'auth.id')
+      .select(['auth.id', 'auth.password', 'auth.active'])
+      .where((eb) => eb(eb.fn('lower', ['user.email']), '=', email.toLowerCase()))
+      .executeTakeFirst()
+      .then((r) => (r && Boolean(r.active) ? { id: r.id, password: r.password } : undefined));
+  }
+
+  async findHash(userId: string): Promise<string | undefined> {
+    const r = await this.db.kysely.selectFrom('auth').select('password').where('id', '=', userId).executeTakeFirst();
+    return r?.password;
+  }
+
+  async insert(exec: Exec, row: { id: string; email: string; password: string }): Promise<void> {
+    await exec.insertInto('auth').values({ ...row, active: true }).execute();
+  }
+
+  async updatePassword(exec: Exec, userId: string, hash: string): Promise<void> {
+    await exec.updateTable('auth').set({ password: hash }).where('id', '=', userId).execute();
+  }
+
+  async updateEmail(exec: Exec, userId: string, email: string): Promise<void> {
+    await exec.updateTable('auth').set({ email }).where('id', '=', userId).execute();
+  }
+
+  /** Voids one token until it would have expired anyway. */
+  async revoke(claims: TokenClaims, userId: string): Promise<void> {
+    if (!claims.jti) return;
+    const nowSec = Math.floor(Date.now() / 1000);
+    const k = this.db.kysely;
+    await k
+      .insertInto('revoked_token')
+      .values({ jti: claims.jti, user_id: userId, expires_at: claims.exp ?? null })
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .execute();
+    // Housekeeping rides along with sign-outs, so the table stays as small as the live token set.
+    await k.deleteFrom('revoked_token').where('expires_at', '<', nowSec).execute();
+  }
+
+  /** Voids every token of the user issued before now (password changes). */
+  async revokeAllBefore(exec: Exec, userId: string, ms: number): Promise<void> {
+    await exec
+      .insertInto('token_cutoff')
+      .values({ user_id: userId, issued_before_ms: ms })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ issued_before_ms: ms }))
+      .execute();
+  }
+
+  /**
+   * One round trip, two primary-key probes: is this jti revoked, and is the token older than the
+   * user's cutoff? This runs on every authenticated request.
+   */
+  async isRevoked(claims: TokenClaims): Promise<boolean> {
+    const r = await this.db.kysely
+      .selectNoFrom((eb) => [
+        eb.selectFrom('revoked_token').select(sql<number>`1`.as('x')).where('jti', '=', claims.jti).as('revoked'),
+        eb.selectFrom('token_cutoff').select('issued_before_ms').where('user_id', '=', claims.id).as('cutoff'),
+      ])
+      .executeTakeFirstOrThrow();
+    if (r.revoked !== null && r.revoked !== undefined) return true;
+    return r.cutoff !== null && r.cutoff !== undefined && claims.issuedAtMs < Number(r.cutoff);
+  }
+}
