@@ -1,0 +1,70 @@
+// The load generator: closed-loop HTTP clients on keep-alive connections (undici Pool).
+import { Pool } from 'undici';
+import { percentile } from './stats.mjs';
+
+/**
+ * Runs `total` requests with `concurrency` workers (each on its own connection) after `warmup`
+ * unrecorded ones. Returns per-request latencies (ms), throughput and failures.
+ */
+export async function runLoad({ origin, path, method = 'POST', headers = {}, body, total, concurrency = 1, warmup = 50 }) {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
+  const opts = { path, method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) };
+  let failures = 0;
+  let firstFailure;
+  const once = async () => {
+    const t = performance.now();
+    try {
+      const r = await pool.request(opts);
+      const text = await r.body.text();
+      if (r.statusCode !== 200) {
+        failures++;
+        firstFailure ??= `${r.statusCode} ${text.slice(0, 200)}`;
+      }
+    } catch (err) {
+      failures++;
+      firstFailure ??= String(err);
+    }
+    return performance.now() - t;
+  };
+  const drive = async (count, record) => {
+    let next = 0;
+    const lat = new Float64Array(count);
+    const worker = async () => {
+      while (next < count) {
+        const i = next++;
+        lat[i] = await once();
+      }
+    };
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    return record ? { lat, seconds: (performance.now() - t0) / 1000 } : undefined;
+  };
+  await drive(warmup, false);
+  failures = 0;
+  const { lat, seconds } = await drive(total, true);
+  await pool.close();
+  return {
+    requests: total,
+    failures,
+    firstFailure,
+    rps: total / seconds,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    latencies: lat,
+  };
+}
+
+/**
+ * Opens one streaming request and reads it to the end. `onText` sees each decoded piece of body.
+ * Resolves with the status and the body length.
+ */
+export async function readStream(dispatcher, { path, headers = {}, body }, onText) {
+  const r = await dispatcher.request({ path, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  let bytes = 0;
+  r.body.setEncoding('utf8');
+  for await (const text of r.body) {
+    bytes += text.length;
+    if (onText) onText(text);
+  }
+  return { status: r.statusCode, bytes };
+}

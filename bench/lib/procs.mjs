@@ -1,0 +1,152 @@
+// Child processes under test: the built server and the fake upstream, plus what Linux says about them.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BENCH_DIR = path.join(ROOT, 'bench');
+const SERVER_BIN = path.join(ROOT, 'server', 'bin', 'open-webui.mjs');
+const CLK_TCK = 100; // USER_HZ; 100 on every mainstream Linux build
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Builds the server bundle; on failure (others' half-written sources) keeps the existing bundle. */
+export function buildServer() {
+  const r = spawnSync('npm', ['run', 'build', '-w', 'server'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) {
+    if (!fs.existsSync(path.join(ROOT, 'server', 'dist', 'server.js'))) throw new Error(`server build failed:\n${r.stderr}`);
+    console.error('warning: server build failed; benchmarking the existing server/dist/server.js');
+  }
+}
+
+/** utime+stime in ms, VmRSS and VmHWM in MB, of a live process. */
+export function procStats(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the ")" that closes the command name; utime and stime are fields 14 and 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return { cpuMs, rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+function readyLine(child, pattern, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`no "${pattern}" within ${timeoutMs} ms: ${buf}`)), timeoutMs);
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = pattern.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${buf}`)));
+  });
+}
+
+/** The fake upstream in its own process; `configure()` changes the shape of its replies. */
+export async function startUpstream() {
+  const child = spawn(process.execPath, [path.join(BENCH_DIR, 'fake-upstream.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await readyLine(child, /listening (\d+)/, 10_000);
+  const url = `http://127.0.0.1:${m[1]}`;
+  return {
+    url,
+    pid: child.pid,
+    async configure(cfg) {
+      const r = await request(`${url}/_bench/config`, { method: 'POST', body: JSON.stringify(cfg) });
+      return r.body.json();
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    },
+  };
+}
+
+export function freePort() {
+  return new Promise((resolve) => {
+    import('node:net').then(({ default: net }) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+    });
+  });
+}
+
+const tempDirs = [];
+export function tempDataDir(tag) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `owui-bench-${tag}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs() {
+  for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * Launches `open-webui serve` and resolves once /health answers 200, with the launch-to-200 time.
+ * `extraArgs` go to node itself (e.g. --cpu-prof).
+ */
+export async function startServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env = {}, nodeArgs = [] }) {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_BIN, 'serve'], {
+    cwd: dataDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      WEBUI_SECRET_KEY: 'bench-secret-key-bench-secret-key',
+      OLLAMA_BASE_URL: upstreamUrl,
+      OPENAI_API_BASE_URL: `${upstreamUrl}/v1`,
+      OPENAI_API_KEY: 'sk-bench',
+      GLOBAL_LOG_LEVEL: 'error',
+      PUBLIC_RATE_LIMIT_PER_MINUTE: '0',
+      ...env,
+    },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  child.stdout.resume();
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (exited) throw new Error(`server exited during start-up:\n${stderr}`);
+    if (performance.now() - t0 > 30_000) throw new Error(`server did not answer /health within 30 s:\n${stderr}`);
+    try {
+      const r = await request(`${url}/health`, { reset: true });
+      await r.body.dump();
+      if (r.statusCode === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(2);
+  }
+  const startMs = performance.now() - t0;
+  return {
+    url,
+    pid: child.pid,
+    startMs,
+    stats: () => procStats(child.pid),
+    stderr: () => stderr,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const done = new Promise((r) => child.once('exit', r));
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}

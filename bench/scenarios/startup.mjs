@@ -1,0 +1,97 @@
+// 1. Cold start (launch -> first 200 on /health) and idle memory.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { request } from 'undici';
+import { session } from '../lib/fixtures.mjs';
+import { BENCH_DIR, freePort, sleep, startServer, tempDataDir } from '../lib/procs.mjs';
+import { median, round } from '../lib/stats.mjs';
+
+/** The floor: a bare Node HTTP server (the fake upstream) from launch to its first 200. */
+async function bareNodeStartMs() {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(BENCH_DIR, 'fake-upstream.mjs'), String(port)], { stdio: 'ignore' });
+  for (;;) {
+    try {
+      const r = await request(`http://127.0.0.1:${port}/api/version`, { reset: true });
+      await r.body.dump();
+      if (r.statusCode === 200) break;
+    } catch {
+      /* not yet */
+    }
+    await sleep(2);
+  }
+  const ms = performance.now() - t0;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  return ms;
+}
+
+async function startTimes(runs, dataDirFor) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const srv = await startServer({ dataDir: dataDirFor(i) });
+    times.push(srv.startMs);
+    await srv.stop();
+  }
+  return times;
+}
+
+/** 1,000 requests of the kinds a signed-in browser makes while idle-browsing. */
+async function browse(url, headers, count) {
+  const paths = ['/health', '/api/config', '/api/v1/auths/', '/api/v1/chats/?page=1', '/api/version'];
+  let failures = 0;
+  for (let i = 0; i < count; i++) {
+    const r = await request(`${url}${paths[i % paths.length]}`, { headers });
+    await r.body.dump();
+    if (r.statusCode !== 200) failures++;
+  }
+  return failures;
+}
+
+export async function run(opts, shared) {
+  const runs = opts.quick ? 3 : 10;
+  const rows = [];
+
+  await bareNodeStartMs(); // page the node binary in
+  const bare = [];
+  for (let i = 0; i < runs; i++) bare.push(await bareNodeStartMs());
+  const bareMs = median(bare);
+
+  await startTimes(1, () => tempDataDir('warm'));
+  const empty = await startTimes(runs, () => tempDataDir('empty'));
+  rows.push({ metric: 'cold start, new empty DB (median)', value: round(median(empty), 1), unit: 'ms', direct: round(bareMs, 1), target: '< 500 ms', ok: median(empty) < 500 });
+
+  const pop = await shared.populated();
+  const populated = await startTimes(runs, () => pop.dataDir);
+  rows.push({
+    metric: `cold start, ${pop.users} users + ${pop.chats} chats (median)`,
+    value: round(median(populated), 1),
+    unit: 'ms',
+    direct: round(bareMs, 1),
+    target: '< 500 ms',
+    ok: median(populated) < 500,
+  });
+
+  const srv = await startServer({ dataDir: pop.dataDir });
+  try {
+    await sleep(1000);
+    const idle = srv.stats();
+    const s = await session(srv.url);
+    const failures = await browse(srv.url, s.headers, 1000);
+    await sleep(1000);
+    const after = srv.stats();
+    rows.push({ metric: 'idle RSS after start', value: round(idle.rssMb, 1), unit: 'MB', target: '< 90 MB', ok: idle.rssMb < 90 });
+    rows.push({
+      metric: `idle RSS after 1,000 requests${failures ? ` (${failures} non-200)` : ''}`,
+      value: round(after.rssMb, 1),
+      unit: 'MB',
+      target: '< 90 MB',
+      ok: after.rssMb < 90,
+      note: `peak ${round(after.hwmMb, 1)} MB`,
+    });
+    return { rows, data: { bareNodeMs: bare, emptyMs: empty, populatedMs: populated, idle, after, browseFailures: failures, dbSizeMb: pop.dbSizeMb } };
+  } finally {
+    await srv.stop();
+  }
+}
