@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './auths.ts';
 export * from './users.ts';
 export * from './ollama.ts';
+export * from './socket-events.ts';

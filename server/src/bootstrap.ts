@@ -5,7 +5,10 @@ import type { AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedAdminAccount } from './modules/auths/auths.bootstrap.js';
-import { MemoryState } from './state/shared-state.js';
+import { randomUUID } from 'node:crypto';
+import { syncSettingsAcrossInstances } from './realtime/config-sync.js';
+import { RedisState } from './state/redis-state.js';
+import { MemoryState, type SharedState } from './state/shared-state.js';
 
 /**
  * The start-up steps that touch the outside world, in order: secret key, database, migrations,
@@ -17,7 +20,9 @@ export async function openContext(config: Config): Promise<Omit<AppContext, 'log
   try {
     await migrateToLatest(db);
     const settings = await PersistentConfig.load(db, config);
-    const state = new MemoryState();
+    // REDIS_URL: counters, revocations, caches and config-change notices shared by every instance.
+    const state: SharedState = config.redis.url ? await RedisState.open(config.redis.url, config.redis.keyPrefix) : new MemoryState();
+    const stopSync = await syncSettingsAcrossInstances(settings, state, randomUUID());
     await seedAdminAccount({ config, secretKey: key, db, settings, state });
     return {
       config,
@@ -26,6 +31,7 @@ export async function openContext(config: Config): Promise<Omit<AppContext, 'log
       settings,
       state,
       async close() {
+        stopSync();
         await state.close();
         await db.close();
       },

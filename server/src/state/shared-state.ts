@@ -9,12 +9,22 @@ export interface SharedState {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   del(key: string): Promise<void>;
+  /** Set membership (e.g. the running task ids of a chat); the set expires `ttlSeconds` after the last add. */
+  addToSet(key: string, member: string, ttlSeconds?: number): Promise<void>;
+  removeFromSet(key: string, member: string): Promise<void>;
+  members(key: string): Promise<string[]>;
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, listener: (message: string) => void): Promise<() => void>;
+  /** Throws when the backing store does not answer (readiness probe). */
+  ping(): Promise<void>;
+  /** 'memory' (this process only) or 'redis' (shared by every instance). */
+  readonly kind: 'memory' | 'redis';
   close(): Promise<void>;
 }
 
 export class MemoryState implements SharedState {
+  readonly kind = 'memory' as const;
+  #sets = new Map<string, Set<string>>();
   #values = new Map<string, { value: string; expiresAt: number | null }>();
   #listeners = new Map<string, Set<(message: string) => void>>();
 
@@ -42,6 +52,20 @@ export class MemoryState implements SharedState {
   async del(key: string): Promise<void> {
     this.#values.delete(key);
   }
+  async addToSet(key: string, member: string): Promise<void> {
+    const set = this.#sets.get(key) ?? new Set();
+    set.add(member);
+    this.#sets.set(key, set);
+  }
+  async removeFromSet(key: string, member: string): Promise<void> {
+    const set = this.#sets.get(key);
+    set?.delete(member);
+    if (set && !set.size) this.#sets.delete(key);
+  }
+  async members(key: string): Promise<string[]> {
+    return [...(this.#sets.get(key) ?? [])];
+  }
+  async ping(): Promise<void> {}
   async publish(channel: string, message: string): Promise<void> {
     for (const l of this.#listeners.get(channel) ?? []) l(message);
   }
@@ -53,6 +77,7 @@ export class MemoryState implements SharedState {
   }
   async close(): Promise<void> {
     this.#values.clear();
+    this.#sets.clear();
     this.#listeners.clear();
   }
 }

@@ -24,6 +24,12 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext) {
       () => true,
       () => false,
     );
+    if (ctx.state.kind === 'redis') {
+      checks.redis = await ctx.state.ping().then(
+        () => true,
+        () => false,
+      );
+    }
     const ok = Object.values(checks).every(Boolean);
     return reply.status(ok ? 200 : 503).send({ status: ok, checks });
   });
