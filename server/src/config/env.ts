@@ -14,8 +14,9 @@ export class ConfigError extends Error {
     readonly variable: string,
     readonly accepted: string,
     readonly value: string,
+    message?: string,
   ) {
-    super(`Invalid value for ${variable}: '${value}'. ${accepted}`);
+    super(message ?? `Invalid value for ${variable}: '${value}'. ${accepted}`);
     this.name = 'ConfigError';
   }
 }
@@ -98,6 +99,26 @@ function jsonObject(env: Env, name: string): Record<string, unknown> | undefined
     /* reported below */
   }
   throw new ConfigError(name, 'Accepted: a JSON object.', raw);
+}
+
+// Same rules and wording as the original's start-up check: an origin needs http/https (or a scheme
+// listed in CORS_ALLOW_CUSTOM_SCHEME) and a host. `*` alone means "any origin" and skips the check.
+function corsOrigins(env: Env): { allowOrigin: string[]; customSchemes: string[] } {
+  const allowOrigin = list(str(env, 'CORS_ALLOW_ORIGIN', '*'));
+  const customSchemes = list(str(env, 'CORS_ALLOW_CUSTOM_SCHEME')).map((s) => s.toLowerCase());
+  if (allowOrigin.length === 0 || (allowOrigin.length === 1 && allowOrigin[0] === '*')) return { allowOrigin: ['*'], customSchemes };
+  const schemes = new Set(['http', 'https', ...customSchemes]);
+  for (const origin of allowOrigin) {
+    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/.exec(origin);
+    const scheme = m ? m[1]!.toLowerCase() : '';
+    if (!schemes.has(scheme)) {
+      throw new ConfigError('CORS_ALLOW_ORIGIN', '', origin, `Invalid scheme in CORS_ALLOW_ORIGIN: '${origin}'. Only 'http' and 'https' and CORS_ALLOW_CUSTOM_SCHEME are allowed.`);
+    }
+    const rest = m![2]!;
+    const netloc = rest.startsWith('//') ? rest.slice(2).split(/[/?#]/)[0]! : '';
+    if (!netloc) throw new ConfigError('CORS_ALLOW_ORIGIN', '', origin, `Invalid URL structure in CORS_ALLOW_ORIGIN: '${origin}'.`);
+  }
+  return { allowOrigin, customSchemes };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -257,10 +278,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
         seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST', seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_OPENAI_MODEL_LIST', 10)) ?? 10,
       verifyTls: bool(env, 'AIOHTTP_CLIENT_SESSION_SSL', true),
     },
-    cors: {
-      allowOrigin: list(str(env, 'CORS_ALLOW_ORIGIN', '*')),
-      customSchemes: list(str(env, 'CORS_ALLOW_CUSTOM_SCHEME')),
-    },
+    cors: corsOrigins(env),
     securityHeaders: {
       hsts: str(env, 'HSTS'),
       xframeOptions: str(env, 'XFRAME_OPTIONS'),
@@ -274,6 +292,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
     },
     limits: {
       jsonBodyBytes: int(env, 'MAX_BODY_SIZE', 64 * 1024 * 1024, 1024),
+      /** Not in the original: longest accepted request target (path + query) before a 414. */
+      maxUrlLength: int(env, 'MAX_URL_LENGTH', 8192, 256, 65536),
+      /** Not in the original: requests per minute per client IP on unauthenticated API routes; 0 = off. */
+      publicRateLimitPerMinute: int(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 300, 0),
     },
     persistentConfig: {
       enabled: bool(env, 'ENABLE_PERSISTENT_CONFIG', true),

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/env.js';
+
+/**
+ * CORS with the semantics of the original's Starlette middleware: credentials allowed, every method and
+ * header, preflights cached by the browser. With the `*` default the caller's Origin is echoed back, because
+ * browsers refuse a literal `*` on credentialed requests (cookies, Authorization).
+ */
+export interface CorsPolicy {
+  allowAll: boolean;
+  origins: string[];
+  isAllowed(origin: string): boolean;
+  /** The value Socket.IO's `cors.origin` option should get, so websockets follow the same rule. */
+  socketIoOrigin: true | string[];
+}
+
+export const CORS_MAX_AGE_SECONDS = 600;
+const ALLOW_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
+export const CORS_WILDCARD_WARNING = "CORS_ALLOW_ORIGIN IS SET TO '*' - NOT RECOMMENDED FOR PRODUCTION DEPLOYMENTS.";
+
+export function corsPolicy(config: Pick<Config, 'cors'>): CorsPolicy {
+  const origins = config.cors.allowOrigin;
+  const allowAll = origins.length === 0 || (origins.length === 1 && origins[0] === '*');
+  // Browsers send the origin without a trailing slash; a configured one with a slash would never match.
+  const set = new Set(origins.map((o) => o.replace(/\/+$/, '').toLowerCase()));
+  return {
+    allowAll,
+    origins: allowAll ? ['*'] : origins,
+    isAllowed: (origin) => allowAll || set.has(origin.toLowerCase()),
+    socketIoOrigin: allowAll ? true : origins,
+  };
+}
+
+export function registerCors(app: FastifyInstance, policy: CorsPolicy): void {
+  if (policy.allowAll) app.log.warn(CORS_WILDCARD_WARNING);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (!origin) return;
+    const raw = reply.raw;
+    raw.setHeader('Vary', 'Origin');
+    const allowed = policy.isAllowed(origin);
+    const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+    if (!preflight) {
+      if (allowed) {
+        raw.setHeader('Access-Control-Allow-Origin', origin);
+        raw.setHeader('Access-Control-Allow-Credentials', 'true');
+      }
+      return;
+    }
+    // Preflights end here: no route has to declare OPTIONS, and a refused origin gets a readable reason.
+    if (!allowed) return reply.code(400).send({ detail: 'Disallowed CORS origin' });
+    raw.setHeader('Access-Control-Allow-Origin', origin);
+    raw.setHeader('Access-Control-Allow-Credentials', 'true');
+    raw.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);
+    const wanted = request.headers['access-control-request-headers'];
+    if (wanted) raw.setHeader('Access-Control-Allow-Headers', wanted);
+    raw.setHeader('Access-Control-Max-Age', String(CORS_MAX_AGE_SECONDS));
+    return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('OK');
+  });
+}
