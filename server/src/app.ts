@@ -6,14 +6,12 @@ import { authsRoutes } from './modules/auths/auths.routes.js';
 import { DbRevocationCheck } from './modules/auths/revocations.js';
 import { SessionAuthenticator } from './modules/auths/session.js';
 import { appConfigRoutes } from './modules/configs/app-config.routes.js';
-import { doctorRoutes } from './modules/doctor/doctor.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { ollamaRoutes } from './modules/ollama/ollama.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
-import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerFrontend } from './plugins/frontend.js';
-import { handleClientError } from './plugins/limits.js';
 import { createLogger, registerRequestLog } from './plugins/logging.js';
 import { useZod } from './plugins/zod.js';
 
@@ -37,7 +35,6 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
     requestTimeout: 0,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
-    clientErrorHandler: handleClientError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
   const full: AppContext = { ...ctx, log: app.log };
@@ -49,14 +46,13 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await app.register(fastifyCookie);
 
   const auth = new SessionAuthenticator(full, new DbRevocationCheck(full.db));
-  registerEdge(app, full);
   registerAuthGuard(app, auth);
 
   await healthRoutes(app, full);
   await appConfigRoutes(app, full, auth);
+  await ollamaRoutes(app, full);
   await authsRoutes(app, full);
   await usersRoutes(app, full);
-  await doctorRoutes(app, full);
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;

@@ -240,6 +240,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
         name: str(env, 'WEBUI_ADMIN_NAME', 'Admin'),
       },
       showAdminDetails: bool(env, 'SHOW_ADMIN_DETAILS', true),
+      enableAdminChatAccess: bool(env, 'ENABLE_ADMIN_CHAT_ACCESS', true),
+      enableAdminExport: bool(env, 'ENABLE_ADMIN_EXPORT', true),
       adminEmail: str(env, 'ADMIN_EMAIL'),
       passwordValidation: {
         enabled: bool(env, 'ENABLE_PASSWORD_VALIDATION', false),

@@ -16,13 +16,16 @@ import { UpstreamError, type UpstreamResponse } from './upstreams.js';
 
 export function clientAbortSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
+  const socket = request.raw.socket;
   const onClose = () => {
+    socket?.removeListener('close', onClose);
     if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
   };
   // The reply's 'close' fires both on normal completion and on a dropped socket; writableFinished tells
-  // them apart. The request socket covers the time before we start replying.
+  // them apart. The request socket covers the time before we start replying (and is kept alive across
+  // requests, hence the listener removal).
   reply.raw.once('close', onClose);
-  request.raw.socket?.once('close', onClose);
+  socket?.once('close', onClose);
   return controller.signal;
 }
 

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initial } from './001-initial.js';
 import { tokenRevocation } from './002-token-revocation.js';
+import { chatsTags } from './003-chats-tags.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -10,4 +11,5 @@ import { tokenRevocation } from './002-token-revocation.js';
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': initial,
   '002-token-revocation': tokenRevocation,
+  '003-chats-tags': chatsTags,
 };

@@ -29,7 +29,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { upstreamsFor, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
 import { readConnections, stripPrefix, withTag, type OllamaConnection } from './ollama.connections.js';
-import { fetchMergedModels } from './ollama.models.js';
+import { fetchMergedModels, fetchServerList, mergeLists } from './ollama.models.js';
 
 export interface OllamaSendOptions {
   method?: string;
@@ -127,6 +127,7 @@ export class OllamaService {
 
   async route(name: string, pick: ServerPick, urlIdx?: number): Promise<{ conn: OllamaConnection; model: string }> {
     if (!this.enabled()) throw new ApiError(503, ERROR_MESSAGES.OLLAMA_API_DISABLED);
+    if (!name) throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND(''));
     const tagged = withTag(name);
     if (urlIdx !== undefined) {
       const conn = this.connection(urlIdx);
@@ -178,6 +179,45 @@ export class OllamaService {
     return this.forwardByModel('/api/embed', body, 'random', opts);
   }
 
+  /** `/api/ps` of every enabled server, merged like the tags list. */
+  async loadedModels(): Promise<OllamaModel[]> {
+    const conns = this.connections().filter((c) => c.enable);
+    const lists = await Promise.all(conns.map(async (conn) => ({ conn, models: await fetchServerList(this.upstreams, conn, '/api/ps', this.ctx.log) })));
+    return mergeLists(lists);
+  }
+
+  /** The lowest `/api/version` among enabled servers (what every feature can rely on); null if none answer. */
+  async lowestVersion(): Promise<string | null> {
+    const conns = this.connections().filter((c) => c.enable);
+    const versions = await Promise.all(
+      conns.map(async (conn) => {
+        try {
+          const res = await this.send(conn, '/api/version', { kind: 'list' });
+          if (!res.ok) return void (await res.dump());
+          const v = ((await res.json()) as { version?: unknown })?.version;
+          return typeof v === 'string' ? v : undefined;
+        } catch (err) {
+          this.ctx.log.warn({ url: conn.url, reason: err instanceof Error ? err.message : String(err) }, `Ollama server ${conn.idx} unreachable for /api/version`);
+          return undefined;
+        }
+      }),
+    );
+    const found = versions.filter((v): v is string => !!v);
+    if (!found.length) return null;
+    return found.reduce((lo, v) => (compareVersions(v, lo) < 0 ? v : lo));
+  }
+
+  /** Asks every server holding the model to drop it from memory (keep_alive 0). */
+  async unload(entry: OllamaModel): Promise<void> {
+    await Promise.all(
+      entry.urls.map(async (idx) => {
+        const conn = this.connection(idx);
+        const res = await this.send(conn, '/api/generate', { json: { model: stripPrefix(entry.model, conn), keep_alive: 0, prompt: '' }, kind: 'list' }).catch(() => null);
+        await res?.dump();
+      }),
+    );
+  }
+
   #userHeaders(user?: UserModel | null, chatId?: string): Record<string, string> | undefined {
     if (!user || !this.ctx.config.models.forwardUserInfoHeaders) return undefined;
     const h: Record<string, string> = {
@@ -189,4 +229,14 @@ export class OllamaService {
     if (chatId) h['X-OpenWebUI-Chat-Id'] = chatId;
     return h;
   }
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[^0-9]+/).filter(Boolean).map(Number);
+  const pb = b.split(/[^0-9]+/).filter(Boolean).map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
 }
