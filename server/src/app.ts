@@ -5,6 +5,7 @@ import type { AppContext } from './context.js';
 import { authsRoutes } from './modules/auths/auths.routes.js';
 import { DbRevocationCheck } from './modules/auths/revocations.js';
 import { SessionAuthenticator } from './modules/auths/session.js';
+import { chatsRoutes } from './modules/chats/chats.routes.js';
 import { appConfigRoutes } from './modules/configs/app-config.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { ollamaRoutes } from './modules/ollama/ollama.routes.js';
@@ -50,6 +51,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
 
   await healthRoutes(app, full);
   await appConfigRoutes(app, full, auth);
+  await chatsRoutes(app, full);
   await ollamaRoutes(app, full);
   await authsRoutes(app, full);
   await usersRoutes(app, full);

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * `/api/v1/chats` wire shapes (reference 1.6). The stored `chat` object is defined by the frontend
+ * (title, models, params, history{messages, currentId}, messages, tags, files, timestamp), so it is kept
+ * open here: the server only reads `title` and `history` from it.
+ */
+export const ChatObject = z.record(z.string(), z.unknown());
+export type ChatObject = z.infer<typeof ChatObject>;
+
+/** One node of `chat.history.messages`. Extra keys (model, timestamp, done, info, …) are kept. */
+export const ChatMessage = z.looseObject({
+  id: z.string(),
+  parentId: z.string().nullable().optional(),
+  childrenIds: z.array(z.string()).optional(),
+  role: z.string().optional(),
+  content: z.unknown().optional(),
+  model: z.string().optional(),
+  timestamp: z.number().optional(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const ChatForm = z.object({ chat: ChatObject, folder_id: z.string().nullable().optional() });
+export type ChatForm = z.infer<typeof ChatForm>;
+
+export const ChatImportForm = z.object({
+  chat: ChatObject,
+  meta: z.record(z.string(), z.unknown()).nullable().optional(),
+  pinned: z.boolean().nullable().optional(),
+  folder_id: z.string().nullable().optional(),
+  created_at: z.number().int().nullable().optional(),
+  updated_at: z.number().int().nullable().optional(),
+});
+export type ChatImportForm = z.infer<typeof ChatImportForm>;
+
+/** Newer clients import several chats at once; older ones post one `ChatImportForm`. */
+export const ChatsImportForm = z.object({ chats: z.array(ChatImportForm) });
+export type ChatsImportForm = z.infer<typeof ChatsImportForm>;
+
+export const ChatResponse = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  title: z.string(),
+  chat: ChatObject,
+  updated_at: z.number(),
+  created_at: z.number(),
+  share_id: z.string().nullable(),
+  archived: z.boolean(),
+  pinned: z.boolean().nullable(),
+  meta: z.record(z.string(), z.unknown()),
+  folder_id: z.string().nullable(),
+});
+export type ChatResponse = z.infer<typeof ChatResponse>;
+
+export const ChatTitleIdResponse = z.object({
+  id: z.string(),
+  title: z.string(),
+  updated_at: z.number(),
+  created_at: z.number(),
+});
+export type ChatTitleIdResponse = z.infer<typeof ChatTitleIdResponse>;
+
+/** `/folder/{id}/list` items. */
+export const ChatFolderListItem = z.object({ id: z.string(), title: z.string(), updated_at: z.number() });
+export type ChatFolderListItem = z.infer<typeof ChatFolderListItem>;
+
+export const TagModel = z.object({
+  id: z.string(),
+  name: z.string(),
+  user_id: z.string(),
+  meta: z.record(z.string(), z.unknown()).nullable(),
+});
+export type TagModel = z.infer<typeof TagModel>;
+
+export const TagForm = z.object({ name: z.string().min(1).max(255) });
+export type TagForm = z.infer<typeof TagForm>;
+
+export const TagFilterForm = TagForm.extend({
+  skip: z.number().int().min(0).nullable().optional(),
+  limit: z.number().int().min(0).nullable().optional(),
+});
+export type TagFilterForm = z.infer<typeof TagFilterForm>;
+
+export const CloneForm = z.object({ title: z.string().nullable().optional() });
+export type CloneForm = z.infer<typeof CloneForm>;
+
+export const MessageForm = z.object({ content: z.string() });
+export type MessageForm = z.infer<typeof MessageForm>;
+
+export const EventForm = z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) });
+export type EventForm = z.infer<typeof EventForm>;
+
+export const ChatFolderIdForm = z.object({ folder_id: z.string().nullable().optional() });
+export type ChatFolderIdForm = z.infer<typeof ChatFolderIdForm>;
+
+// Query strings arrive as text; FastAPI's bool parsing accepts these spellings.
+const queryBool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes' || v === 'on');
+const page = z.coerce.number().int().min(1);
+
+export const ChatListQuery = z.object({
+  page: page.optional(),
+  include_pinned: queryBool.optional(),
+  include_folders: queryBool.optional(),
+});
+export type ChatListQuery = z.infer<typeof ChatListQuery>;
+
+export const ChatListOrderBy = z.enum(['title', 'updated_at', 'created_at']);
+export const ChatFilterQuery = z.object({
+  page: page.optional(),
+  query: z.string().optional(),
+  order_by: ChatListOrderBy.optional(),
+  direction: z.enum(['asc', 'desc']).optional(),
+});
+export type ChatFilterQuery = z.infer<typeof ChatFilterQuery>;
+
+export const ChatSearchQuery = z.object({ text: z.string(), page: page.optional() });
+export type ChatSearchQuery = z.infer<typeof ChatSearchQuery>;
+
+export const PageQuery = z.object({ page: page.optional() });
+export type PageQuery = z.infer<typeof PageQuery>;
+
+/** Turns a tag name into its id the way the original does ("My Tag" -> "my_tag"). */
+export function tagIdFromName(name: string): string {
+  return name.replaceAll(' ', '_').toLowerCase();
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ChatFolderIdForm, ChatForm, CloneForm, EventForm, MessageForm, TagForm, tagIdFromName } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { currentUser } from '../../plugins/auth-guard.js';
+import type { ChatRow } from './chats.repository.js';
+import { PathText, sendChat, userMay } from './chats.http.js';
+import { chatsServiceFor } from './chats.service.js';
+
+const IdParams = z.object({ id: PathText });
+const MessageParams = z.object({ id: PathText, message_id: PathText });
+
+/**
+ * Routes on one chat, `/api/v1/chats/{id}…`. A chat that is missing or belongs to someone else answers
+ * 401 like the original; each route keeps the original's detail text for that case (NOT_FOUND,
+ * ACCESS_PROHIBITED or the generic "Something went wrong :/").
+ */
+export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, prefix: string) {
+  const chats = chatsServiceFor(ctx);
+  const verified = { auth: 'verified' as const };
+  const p = `${prefix}/:id`;
+
+  /** The caller's own chat, or a 401 with the route's wording. */
+  const owned = async (request: FastifyRequest, detail: string): Promise<ChatRow> => {
+    const row = await chats.repo.findOwned((request.params as { id: string }).id, currentUser(request).id);
+    if (!row) throw new ApiError(401, detail);
+    return row;
+  };
+  const adminMaySeeAll = (request: FastifyRequest) => currentUser(request).role === 'admin' && ctx.config.auth.enableAdminChatAccess;
+
+  app.get(p, { config: verified, schema: { params: IdParams } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const row = adminMaySeeAll(request) ? await chats.repo.find(id) : await chats.repo.findOwned(id, currentUser(request).id);
+    if (!row) throw new ApiError(401, ERROR_MESSAGES.NOT_FOUND);
+    return sendChat(reply, row);
+  });
+
+  app.post(p, { config: verified, schema: { params: IdParams, body: ChatForm } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const row = await chats.update(id, currentUser(request).id, (request.body as ChatForm).chat);
+    if (!row) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    return sendChat(reply, row);
+  });
+
+  app.delete(p, { config: verified, schema: { params: IdParams } }, async (request) => {
+    const user = currentUser(request);
+    const { id } = request.params as { id: string };
+    if (user.role !== 'admin') {
+      if (!userMay(ctx, user.role, 'chat.delete')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+      await owned(request, ERROR_MESSAGES.NOT_FOUND);
+    }
+    if (!(await chats.deleteOne(id))) throw new ApiError(401, ERROR_MESSAGES.NOT_FOUND);
+    return true;
+  });
+
+  /** The chat a message route may touch: the caller's, or any for an admin (like the original). */
+  const messageChat = async (request: FastifyRequest) => {
+    const user = currentUser(request);
+    const head = await chats.repo.findHead((request.params as { id: string }).id);
+    if (!head || (head.user_id !== user.id && user.role !== 'admin')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    return head;
+  };
+
+  app.post(`${p}/messages/:message_id`, { config: verified, schema: { params: MessageParams, body: MessageForm } }, async (request, reply) => {
+    const { id, message_id } = request.params as { id: string; message_id: string };
+    await messageChat(request);
+    await chats.upsertAssistantMessage(id, { messageId: message_id, content: (request.body as MessageForm).content });
+    const row = await chats.repo.find(id);
+    if (!row) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    return sendChat(reply, row);
+  });
+
+  // Events are relayed over Socket.IO; without a connected emitter the original answers false.
+  app.post(`${p}/messages/:message_id/event`, { config: verified, schema: { params: MessageParams, body: EventForm } }, async (request) => {
+    await messageChat(request);
+    return false;
+  });
+
+  app.get(`${p}/pinned`, { config: verified, schema: { params: IdParams } }, async (request) => {
+    return Boolean((await owned(request, ERROR_MESSAGES.DEFAULT())).pinned);
+  });
+
+  app.post(`${p}/pin`, { config: verified, schema: { params: IdParams } }, async (request, reply) => {
+    return sendChat(reply, await chats.togglePinned(await owned(request, ERROR_MESSAGES.DEFAULT())));
+  });
+
+  app.post(`${p}/clone`, { config: verified, schema: { params: IdParams, body: CloneForm.optional() } }, async (request, reply) => {
+    const row = await owned(request, ERROR_MESSAGES.DEFAULT());
+    return sendChat(reply, await chats.clone(row, currentUser(request).id, (request.body as CloneForm | undefined)?.title));
+  });
+
+  app.post(`${p}/clone/shared`, { config: verified, schema: { params: IdParams } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    let row = await chats.repo.findByShareId(id);
+    if (!row && adminMaySeeAll(request)) row = await chats.repo.find(id);
+    if (!row) throw new ApiError(401, ERROR_MESSAGES.NOT_FOUND);
+    return sendChat(reply, await chats.clone(row, currentUser(request).id));
+  });
+
+  app.post(`${p}/archive`, { config: verified, schema: { params: IdParams } }, async (request, reply) => {
+    return sendChat(reply, await chats.toggleArchived(await owned(request, ERROR_MESSAGES.DEFAULT())));
+  });
+
+  app.post(`${p}/share`, { config: verified, schema: { params: IdParams } }, async (request, reply) => {
+    const user = currentUser(request);
+    if (!userMay(ctx, user.role, 'chat.share')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    return sendChat(reply, await chats.share(await owned(request, ERROR_MESSAGES.ACCESS_PROHIBITED)));
+  });
+
+  app.delete(`${p}/share`, { config: verified, schema: { params: IdParams } }, async (request) => {
+    return chats.unshare(await owned(request, ERROR_MESSAGES.ACCESS_PROHIBITED));
+  });
+
+  app.post(`${p}/folder`, { config: verified, schema: { params: IdParams, body: ChatFolderIdForm } }, async (request, reply) => {
+    const row = await owned(request, ERROR_MESSAGES.DEFAULT());
+    return sendChat(reply, await chats.setFolder(row, (request.body as ChatFolderIdForm).folder_id ?? null));
+  });
+
+  app.get(`${p}/tags`, { config: verified, schema: { params: IdParams } }, async (request) => {
+    return chats.chatTags(await owned(request, ERROR_MESSAGES.NOT_FOUND));
+  });
+
+  app.post(`${p}/tags`, { config: verified, schema: { params: IdParams, body: TagForm } }, async (request) => {
+    const row = await owned(request, ERROR_MESSAGES.DEFAULT());
+    const { name } = request.body as TagForm;
+    if (tagIdFromName(name) === 'none') throw new ApiError(400, ERROR_MESSAGES.DEFAULT("Tag name cannot be 'None'"));
+    return chats.addTag(row, name);
+  });
+
+  app.delete(`${p}/tags`, { config: verified, schema: { params: IdParams, body: TagForm } }, async (request) => {
+    return chats.removeTag(await owned(request, ERROR_MESSAGES.NOT_FOUND), (request.body as TagForm).name);
+  });
+
+  app.delete(`${p}/tags/all`, { config: verified, schema: { params: IdParams } }, async (request) => {
+    return chats.removeAllTags(await owned(request, ERROR_MESSAGES.NOT_FOUND));
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Edits to the frontend-defined `chat.history` tree: `messages` is a map of nodes linked by
+ * `parentId` / `childrenIds`, `currentId` names the leaf being shown.
+ */
+export type JsonObject = Record<string, unknown>;
+
+export interface MessageUpsert {
+  messageId: string;
+  /** Full content (replace) or the text to add (append). */
+  content?: string;
+  mode?: 'replace' | 'append';
+  /** Parent of a message that does not exist yet; defaults to the current leaf. */
+  parentId?: string | null;
+  /** Role of a message that does not exist yet; default `assistant`. */
+  role?: string;
+  /** Other keys merged into the message (model, done, error, info, …). */
+  fields?: JsonObject;
+}
+
+const isObject = (v: unknown): v is JsonObject => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+
+export function titleOf(chat: JsonObject): string {
+  const t = chat.title;
+  if (t === undefined || t === null) return 'New Chat';
+  return stripNul(typeof t === 'string' ? t : typeof t === 'object' ? JSON.stringify(t) : String(t));
+}
+
+/** PostgreSQL text cannot hold U+0000; JSON text escapes it, plain columns must drop it. */
+export function stripNul(s: string): string {
+  return s.includes('\0') ? s.replaceAll('\0', '') : s;
+}
+
+/**
+ * Creates or updates one message in place and makes it the current leaf. A new message is linked
+ * under its parent (added to the parent's `childrenIds`). Returns the message object.
+ */
+export function upsertMessage(chat: JsonObject, up: MessageUpsert, now = Math.floor(Date.now() / 1000)): JsonObject {
+  const history: JsonObject = isObject(chat.history) ? chat.history : (chat.history = {});
+  const messages: JsonObject = isObject(history.messages) ? history.messages : (history.messages = {});
+  let message = messages[up.messageId];
+  if (!isObject(message)) {
+    const parentId = up.parentId !== undefined ? up.parentId : typeof history.currentId === 'string' ? history.currentId : null;
+    message = { id: up.messageId, parentId: parentId ?? null, childrenIds: [], role: up.role ?? 'assistant', content: '', timestamp: now };
+    messages[up.messageId] = message;
+    const parent = parentId ? messages[parentId] : undefined;
+    if (isObject(parent)) {
+      const children = Array.isArray(parent.childrenIds) ? (parent.childrenIds as unknown[]) : (parent.childrenIds = []);
+      if (!children.includes(up.messageId)) children.push(up.messageId);
+    }
+  }
+  const msg = message as JsonObject;
+  if (up.fields) Object.assign(msg, up.fields);
+  if (up.content !== undefined) {
+    const before = typeof msg.content === 'string' ? msg.content : '';
+    msg.content = up.mode === 'append' ? before + up.content : up.content;
+  }
+  history.currentId = up.messageId;
+  return msg;
+}

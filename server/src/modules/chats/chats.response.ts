@@ -1,0 +1,61 @@
+import type { ChatResponse } from '@owui/contracts';
+import type { ChatHead, ChatRow } from './chats.repository.js';
+
+/**
+ * ChatResponse bodies are written as text around the stored JSON: a chat can be tens of megabytes,
+ * and parsing it only to serialise it again would cost more than the database read. Every write path
+ * stores `JSON.stringify` output, so the stored text is already valid JSON.
+ */
+export function chatResponseJson(row: ChatRow): string {
+  return (
+    `{"id":${JSON.stringify(row.id)},"user_id":${JSON.stringify(row.user_id)},"title":${JSON.stringify(row.title)}` +
+    `,"chat":${storedJson(row.chat)},"updated_at":${Number(row.updated_at)},"created_at":${Number(row.created_at)}` +
+    `,"share_id":${JSON.stringify(row.share_id ?? null)},"archived":${Boolean(row.archived)},"pinned":${Boolean(row.pinned)}` +
+    `,"meta":${storedJson(row.meta)},"folder_id":${JSON.stringify(row.folder_id ?? null)}}`
+  );
+}
+
+export function chatListJson(rows: ChatRow[]): string {
+  return `[${rows.map(chatResponseJson).join(',')}]`;
+}
+
+/** Stored object text, or `{}` for an empty/foreign value that is not a JSON object. */
+function storedJson(text: string | null): string {
+  if (!text) return '{}';
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (first === 123 /* { */ && last === 125 /* } */) return text;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') && trimmed.endsWith('}')) return trimmed;
+  return '{}';
+}
+
+export function parseObject(text: string | null): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A parsed ChatResponse, for service code that needs the object (small chats, tests). */
+export function toChatResponse(row: ChatRow): ChatResponse {
+  return { ...headFields(row), chat: parseObject(row.chat) };
+}
+
+export function headFields(row: ChatHead): Omit<ChatResponse, 'chat'> {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    title: row.title,
+    updated_at: Number(row.updated_at),
+    created_at: Number(row.created_at),
+    share_id: row.share_id ?? null,
+    archived: Boolean(row.archived),
+    pinned: Boolean(row.pinned),
+    meta: parseObject(row.meta),
+    folder_id: row.folder_id ?? null,
+  };
+}
