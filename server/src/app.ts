@@ -7,12 +7,15 @@ import { DbRevocationCheck } from './modules/auths/revocations.js';
 import { SessionAuthenticator } from './modules/auths/session.js';
 import { chatsRoutes } from './modules/chats/chats.routes.js';
 import { appConfigRoutes } from './modules/configs/app-config.routes.js';
+import { doctorRoutes } from './modules/doctor/doctor.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { ollamaRoutes } from './modules/ollama/ollama.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
+import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerFrontend } from './plugins/frontend.js';
+import { handleClientError } from './plugins/limits.js';
 import { createLogger, registerRequestLog } from './plugins/logging.js';
 import { useZod } from './plugins/zod.js';
 
@@ -36,6 +39,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
     requestTimeout: 0,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    clientErrorHandler: handleClientError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
   const full: AppContext = { ...ctx, log: app.log };
@@ -47,6 +51,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await app.register(fastifyCookie);
 
   const auth = new SessionAuthenticator(full, new DbRevocationCheck(full.db));
+  registerEdge(app, full);
   registerAuthGuard(app, auth);
 
   await healthRoutes(app, full);
@@ -55,6 +60,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await ollamaRoutes(app, full);
   await authsRoutes(app, full);
   await usersRoutes(app, full);
+  await doctorRoutes(app, full);
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;
