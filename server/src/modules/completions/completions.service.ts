@@ -1,0 +1,158 @@
+/**
+ * CompletionsService — `/api/chat/completions` and `/api/embeddings` behind one interface, whatever
+ * serves the model. `CompletionsService.for(ctx)`.
+ *
+ * - `start(body, user, { signal })` validates the model (unknown -> 400 "Model not found", nothing
+ *   sent upstream), strips Open WebUI's fields, applies `params`, routes by `owned_by` and returns
+ *   one of:
+ *     { kind: 'json', status, body }             a `chat.completion` (translated for Ollama)
+ *     { kind: 'chunks', chunks }                 an async iterable of `chat.completion.chunk` objects
+ *                                                (Ollama NDJSON translated chunk by chunk)
+ *     { kind: 'passthrough', response }          an OpenAI upstream's SSE, to relay byte for byte
+ *   Failures before any output throw ApiError with the upstream's status and message. A stream that
+ *   breaks later yields one `{error: {message}}` object and stops.
+ * - `chunks(body, user, { signal })` is the form for background delivery (the socket mode of the
+ *   realtime module): it forces `stream: true` and always yields OpenAI chunk objects, parsing an
+ *   OpenAI upstream's SSE as needed; abort the signal to stop the upstream generation.
+ * - `embeddings(body, user, opts)` returns the OpenAI-shaped embeddings list.
+ */
+import type { ChatCompletionRequest, EmbeddingsRequest, ModelItem, UserModel } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { openaiChatToOllama } from '../../llm/translate/chat-request.js';
+import { ollamaChatToOpenai } from '../../llm/translate/chat-response.js';
+import { ollamaStreamToChunks } from '../../llm/translate/chat-stream.js';
+import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/translate/embeddings.js';
+import { sseData } from '../../llm/translate/lines.js';
+import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
+import { ModelsService } from '../models/models.service.js';
+import { errorFromException as ollamaException, errorFromResponse as ollamaResponseError } from '../ollama/ollama.errors.js';
+import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
+import { stripOpenWebUIFields } from './completion-fields.js';
+import { applyParams } from './completion-params.js';
+
+type Json = Record<string, unknown>;
+
+export type CompletionOutcome =
+  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'chunks'; chunks: AsyncIterable<Json> }
+  | { kind: 'passthrough'; response: UpstreamResponse };
+
+export interface CompletionOptions {
+  signal?: AbortSignal;
+}
+
+const instances = new WeakMap<object, CompletionsService>();
+
+function isAbort(err: unknown): boolean {
+  return (err instanceof UpstreamError && err.kind === 'aborted') || (err as { name?: string })?.name === 'AbortError';
+}
+
+/** Wraps a chunk source so a broken upstream ends in one error object instead of a thrown exception. */
+async function* guarded(source: AsyncIterable<Json>, res: UpstreamResponse): AsyncGenerator<Json> {
+  try {
+    yield* source;
+  } catch (err) {
+    if (isAbort(err)) return;
+    const reason = err instanceof UpstreamError && err.isTimeout ? 'upstream timed out' : 'upstream connection lost';
+    yield { error: { message: `Stream interrupted: ${reason} before the response was complete`, type: 'upstream_error', code: null } };
+  } finally {
+    if (!res.body.destroyed) res.body.destroy();
+  }
+}
+
+/** An OpenAI upstream's SSE as chunk objects (`[DONE]` dropped; malformed events skipped). */
+async function* parseSse(res: UpstreamResponse): AsyncGenerator<Json> {
+  for await (const data of sseData(res.body)) {
+    if (data === '[DONE]') return;
+    try {
+      yield JSON.parse(data) as Json;
+    } catch {
+      /* not JSON: nothing a chunk consumer can use */
+    }
+  }
+}
+
+export class CompletionsService {
+  readonly models: ModelsService;
+
+  constructor(ctx: AppContext) {
+    this.models = ModelsService.for(ctx);
+  }
+
+  static for(ctx: AppContext): CompletionsService {
+    let s = instances.get(ctx);
+    if (!s) {
+      s = new CompletionsService(ctx);
+      instances.set(ctx, s);
+    }
+    return s;
+  }
+
+  async #model(id: string): Promise<ModelItem> {
+    const model = await this.models.resolve(id);
+    if (!model) throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
+    return model;
+  }
+
+  async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
+    const model = await this.#model(request.model);
+    const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
+    const stream = request.stream === true;
+    const base = stripOpenWebUIFields(request as Json);
+
+    if (model.owned_by === 'ollama') {
+      const payload = openaiChatToOllama(applyParams(base, request.params, 'ollama')) as unknown as Json & { model: string };
+      let res: UpstreamResponse;
+      try {
+        ({ response: res } = await this.models.ollama.chat({ ...payload, model: model.id, metadata: { chat_id: chatId } }, { signal: opts.signal, user }));
+      } catch (err) {
+        throw ollamaException(err, 'stream');
+      }
+      if (!res.ok) throw await ollamaResponseError(res, 'stream');
+      if (stream) return { kind: 'chunks', chunks: guarded(ollamaStreamToChunks(res.body), res) };
+      return { kind: 'json', status: 200, body: ollamaChatToOpenai((await res.json()) as Json) };
+    }
+
+    const payload = applyParams(base, request.params, 'openai') as Json & { model: string };
+    let res: UpstreamResponse;
+    try {
+      ({ response: res } = await this.models.openai.chat(payload, { signal: opts.signal, user, chatId }));
+    } catch (err) {
+      throw openaiException(err);
+    }
+    if (!res.ok) throw await openaiResponseError(res);
+    if ((res.headers['content-type'] ?? '').includes('text/event-stream')) return { kind: 'passthrough', response: res };
+    return { kind: 'json', status: res.status, body: await res.json() };
+  }
+
+  async *chunks(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): AsyncGenerator<Json> {
+    const outcome = await this.start({ ...request, stream: true }, user, opts);
+    if (outcome.kind === 'chunks') yield* outcome.chunks;
+    else if (outcome.kind === 'passthrough') yield* guarded(parseSse(outcome.response), outcome.response);
+    else yield outcome.body as Json; // an upstream that ignored stream:true; hand over what it gave
+  }
+
+  async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {
+    const model = await this.#model(request.model);
+    if (model.owned_by === 'ollama') {
+      let res: UpstreamResponse;
+      try {
+        ({ response: res } = await this.models.ollama.embed({ ...openaiEmbeddingsToOllama(request), model: model.id }, { signal: opts.signal, user }));
+      } catch (err) {
+        throw ollamaException(err, 'sync');
+      }
+      if (!res.ok) throw await ollamaResponseError(res, 'sync');
+      return { status: 200, body: ollamaEmbeddingsToOpenai((await res.json()) as Json, request.model, request.encoding_format) };
+    }
+    let res: UpstreamResponse;
+    try {
+      ({ response: res } = await this.models.openai.embeddings(request as Json & { model: string }, { signal: opts.signal, user }));
+    } catch (err) {
+      throw openaiException(err);
+    }
+    if (!res.ok) throw await openaiResponseError(res);
+    return { status: res.status, body: await res.json() };
+  }
+}

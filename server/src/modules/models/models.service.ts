@@ -1,0 +1,81 @@
+/**
+ * ModelsService — the one model table behind `/api/models` and the routing of `/api/chat/completions`
+ * and `/api/embeddings`: every model of every enabled Ollama server and OpenAI-compatible connection,
+ * in the original's shape, sorted by MODEL_ORDER_LIST then name. `ModelsService.for(ctx)`.
+ *
+ * The per-connection lists are cached by OllamaService / OpenAIService (MODELS_CACHE_TTL, dropped on a
+ * connection change); this service only merges, so it is cheap to call per request.
+ *
+ * Access control: this build has no per-model access records (no custom models, no groups), so every
+ * verified user sees and may use every model, as in the original with BYPASS_MODEL_ACCESS_CONTROL=true.
+ */
+import type { ModelItem, OllamaModel } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { OllamaService } from '../ollama/ollama.service.js';
+import { OpenAIService } from '../openai/openai.service.js';
+
+const instances = new WeakMap<object, ModelsService>();
+
+/** Tags arrive as strings or `{name}` objects depending on who wrote the config; clients expect objects. */
+export function normalizeTags(tags: unknown): { name: string }[] {
+  if (!Array.isArray(tags)) return [];
+  return tags
+    .map((t) => (typeof t === 'string' ? { name: t } : t && typeof t === 'object' && typeof (t as { name?: unknown }).name === 'string' ? { name: (t as { name: string }).name } : null))
+    .filter((t): t is { name: string } => t !== null);
+}
+
+export function ollamaToItem(m: OllamaModel, now: number): ModelItem {
+  return {
+    id: m.model,
+    name: m.name,
+    object: 'model',
+    created: now,
+    owned_by: 'ollama',
+    ollama: m,
+    connection_type: m.connection_type ?? 'local',
+    urls: m.urls,
+    tags: normalizeTags(m.tags),
+  };
+}
+
+/** MODEL_ORDER_LIST first (in its order), then everything else by name, case-insensitively. */
+export function sortModels(models: ModelItem[], order: string[] | null): ModelItem[] {
+  const rank = new Map((order ?? []).map((id, i) => [id, i]));
+  const key = (m: ModelItem) => rank.get(m.id) ?? Number.POSITIVE_INFINITY;
+  return [...models].sort((a, b) => key(a) - key(b) || (a.name ?? '').toLowerCase().localeCompare((b.name ?? '').toLowerCase()) || a.id.localeCompare(b.id));
+}
+
+export class ModelsService {
+  readonly ollama: OllamaService;
+  readonly openai: OpenAIService;
+
+  constructor(private readonly ctx: AppContext) {
+    this.ollama = OllamaService.for(ctx);
+    this.openai = OpenAIService.for(ctx);
+  }
+
+  static for(ctx: AppContext): ModelsService {
+    let s = instances.get(ctx);
+    if (!s) {
+      s = new ModelsService(ctx);
+      instances.set(ctx, s);
+    }
+    return s;
+  }
+
+  async list(opts: { refresh?: boolean } = {}): Promise<ModelItem[]> {
+    const now = Math.floor(Date.now() / 1000);
+    const [ollama, openai] = await Promise.all([this.ollama.listModels(opts), this.openai.listModels(opts)]);
+    const byId = new Map<string, ModelItem>();
+    for (const m of ollama) byId.set(m.model, ollamaToItem(m, now));
+    // An OpenAI model with the same id as an Ollama one replaces it, as in the original's model map.
+    for (const m of openai) byId.set(m.id, { ...m, object: 'model', created: Number(m.created) || now, tags: normalizeTags(m.tags) } as ModelItem);
+    return sortModels([...byId.values()], this.ctx.settings.get('MODEL_ORDER_LIST'));
+  }
+
+  /** The entry for an id, refreshing the lists once on a miss (a model pulled a moment ago is found). */
+  async resolve(id: string): Promise<ModelItem | null> {
+    const find = (list: ModelItem[]) => list.find((m) => m.id === id) ?? null;
+    return find(await this.list()) ?? find(await this.list({ refresh: true }));
+  }
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ChatCompletionRequest, EmbeddingsRequest, OpenAIConfig, OpenAIVerifyForm } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { clientAbortSignal, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
+import { upstreamErrorMessage, type UpstreamResponse } from '../../llm/upstreams.js';
+import { currentUser } from '../../plugins/auth-guard.js';
+import type { ZodTypeProvider } from '../../plugins/zod.js';
+import { stripOpenWebUIFields } from '../completions/completion-fields.js';
+import { readOpenAIConfig, updateOpenAIConfig } from './openai.config.js';
+import { connectionFrom, target } from './openai.connections.js';
+import { errorFromException, errorFromResponse, openaiStyleErrors } from './openai.errors.js';
+import { OpenAIService } from './openai.service.js';
+import { openaiProxyRoutes } from './openai.proxy.routes.js';
+
+const UrlIdx = z.object({ url_idx: z.coerce.number().int().min(0) });
+
+/** Sends a non-streamed upstream answer on with its status and JSON body untouched. */
+async function sendUpstreamJson(reply: import('fastify').FastifyReply, res: UpstreamResponse) {
+  const text = await res.text();
+  return reply.status(res.status).header('content-type', res.headers['content-type'] ?? 'application/json').send(text);
+}
+
+export async function openaiRoutes(root: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const svc = OpenAIService.for(ctx);
+  const errorHandler = openaiStyleErrors;
+
+  app.get('/openai/config', { config: { auth: 'admin' } }, async () => readOpenAIConfig(ctx.settings));
+
+  app.post('/openai/config/update', { config: { auth: 'admin' }, schema: { body: OpenAIConfig } }, async (request) =>
+    updateOpenAIConfig(ctx.settings, request.body),
+  );
+
+  app.post('/openai/verify', { config: { auth: 'admin' }, schema: { body: OpenAIVerifyForm } }, async (request) => {
+    const { url, key, config } = request.body;
+    const conn = connectionFrom(0, url, key, (config ?? {}) as Record<string, unknown>);
+    const t = target(conn, '/models');
+    let res: UpstreamResponse;
+    try {
+      res = await svc.upstreams.request({ url: t.url, key: t.key, headers: t.headers, kind: 'list' });
+    } catch {
+      throw new ApiError(500, ERROR_MESSAGES.SERVER_CONNECTION_ERROR);
+    }
+    if (!res.ok) {
+      const { message, isJson } = await upstreamErrorMessage(res);
+      throw new ApiError(500, isJson && message ? `External Error: ${message}` : ERROR_MESSAGES.SERVER_CONNECTION_ERROR);
+    }
+    try {
+      return await res.json();
+    } catch {
+      throw new ApiError(500, ERROR_MESSAGES.SERVER_CONNECTION_ERROR);
+    }
+  });
+
+  app.get('/openai/models', { config: { auth: 'verified' }, errorHandler }, async () => ({
+    data: await svc.listModels(),
+    object: 'list',
+  }));
+
+  app.get('/openai/models/:url_idx', { config: { auth: 'verified' }, schema: { params: UrlIdx }, errorHandler }, async (request, reply) => {
+    const conn = svc.connection(request.params.url_idx);
+    if (conn.modelIds.length || conn.azure) {
+      return { data: conn.modelIds.map((id) => ({ id, object: 'model', owned_by: 'openai' })), object: 'list' };
+    }
+    const t = target(conn, '/models');
+    let res: UpstreamResponse;
+    try {
+      res = await svc.upstreams.request({ url: t.url, key: t.key, headers: t.headers, kind: 'list' });
+    } catch (err) {
+      throw errorFromException(err);
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    return sendUpstreamJson(reply, res);
+  });
+
+  app.post('/openai/chat/completions', { config: { auth: 'verified' }, schema: { body: ChatCompletionRequest }, errorHandler }, async (request, reply) => {
+    const user = currentUser(request);
+    const signal = clientAbortSignal(request, reply);
+    const body = stripOpenWebUIFields(request.body as Record<string, unknown>) as Record<string, unknown> & { model: string };
+    let routed;
+    try {
+      routed = await svc.chat(body, { signal, user, chatId: request.body.chat_id ?? undefined });
+    } catch (err) {
+      throw errorFromException(err);
+    }
+    const res = routed.response;
+    if (!res.ok) throw await errorFromResponse(res);
+    if ((res.headers['content-type'] ?? '').includes('text/event-stream')) {
+      return relayStream(reply, res, {
+        contentType: 'text/event-stream; charset=utf-8',
+        errorLine: sseErrorLine,
+        onBreak: (err) => request.log.warn({ err }, 'OpenAI stream broke midway'),
+      });
+    }
+    return sendUpstreamJson(reply, res);
+  });
+
+  app.post('/openai/embeddings', { config: { auth: 'verified' }, schema: { body: EmbeddingsRequest }, errorHandler }, async (request, reply) => {
+    const signal = clientAbortSignal(request, reply);
+    let routed;
+    try {
+      routed = await svc.embeddings(request.body as Record<string, unknown> & { model: string }, { signal, user: currentUser(request) });
+    } catch (err) {
+      throw errorFromException(err);
+    }
+    if (!routed.response.ok) throw await errorFromResponse(routed.response);
+    return sendUpstreamJson(reply, routed.response);
+  });
+
+  await root.register(openaiProxyRoutes, { ctx });
+}

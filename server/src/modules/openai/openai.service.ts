@@ -1,0 +1,175 @@
+/**
+ * OpenAIService — the rules of talking to OpenAI-compatible connections. One per app context:
+ * `OpenAIService.for(ctx)` (used by /openai/*, /api/models, /api/chat/completions, /api/embeddings).
+ *
+ * - `listModels({ refresh? })`: merged list of every enabled connection (§6.5), cached MODELS_CACHE_TTL
+ *   seconds and dropped when an admin changes the connections. Empty when ENABLE_OPENAI_API is off.
+ * - `resolveModel(id)`: the entry (with `urlIdx`) or null; one refresh on a miss.
+ * - `chat(body, opts)`: forwards a chat body (Open WebUI fields already removed) to the model's
+ *   connection with its key (the caller's own token never leaves us); returns the upstream response
+ *   whatever its status. `embeddings(body, opts)` likewise. Map failures with ./openai.errors.ts.
+ *
+ * Access control: no per-model access records exist in this build, so every verified user sees and
+ * uses every model (as with BYPASS_MODEL_ACCESS_CONTROL=true in the original).
+ */
+import type { UserModel } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { upstreamsFor, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
+import { isOpenAIHost, readConnections, stripPrefix, target, type OpenAIConnection } from './openai.connections.js';
+import { fetchMergedModels, type OpenAIModel } from './openai.models.js';
+
+export interface OpenAICallOptions {
+  signal?: AbortSignal;
+  user?: UserModel | null;
+  chatId?: string;
+}
+
+export interface OpenAIRouted {
+  response: UpstreamResponse;
+  conn: OpenAIConnection;
+  model: string;
+}
+
+const CONNECTION_KEYS = new Set(['ENABLE_OPENAI_API', 'OPENAI_API_BASE_URLS', 'OPENAI_API_KEYS', 'OPENAI_API_CONFIGS']);
+const instances = new WeakMap<object, OpenAIService>();
+
+type Body = Record<string, unknown>;
+
+/** o1/o3/o4 reasoning models take `max_completion_tokens` and a `developer` (not `system`) message. */
+function isReasoningModel(model: string): boolean {
+  const m = model.toLowerCase().split('/').pop() ?? '';
+  return /^o[134](\b|-|$)/.test(m);
+}
+
+export function prepareChatPayload(body: Body, model: string, conn: OpenAIConnection): Body {
+  const { metadata: _metadata, ...rest } = body;
+  const payload: Body = { ...rest, model };
+  if (isOpenAIHost(conn) && isReasoningModel(model)) {
+    if (payload.max_tokens !== undefined) {
+      payload.max_completion_tokens = payload.max_tokens;
+      delete payload.max_tokens;
+    }
+    const messages = Array.isArray(payload.messages) ? [...(payload.messages as Body[])] : [];
+    if (messages[0]?.role === 'system') {
+      const legacy = /^o1-(mini|preview)/.test(model);
+      messages[0] = { ...messages[0], role: legacy ? 'user' : 'developer' };
+      payload.messages = messages;
+    }
+  } else if (!isOpenAIHost(conn) && payload.max_completion_tokens !== undefined && payload.max_tokens === undefined) {
+    // Most OpenAI-compatible servers only know the older name.
+    payload.max_tokens = payload.max_completion_tokens;
+    delete payload.max_completion_tokens;
+  }
+  return payload;
+}
+
+export class OpenAIService {
+  readonly upstreams: Upstreams;
+  #cache: { at: number; models: OpenAIModel[] } | null = null;
+  #inflight: Promise<OpenAIModel[]> | null = null;
+  #generation = 0;
+
+  constructor(private readonly ctx: AppContext) {
+    this.upstreams = upstreamsFor(ctx);
+    ctx.settings.onChange((keys) => {
+      if (keys.some((k) => CONNECTION_KEYS.has(k))) this.invalidate();
+    });
+  }
+
+  static for(ctx: AppContext): OpenAIService {
+    let s = instances.get(ctx);
+    if (!s) {
+      s = new OpenAIService(ctx);
+      instances.set(ctx, s);
+    }
+    return s;
+  }
+
+  enabled(): boolean {
+    return this.ctx.settings.get('ENABLE_OPENAI_API');
+  }
+
+  connections(): OpenAIConnection[] {
+    return readConnections(this.ctx.settings);
+  }
+
+  connection(idx: number): OpenAIConnection {
+    const conn = this.connections()[idx];
+    if (!conn) throw new ApiError(404, ERROR_MESSAGES.OPENAI_NOT_FOUND);
+    return conn;
+  }
+
+  invalidate(): void {
+    this.#cache = null;
+    this.#generation += 1;
+  }
+
+  async listModels(opts: { refresh?: boolean } = {}): Promise<OpenAIModel[]> {
+    if (!this.enabled()) return [];
+    const ttl = this.ctx.config.models.cacheTtlSeconds;
+    if (!opts.refresh && this.#cache && (ttl === null || Date.now() - this.#cache.at < ttl * 1000)) return this.#cache.models;
+    if (!this.#inflight) {
+      const generation = this.#generation;
+      this.#inflight = fetchMergedModels(this.upstreams, this.connections(), this.ctx.log)
+        .then((models) => {
+          if (generation === this.#generation) this.#cache = { at: Date.now(), models };
+          return models;
+        })
+        .finally(() => {
+          this.#inflight = null;
+        });
+    }
+    return this.#inflight;
+  }
+
+  async resolveModel(id: string): Promise<OpenAIModel | null> {
+    const find = (list: OpenAIModel[]) => list.find((m) => m.id === id) ?? null;
+    return find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
+  }
+
+  /** POST a JSON body to a path of a connection, with its key and (if enabled) user-info headers. */
+  send(conn: OpenAIConnection, path: string, json: unknown, opts: OpenAICallOptions & { model?: string; kind?: UpstreamKind } = {}): Promise<UpstreamResponse> {
+    const t = target(conn, path, opts.model);
+    return this.upstreams.request({
+      url: t.url,
+      key: t.key,
+      headers: { ...t.headers, ...this.#userHeaders(opts.user, opts.chatId) },
+      json,
+      kind: opts.kind ?? 'generation',
+      signal: opts.signal,
+    });
+  }
+
+  async #route(modelId: string): Promise<{ conn: OpenAIConnection; model: string }> {
+    const entry = await this.resolveModel(modelId);
+    if (!entry) throw new ApiError(404, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
+    const conn = this.connection(entry.urlIdx);
+    return { conn, model: stripPrefix(entry.id, conn) };
+  }
+
+  async chat(body: Body & { model: string }, opts: OpenAICallOptions = {}): Promise<OpenAIRouted> {
+    const { conn, model } = await this.#route(body.model);
+    const response = await this.send(conn, '/chat/completions', prepareChatPayload(body, model, conn), { ...opts, model });
+    return { response, conn, model };
+  }
+
+  async embeddings(body: Body & { model: string }, opts: OpenAICallOptions = {}): Promise<OpenAIRouted> {
+    const { conn, model } = await this.#route(body.model);
+    const response = await this.send(conn, '/embeddings', { ...body, model }, { ...opts, model });
+    return { response, conn, model };
+  }
+
+  #userHeaders(user?: UserModel | null, chatId?: string): Record<string, string> {
+    if (!user || !this.ctx.config.models.forwardUserInfoHeaders) return {};
+    const h: Record<string, string> = {
+      'X-OpenWebUI-User-Name': encodeURIComponent(user.name),
+      'X-OpenWebUI-User-Id': user.id,
+      'X-OpenWebUI-User-Email': user.email,
+      'X-OpenWebUI-User-Role': user.role,
+    };
+    if (chatId) h['X-OpenWebUI-Chat-Id'] = chatId;
+    return h;
+  }
+}
