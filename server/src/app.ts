@@ -10,6 +10,7 @@ import { appConfigRoutes } from './modules/configs/app-config.routes.js';
 import { doctorRoutes } from './modules/doctor/doctor.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { ollamaRoutes } from './modules/ollama/ollama.routes.js';
+import { tasksRoutes } from './modules/tasks/tasks.routes.js';
 import { openaiRoutes } from './modules/openai/openai.routes.js';
 import { modelsRoutes } from './modules/models/models.routes.js';
 import { completionsRoutes } from './modules/completions/completions.routes.js';
@@ -21,6 +22,7 @@ import { registerFrontend } from './plugins/frontend.js';
 import { handleClientError } from './plugins/limits.js';
 import { createLogger, registerRequestLog } from './plugins/logging.js';
 import { useZod } from './plugins/zod.js';
+import { attachRealtime } from './realtime/socket.js';
 
 export interface BuildOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -67,6 +69,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await authsRoutes(app, full);
   await usersRoutes(app, full);
   await doctorRoutes(app, full);
+  await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;

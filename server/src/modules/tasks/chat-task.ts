@@ -1,0 +1,92 @@
+import type { ChatEvent } from '@owui/contracts';
+import type { MessageUpsert } from '../chats/chats.history.js';
+
+/** The part of an OpenAI `chat.completion.chunk` a socket-delivered reply needs. */
+export interface CompletionChunk {
+  choices?: Array<{ delta?: { content?: string | null }; message?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: Record<string, unknown> | null;
+  /** A stream that broke midway ends with one of these. */
+  error?: { message?: string } | null;
+}
+
+export interface ChatTaskInput {
+  userId: string;
+  chatId: string;
+  messageId: string;
+  model: string;
+  /** Yields the reply's chunks; must stop when `signal` aborts. */
+  stream: (signal: AbortSignal) => AsyncIterable<CompletionChunk>;
+}
+
+export interface ChatTaskDeps {
+  emit(userId: string, event: ChatEvent): void;
+  /** Writes the assistant message into the stored chat (ChatsService.upsertAssistantMessage). */
+  save(chatId: string, up: MessageUpsert, userId: string): Promise<unknown>;
+  log: { warn(obj: object, msg: string): void };
+}
+
+/** How often a growing reply is written to the database; the final state is always written. */
+export const SAVE_INTERVAL_MS = 500;
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : typeof err === 'string' ? err : 'Something went wrong :/');
+
+/**
+ * Runs one chat completion for the socket mode: content goes to the user's sockets as `events`
+ * (`chat:completion` with the whole text so far), bracketed by `chat:active`, and into the stored chat
+ * every SAVE_INTERVAL_MS and at the end, so a reload, a dropped socket or this instance dying mid-reply
+ * loses at most the last interval. Temporary chats (`local:` ids) are never written.
+ */
+export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, signal: AbortSignal): Promise<void> {
+  const { userId, chatId, messageId } = input;
+  const persist = !chatId.startsWith('local:');
+  const send = (data: ChatEvent['data']) => deps.emit(userId, { chat_id: chatId, message_id: messageId, data });
+
+  let content = '';
+  let usage: Record<string, unknown> | undefined;
+  let lastSave = 0;
+  let saving: Promise<unknown> = Promise.resolve();
+
+  const save = (fields?: Record<string, unknown>) => {
+    if (!persist) return saving;
+    const snapshot = content;
+    lastSave = Date.now();
+    // Chained so writes land in order; a failed write is logged and the next one carries the full text.
+    saving = saving
+      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...fields } }, userId))
+      .then(
+        () => undefined,
+        (err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'saving a streamed reply failed'),
+      );
+    return saving;
+  };
+
+  send({ type: 'chat:active', data: { active: true } });
+  let error: string | null = null;
+  try {
+    for await (const chunk of input.stream(signal)) {
+      if (chunk.usage) usage = chunk.usage;
+      if (chunk.error) {
+        error = chunk.error.message || 'Something went wrong :/';
+        break;
+      }
+      // `message` is what an upstream that ignored stream:true sends, as one whole completion.
+      const delta = chunk.choices?.[0]?.delta?.content ?? chunk.choices?.[0]?.message?.content;
+      if (!delta) continue;
+      content += delta;
+      send({ type: 'chat:completion', data: { content } });
+      if (Date.now() - lastSave >= SAVE_INTERVAL_MS) void save();
+    }
+  } catch (err) {
+    if (!signal.aborted) error = errorText(err);
+  }
+
+  const done: Record<string, unknown> = { done: true };
+  if (usage) done.usage = usage;
+  if (error) done.error = { content: error };
+  await save(done);
+  send({
+    type: 'chat:completion',
+    data: { content, done: true, ...(usage ? { usage } : {}), ...(error ? { error: { content: error } } : {}) },
+  });
+  send({ type: 'chat:active', data: { active: false } });
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { currentUser } from '../../plugins/auth-guard.js';
+import type { Realtime } from '../../realtime/socket.js';
+import { chatsServiceFor } from '../chats/chats.service.js';
+import { runChatTask, type ChatTaskInput } from './chat-task.js';
+import { TaskRegistry } from './tasks.service.js';
+
+/** What the completions route calls for the socket mode (`session_id` + `chat_id` + `id` present). */
+export interface ChatTasks {
+  startChatCompletion(input: ChatTaskInput): Promise<{ status: true; task_id: string }>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    chatTasks: ChatTasks;
+  }
+}
+
+const TaskIdParams = z.object({ task_id: z.string().min(1).max(200) });
+const ChatIdParams = z.object({ chat_id: z.string().min(1).max(500) });
+
+/**
+ * `/api/tasks`: list, per-chat list and stop of background tasks. Records live in SharedState, so these
+ * answer the same on every instance, and a stop reaches the instance running the task.
+ */
+export async function tasksRoutes(app: FastifyInstance, ctx: AppContext, realtime: Realtime): Promise<void> {
+  const registry = new TaskRegistry(ctx.state);
+  await registry.start();
+  app.addHook('preClose', () => registry.close());
+
+  const chats = chatsServiceFor(ctx);
+  app.decorate('chatTasks', {
+    async startChatCompletion(input) {
+      const deps = {
+        emit: realtime.emitToUser,
+        save: (chatId: string, up: Parameters<typeof chats.upsertAssistantMessage>[1], userId: string) =>
+          chats.upsertAssistantMessage(chatId, up, userId),
+        log: app.log,
+      };
+      const task_id = await registry.spawn({ userId: input.userId, chatId: input.chatId }, (signal) => runChatTask(input, deps, signal));
+      return { status: true as const, task_id };
+    },
+  } satisfies ChatTasks);
+
+  const verified = { config: { auth: 'verified' as const } };
+
+  app.get('/api/tasks', verified, async (request) => {
+    const user = currentUser(request);
+    return { tasks: user.role === 'admin' ? await registry.listAll() : await registry.listForUser(user.id) };
+  });
+
+  app.get('/api/tasks/chat/:chat_id', { ...verified, schema: { params: ChatIdParams } }, async (request) => {
+    const user = currentUser(request);
+    const { chat_id } = request.params as z.infer<typeof ChatIdParams>;
+    const ids = await registry.listForChat(chat_id);
+    if (user.role === 'admin') return { task_ids: ids };
+    // Someone else's chat answers like an idle one: no task ids, no hint that it exists.
+    const records = await Promise.all(ids.map((id) => registry.get(id)));
+    return { task_ids: ids.filter((_, i) => records[i]?.user_id === user.id) };
+  });
+
+  app.post('/api/tasks/stop/:task_id', { ...verified, schema: { params: TaskIdParams } }, async (request) => {
+    const user = currentUser(request);
+    const { task_id } = request.params as z.infer<typeof TaskIdParams>;
+    const record = await registry.get(task_id);
+    const notFound = new ApiError(404, `Task with ID ${task_id} not found.`);
+    if (!record || (record.user_id !== user.id && user.role !== 'admin')) throw notFound;
+    if (!(await registry.stop(task_id))) throw notFound;
+    return { status: true, message: `Stop signal sent for ${task_id}` };
+  });
+}

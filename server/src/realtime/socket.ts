@@ -1,0 +1,127 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { Server, type Socket } from 'socket.io';
+import {
+  SOCKET_PATH,
+  UserJoinPayload,
+  type ChatEvent,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type UserJoinAck,
+} from '@owui/contracts';
+import type { AppContext } from '../context.js';
+import { corsPolicy } from '../plugins/cors.js';
+import { isInvalidWebsocketUpgrade } from '../plugins/websocket-upgrade.js';
+import { RedisState } from '../state/redis-state.js';
+
+interface SocketUser {
+  id: string;
+  name: string;
+  role: string;
+}
+interface SocketData {
+  user?: SocketUser;
+}
+type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface JwtUserResolver {
+  userFromJwt(token: string): Promise<{ id: string; name: string; role: string } | null>;
+}
+
+/** What the rest of the server uses to reach a user's browsers, wherever their sockets are connected. */
+export interface Realtime {
+  /** Sends an `events` envelope to every socket of the user, on any instance (through the adapter). */
+  emitToUser(userId: string, event: ChatEvent): void;
+  /** Sockets of the user connected to this instance (tests, diagnostics). */
+  localSocketCount(userId: string): number;
+}
+
+export const userRoom = (userId: string) => `user:${userId}`;
+
+/**
+ * Socket.IO on the Fastify HTTP server at `/ws/socket.io`, like the original: every socket is accepted,
+ * but only one that proves a user (handshake `auth.token` or a later `user-join`) joins `user:<id>` and
+ * so receives anything. Each socket is also in its own room (its id), the per-session room.
+ * With WEBSOCKET_MANAGER=redis the Redis adapter fans emits out to every instance.
+ */
+export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth: JwtUserResolver): Promise<Realtime> {
+  const ws = ctx.config.websocket;
+  if (ctx.state instanceof RedisState) ctx.state.setLogger(app.log);
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(app.server, {
+    path: SOCKET_PATH,
+    // ENABLE_WEBSOCKET_SUPPORT=false is for proxies that cannot upgrade: long-polling only.
+    transports: ws.enabled ? ['websocket', 'polling'] : ['polling'],
+    pingInterval: ws.pingIntervalSeconds * 1000,
+    pingTimeout: ws.pingTimeoutSeconds * 1000,
+    cors: { origin: corsPolicy(ctx.config).socketIoOrigin, credentials: true },
+    serveClient: false,
+    // Same 400 as the HTTP edge: engine.io owns this path, so Fastify's hook never sees these requests.
+    allowRequest: (req, done) => done(isInvalidWebsocketUpgrade(req) ? 'Invalid WebSocket upgrade request' : null, !isInvalidWebsocketUpgrade(req)),
+  });
+
+  const adapterClients: Redis[] = [];
+  if (ws.manager === 'redis' && ws.redisUrl) {
+    const pub = new Redis(ws.redisUrl, { retryStrategy: (n) => Math.min(100 * n, 2000), maxRetriesPerRequest: 1 });
+    const sub = pub.duplicate();
+    for (const c of [pub, sub]) c.on('error', (err: Error) => app.log.debug({ err: err.message }, 'socket.io redis adapter connection error'));
+    adapterClients.push(pub, sub);
+    io.adapter(createAdapter(pub, sub, { key: `${ctx.config.redis.keyPrefix}:socket.io` }));
+  }
+
+  const identify = async (token: unknown): Promise<SocketUser | null> => {
+    if (typeof token !== 'string' || !token || token.startsWith('sk-')) return null; // API keys are not accepted here
+    try {
+      const user = await auth.userFromJwt(token);
+      return user ? { id: user.id, name: user.name, role: user.role } : null;
+    } catch {
+      return null; // database or Redis away: the socket stays anonymous, the client re-joins on reconnect
+    }
+  };
+
+  const join = async (socket: AppSocket, user: SocketUser) => {
+    socket.data.user = user;
+    await socket.join(userRoom(user.id));
+  };
+
+  io.on('connection', async (socket: AppSocket) => {
+    const user = await identify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    if (user) await join(socket, user);
+
+    socket.on('user-join', async (payload, ack) => {
+      const parsed = UserJoinPayload.safeParse(payload);
+      const joined = parsed.success ? await identify(parsed.data.auth?.token) : null;
+      if (joined) await join(socket, joined);
+      if (typeof ack === 'function') ack(joined ? ({ id: joined.id, name: joined.name } satisfies UserJoinAck) : null);
+    });
+    // Accepted for protocol compatibility; presence is not tracked yet.
+    socket.on('heartbeat', () => undefined);
+    socket.on('usage', () => undefined);
+  });
+
+  // Before Fastify stops listening: open sockets would otherwise hold the HTTP server open.
+  app.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+    io.engine.close();
+  });
+  app.addHook('onClose', async () => {
+    for (const c of adapterClients) c.disconnect();
+  });
+
+  const realtime: Realtime = {
+    emitToUser(userId, event) {
+      io.to(userRoom(userId)).emit('events', event);
+    },
+    localSocketCount(userId) {
+      return io.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0;
+    },
+  };
+  app.decorate('realtime', realtime);
+  return realtime;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    realtime: Realtime;
+  }
+}
