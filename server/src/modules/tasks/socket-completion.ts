@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { ChatCompletionRequest, UserModel } from '@owui/contracts';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { chatsServiceFor } from '../chats/chats.service.js';
+import type { CompletionsService } from '../completions/completions.service.js';
+import type { CompletionChunk } from './chat-task.js';
+
+type SocketModeBody = ChatCompletionRequest & { session_id: string; chat_id: string; id: string };
+
+/** The original's rule: a body naming the socket session, the chat and the reply's id runs in the background. */
+export function isSocketMode(body: ChatCompletionRequest): body is SocketModeBody {
+  return Boolean(body.session_id && body.chat_id && body.id);
+}
+
+/**
+ * Checks what must fail as an HTTP error (unknown model, someone else's chat), then hands the reply to a
+ * background task and answers `{status: true, task_id}` at once; the content arrives as socket `events`.
+ */
+export async function startSocketCompletion(
+  app: FastifyInstance,
+  svc: CompletionsService,
+  body: SocketModeBody,
+  user: UserModel,
+): Promise<{ status: true; task_id: string }> {
+  if (!(await svc.models.resolve(body.model))) throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
+  if (!body.chat_id.startsWith('local:')) {
+    const chats = chatsServiceFor(app.ctx);
+    const head = await chats.repo.findHead(body.chat_id, user.role === 'admin' ? undefined : user.id);
+    if (!head) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
+  }
+  return app.chatTasks.startChatCompletion({
+    userId: user.id,
+    chatId: body.chat_id,
+    messageId: body.id,
+    model: body.model,
+    stream: (signal) => svc.chunks(body, user, { signal }) as AsyncIterable<CompletionChunk>,
+  });
+}
