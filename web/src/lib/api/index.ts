@@ -1,0 +1,94 @@
+import { http, request, setToken } from './client';
+import type {
+  AdminConfig,
+  AppConfig,
+  ChatBody,
+  ChatListItem,
+  ChatResponse,
+  ModelItem,
+  OllamaConfig,
+  OpenAIConfig,
+  SessionUser,
+  UserModel,
+  UserSettings,
+} from './types';
+
+export * from './client';
+export type * from './types';
+
+const enc = encodeURIComponent;
+
+export const api = {
+  config: () => http.get<AppConfig>('/api/config'),
+
+  auths: {
+    session: () => http.get<SessionUser>('/api/v1/auths/'),
+    signin: async (email: string, password: string) => {
+      const s = await http.post<SessionUser>('/api/v1/auths/signin', { email, password });
+      setToken(s.token);
+      return s;
+    },
+    signup: async (name: string, email: string, password: string) => {
+      const s = await http.post<SessionUser>('/api/v1/auths/signup', { name, email, password, profile_image_url: '/user.png' });
+      setToken(s.token);
+      return s;
+    },
+    signout: async () => {
+      try {
+        await http.get('/api/v1/auths/signout');
+      } finally {
+        setToken(null);
+      }
+    },
+    updateProfile: (name: string, profile_image_url: string) =>
+      http.post<UserModel>('/api/v1/auths/update/profile', { name, profile_image_url }),
+    updatePassword: (password: string, new_password: string) =>
+      http.post<boolean>('/api/v1/auths/update/password', { password, new_password }),
+    getApiKey: () => http.get<{ api_key: string }>('/api/v1/auths/api_key'),
+    createApiKey: () => http.post<{ api_key: string }>('/api/v1/auths/api_key'),
+    deleteApiKey: () => http.del<boolean>('/api/v1/auths/api_key'),
+    getAdminConfig: () => http.get<AdminConfig>('/api/v1/auths/admin/config'),
+    setAdminConfig: (c: AdminConfig) => http.post<AdminConfig>('/api/v1/auths/admin/config', c),
+  },
+
+  users: {
+    list: (query = '', page = 1) =>
+      http.get<{ users: UserModel[]; total: number } | UserModel[]>('/api/v1/users/', { query: { query, page } }),
+    updateRole: (id: string, role: string) => http.post<UserModel>('/api/v1/users/update/role', { id, role }),
+    remove: (id: string) => http.del<boolean>(`/api/v1/users/${enc(id)}`),
+    getSettings: () => http.get<UserSettings | null>('/api/v1/users/user/settings'),
+    updateSettings: (s: UserSettings) => http.post<UserSettings>('/api/v1/users/user/settings/update', s),
+  },
+
+  chats: {
+    list: (page = 1) => http.get<ChatListItem[]>('/api/v1/chats/', { query: { page } }),
+    pinned: () => http.get<ChatListItem[]>('/api/v1/chats/pinned'),
+    search: (text: string) => http.get<ChatListItem[]>('/api/v1/chats/search', { query: { text } }),
+    archived: () => http.get<ChatListItem[]>('/api/v1/chats/archived'),
+    get: (id: string) => http.get<ChatResponse>(`/api/v1/chats/${enc(id)}`),
+    create: (chat: ChatBody) => http.post<ChatResponse>('/api/v1/chats/new', { chat }),
+    update: (id: string, chat: Partial<ChatBody>) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}`, { chat }),
+    remove: (id: string) => http.del<boolean>(`/api/v1/chats/${enc(id)}`),
+    togglePin: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/pin`),
+    toggleArchive: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/archive`),
+  },
+
+  models: {
+    list: (refresh = false) => http.get<{ data: ModelItem[] }>('/api/models', { query: { refresh: refresh || undefined } }),
+  },
+
+  ollama: {
+    getConfig: () => http.get<OllamaConfig>('/ollama/config'),
+    setConfig: (c: OllamaConfig) => http.post<OllamaConfig>('/ollama/config/update', c),
+    verify: (url: string, key?: string) => http.post<unknown>('/ollama/verify', { url, key }),
+    /** NDJSON progress stream; the caller reads the body. */
+    pull: (name: string, urlIdx = 0, signal?: AbortSignal) =>
+      request<Response>('POST', urlIdx ? `/ollama/api/pull/${urlIdx}` : '/ollama/api/pull', { model: name, name, stream: true }, { raw: true, signal }),
+  },
+
+  openai: {
+    getConfig: () => http.get<OpenAIConfig>('/openai/config'),
+    setConfig: (c: OpenAIConfig) => http.post<OpenAIConfig>('/openai/config/update', c),
+    verify: (url: string, key: string) => http.post<unknown>('/openai/verify', { url, key }),
+  },
+};

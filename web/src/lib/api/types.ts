@@ -1,0 +1,112 @@
+/**
+ * Wire shapes the UI uses. Where `@owui/contracts` has the schema we import its type (types only: zod
+ * stays out of the browser bundle); shapes still missing there are declared here after reference 1.x.
+ */
+export type {
+  AdminConfig,
+  ModelItem,
+  SessionUserResponse as SessionUser,
+  UserModel,
+} from '@owui/contracts';
+
+export interface AppConfig {
+  status: boolean;
+  name: string;
+  version: string;
+  default_locale: string;
+  onboarding?: boolean;
+  features: {
+    auth: boolean;
+    enable_signup: boolean;
+    enable_login_form: boolean;
+    enable_api_keys: boolean;
+    enable_signup_password_confirmation?: boolean;
+    [k: string]: unknown;
+  };
+  default_models?: string;
+  user_count?: number;
+  ui?: { pending_user_overlay_title?: string; pending_user_overlay_content?: string };
+}
+
+/** One node of the chat's message tree (the original's frontend-defined JSON). */
+export interface ChatMessage {
+  id: string;
+  parentId: string | null;
+  childrenIds: string[];
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  model?: string;
+  modelName?: string;
+  timestamp: number;
+  done?: boolean;
+  error?: { content: string } | null;
+  usage?: Record<string, unknown>;
+}
+
+export interface ChatBody {
+  id?: string;
+  title: string;
+  models: string[];
+  params: Record<string, unknown>;
+  history: { messages: Record<string, ChatMessage>; currentId: string | null };
+  messages: ChatMessage[];
+  tags: string[];
+  files: unknown[];
+  timestamp: number;
+}
+
+export interface ChatResponse {
+  id: string;
+  user_id: string;
+  title: string;
+  chat: ChatBody;
+  updated_at: number;
+  created_at: number;
+  share_id?: string | null;
+  archived: boolean;
+  pinned?: boolean | null;
+  meta?: Record<string, unknown>;
+  folder_id?: string | null;
+}
+
+export interface ChatListItem {
+  id: string;
+  title: string;
+  updated_at: number;
+  created_at: number;
+  pinned?: boolean | null;
+}
+
+export interface UserSettings {
+  ui?: {
+    theme?: string;
+    language?: string;
+    models?: string[];
+    system?: string;
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+export interface OllamaConfig {
+  ENABLE_OLLAMA_API: boolean;
+  OLLAMA_BASE_URLS: string[];
+  OLLAMA_API_CONFIGS: Record<string, ConnectionConfig>;
+}
+
+export interface OpenAIConfig {
+  ENABLE_OPENAI_API: boolean;
+  OPENAI_API_BASE_URLS: string[];
+  OPENAI_API_KEYS: string[];
+  OPENAI_API_CONFIGS: Record<string, ConnectionConfig>;
+}
+
+export interface ConnectionConfig {
+  enable?: boolean;
+  prefix_id?: string;
+  key?: string;
+  model_ids?: string[];
+  tags?: { name: string }[];
+  connection_type?: string;
+  [k: string]: unknown;
+}
