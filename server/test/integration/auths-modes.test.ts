@@ -172,3 +172,28 @@ describe('auth modes, API keys, start-up seeding and restarts', () => {
     expect((await s.request('GET', '/api/v1/auths/', { token: 'sk-' + '0'.repeat(32) })).status).toBe(403);
   });
 });
+
+describe('simultaneous sign-ups', () => {
+  it('make exactly one admin on an empty instance, and one account per email', async () => {
+    const s = await startTestServer();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => s.request('POST', '/api/v1/auths/signup', { body: { name: `U${i}`, email: `u${i}@example.com`, password: 'pw' } })),
+      );
+      const bodies = await Promise.all(results.map((r) => r.json() as Promise<any>));
+      expect(results.every((r) => r.status === 200 || r.status === 403)).toBe(true);
+      expect(bodies.filter((b) => b.role === 'admin')).toHaveLength(1);
+
+      await s.ctx.settings.set({ ENABLE_SIGNUP: true });
+      const same = await Promise.all(
+        Array.from({ length: 5 }, () => s.request('POST', '/api/v1/auths/signup', { body: { name: 'Dup', email: 'Same@Example.com', password: 'pw' } })),
+      );
+      expect(same.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(same.filter((r) => r.status === 400)).toHaveLength(4);
+      const rows = await s.ctx.db.kysely.selectFrom('auth').selectAll().where('email', '=', 'same@example.com').execute();
+      expect(rows).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
