@@ -6,13 +6,15 @@
 // The reply shape is set for the whole process by POST /_bench/config {chunks, delayMs, token, stamp}:
 //   chunks   content pieces per reply; delayMs pause between pieces (0 = as fast as the socket drains);
 //   token    the text of each piece; stamp  prefix each piece with "@<epoch ms>@" so a client can
-//            measure how long a piece took to reach it (same machine, same clock).
+//            measure how long a piece took to reach it (same machine, same clock);
+//   yieldEvery  without a pause, give the event loop back after this many pieces (1 = every piece
+//            leaves in its own write, as from a real model; larger = pieces coalesce in the socket).
 // Prints "listening <port>" on stdout once ready. Usage: node fake-upstream.mjs [port]
 import http from 'node:http';
 
 const OLLAMA_MODEL = 'bench-llama:latest';
 const OPENAI_MODEL = 'bench-gpt';
-let cfg = { chunks: 20, delayMs: 0, token: 'tok ', stamp: false };
+let cfg = { chunks: 20, delayMs: 0, token: 'tok ', stamp: false, yieldEvery: 64 };
 
 const now = () => performance.timeOrigin + performance.now();
 const piece = () => (cfg.stamp ? `@${now().toFixed(3)}@${cfg.token}` : cfg.token);
@@ -39,7 +41,7 @@ async function pump(res, n, make) {
     if (cfg.delayMs > 0) await sleep(cfg.delayMs);
     if (!res.write(make(i))) await new Promise((r) => res.once('drain', r).once('close', r));
     // Without a pause, still hand the loop back now and then so pieces leave as a stream.
-    else if (cfg.delayMs === 0 && i % 64 === 63) await new Promise((r) => setImmediate(r));
+    else if (cfg.delayMs === 0 && i % cfg.yieldEvery === cfg.yieldEvery - 1) await new Promise((r) => setImmediate(r));
   }
   return !closed;
 }

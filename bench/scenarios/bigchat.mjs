@@ -1,0 +1,87 @@
+// 5. Big chats: open and extend a 2,000-message / ~30 MB chat; list the first page for a user with 10,000 chats.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Pool } from 'undici';
+import { appendTurn, makeChat, session } from '../lib/fixtures.mjs';
+import { startServer, tempDataDir } from '../lib/procs.mjs';
+import { median, percentile, round } from '../lib/stats.mjs';
+
+const MB = 1e6;
+
+async function timed(pool, opts, expect = 200) {
+  const t = performance.now();
+  const r = await pool.request(opts);
+  const text = await r.body.text();
+  const ms = performance.now() - t;
+  if (r.statusCode !== expect) throw new Error(`${opts.method} ${opts.path}: ${r.statusCode} ${text.slice(0, 200)}`);
+  return { ms, text };
+}
+
+async function repeat(n, warmup, fn) {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await fn(i + warmup));
+  return out;
+}
+
+export async function run(opts, shared) {
+  const pop = await shared.populated();
+  // A copy, so the big chat does not change the database the start-up scenario measures.
+  const dataDir = tempDataDir('bigchat');
+  for (const f of fs.readdirSync(pop.dataDir)) {
+    if (f.startsWith('webui.db')) fs.copyFileSync(path.join(pop.dataDir, f), path.join(dataDir, f));
+  }
+  const srv = await startServer({ dataDir });
+  const pool = new Pool(srv.url, { connections: 1 });
+  try {
+    const s = await session(srv.url);
+    const headers = { ...s.headers, 'content-type': 'application/json' };
+    const rows = [];
+
+    // ~30 MB: each message's text is stored twice (history.messages and messages), 2,000 messages.
+    const chat = makeChat({ messages: 2000, contentBytes: 7300, title: 'Very long chat' });
+    const body = JSON.stringify({ chat });
+    const created = await timed(pool, { path: '/api/v1/chats/new', method: 'POST', headers, body });
+    const id = JSON.parse(created.text).id;
+    const sizeMb = Buffer.byteLength(body) / MB;
+
+    const reps = opts.quick ? 5 : 15;
+    const opened = await repeat(reps, 2, () => timed(pool, { path: `/api/v1/chats/${id}`, method: 'GET', headers }));
+    const openMs = opened.map((o) => o.ms);
+    const got = JSON.parse(opened.at(-1).text);
+    const msgCount = Object.keys(got.chat.history.messages).length;
+    rows.push({
+      metric: `open ${msgCount}-message chat of ${sizeMb.toFixed(1)} MB (GET, median)`,
+      value: round(median(openMs), 1),
+      unit: 'ms',
+      target: '< 150 ms',
+      ok: median(openMs) < 150,
+      note: `p99 ${round(percentile(openMs, 99), 1)} ms; ${(opened.at(-1).text.length / MB).toFixed(1)} MB response`,
+    });
+
+    // What the UI does per turn: add the user's message to the document and POST the whole document.
+    const sendMs = (
+      await repeat(opts.quick ? 3 : 7, 1, async (i) => {
+        appendTurn(chat, `next question ${i}`);
+        return timed(pool, { path: `/api/v1/chats/${id}`, method: 'POST', headers, body: JSON.stringify({ chat }) });
+      })
+    ).map((o) => o.ms);
+    rows.push({ metric: 'send next message (POST whole chat, median)', value: round(median(sendMs), 1), unit: 'ms', note: `p99 ${round(percentile(sendMs, 99), 1)} ms` });
+
+    const listed = await repeat(opts.quick ? 50 : 200, 20, () => timed(pool, { path: '/api/v1/chats/?page=1', method: 'GET', headers }));
+    const listMs = listed.map((o) => o.ms);
+    const page = JSON.parse(listed.at(-1).text);
+    rows.push({
+      metric: `list first page of ${pop.chats + 1} chats (median)`,
+      value: round(median(listMs), 2),
+      unit: 'ms',
+      target: '< 20 ms',
+      ok: median(listMs) < 20,
+      note: `p99 ${round(percentile(listMs, 99), 2)} ms; ${page.length} items`,
+    });
+    return { rows, data: { chatMb: sizeMb, createMs: created.ms, openMs, sendMs, listMs, srv: srv.stats() } };
+  } finally {
+    await pool.close();
+    await srv.stop();
+  }
+}

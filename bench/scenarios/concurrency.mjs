@@ -1,0 +1,121 @@
+// 4. Concurrency: many simultaneous streaming chats for a fixed time, direct and through the server.
+// The fake upstream stamps every piece with the time it was written; the client subtracts that from the
+// time it read the piece, so "added inter-token delay" is how much later each token arrives through us.
+import { Pool } from 'undici';
+import { session } from '../lib/fixtures.mjs';
+import { readStream } from '../lib/load.mjs';
+import { sleep, startServer, startUpstream, tempDataDir } from '../lib/procs.mjs';
+import { percentile, round } from '../lib/stats.mjs';
+
+const DELAY_MS = 50; // 20 tokens/s per chat, a typical local model
+const MESSAGES = [{ role: 'user', content: 'Tell me a long story.' }];
+const STAMP = /@(\d+\.\d+)@/g;
+
+/** Opens `streams` streams (spread over ~1 s) and reads them to the end, collecting per-token delays. */
+async function wave({ origin, path, headers, body, streams, chunks, isDone, sample }) {
+  const pool = new Pool(origin, { connections: streams + 16, keepAliveTimeout: 120_000, bodyTimeout: 0, headersTimeout: 0 });
+  const delays = new Float64Array(streams * chunks);
+  let n = 0;
+  let complete = 0;
+  let failed = 0;
+  let firstError;
+  const one = async (i) => {
+    await sleep((i * 1000) / streams);
+    let tokens = 0;
+    let tail = '';
+    let done = false;
+    try {
+      const r = await readStream(pool, { path, headers, body }, (text) => {
+        const now = performance.timeOrigin + performance.now();
+        // A stamp may be split across reads: keep the unfinished end for the next piece.
+        const all = tail + text;
+        const cut = all.lastIndexOf('\n');
+        const whole = cut === -1 ? '' : all.slice(0, cut);
+        tail = cut === -1 ? all : all.slice(cut + 1);
+        for (const m of whole.matchAll(STAMP)) {
+          tokens++;
+          if (n < delays.length) delays[n++] = now - Number(m[1]);
+        }
+        if (!done && isDone(whole)) done = true;
+      });
+      if (r.status === 200 && done && tokens === chunks) complete++;
+      else {
+        failed++;
+        firstError ??= `status ${r.status}, ${tokens}/${chunks} tokens, done=${done}`;
+      }
+    } catch (err) {
+      failed++;
+      firstError ??= String(err);
+    }
+  };
+  const t0 = performance.now();
+  const peak = { rssMb: 0 };
+  const sampler = setInterval(() => {
+    const s = sample?.();
+    if (s && s.rssMb > peak.rssMb) peak.rssMb = s.rssMb;
+  }, 500);
+  await Promise.all(Array.from({ length: streams }, (_, i) => one(i)));
+  clearInterval(sampler);
+  await pool.close();
+  const d = delays.subarray(0, n);
+  return { seconds: (performance.now() - t0) / 1000, complete, failed, firstError, tokens: n, p50: percentile(d, 50), p99: percentile(d, 99), max: percentile(d, 100), peakRssMb: peak.rssMb };
+}
+
+export async function run(opts) {
+  const streams = opts.streams;
+  const chunks = Math.max(1, Math.round((opts.durationS * 1000) / DELAY_MS));
+  const upstream = await startUpstream();
+  await upstream.configure({ chunks, delayMs: DELAY_MS, token: 'tok ', stamp: true, yieldEvery: 1 });
+  const srv = await startServer({ dataDir: tempDataDir('concurrency'), upstreamUrl: upstream.url });
+  try {
+    const s = await session(srv.url);
+    const body = { model: 'bench-llama:latest', messages: MESSAGES, stream: true };
+    // Direct: the Ollama stream the server itself consumes. Through: the UI's route, translated to SSE.
+    const direct = await wave({ origin: upstream.url, path: '/api/chat', headers: {}, body, streams, chunks, isDone: (t) => t.includes('"done":true') });
+    const before = srv.stats();
+    const through = await wave({
+      origin: srv.url,
+      path: '/api/chat/completions',
+      headers: s.headers,
+      body,
+      streams,
+      chunks,
+      isDone: (t) => t.includes('data: [DONE]'),
+      sample: srv.stats,
+    });
+    const after = srv.stats();
+    const added99 = through.p99 - direct.p99;
+    const rows = [
+      {
+        metric: `${streams} streams x ${opts.durationS} s: completed through /api/chat/completions`,
+        value: through.complete,
+        unit: '',
+        direct: direct.complete,
+        ratio: '',
+        target: `${streams}`,
+        ok: through.complete === streams,
+        note: through.failed ? `${through.failed} failed: ${through.firstError}` : `${through.tokens} tokens in ${through.seconds.toFixed(1)} s`,
+      },
+      {
+        metric: 'added per-token delay p99',
+        value: round(added99, 2),
+        unit: 'ms',
+        direct: round(direct.p99, 2),
+        ratio: '',
+        target: '< 5 ms',
+        ok: added99 < 5,
+        note: `through p50 ${round(through.p50, 2)} / p99 ${round(through.p99, 2)} / max ${round(through.max, 1)} ms; direct p50 ${round(direct.p50, 2)}`,
+      },
+      {
+        metric: 'server peak RSS during the streams',
+        value: round(Math.max(through.peakRssMb, after.rssMb), 1),
+        unit: 'MB',
+        note: `VmHWM ${round(after.hwmMb, 1)} MB; RSS before ${round(before.rssMb, 1)} MB; server CPU ${round((after.cpuMs - before.cpuMs) / 1000 / through.seconds, 2)} cores`,
+      },
+    ];
+    return { rows, data: { streams, chunks, delayMs: DELAY_MS, direct, through, before, after } };
+  } finally {
+    await srv.stop();
+    await upstream.stop();
+  }
+}
