@@ -9,10 +9,12 @@ import { gracefulClose } from './shutdown.js';
  * Configuration errors print one line and exit 1; SIGTERM/SIGINT drain in-flight requests first.
  */
 const USAGE = `Usage: open-webui serve [--host HOST] [--port PORT]
+       open-webui doctor [--url PUBLIC_URL] [--insecure] [--json]
 
 Environment variables configure everything else; see README.md.`;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === 'doctor') process.exit(await (await import('./modules/doctor/doctor.cli.js')).doctorMain(argv.slice(1)));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -191,7 +191,9 @@ export async function probeConnection(target: ProbeTarget, opts: ProbeOptions): 
       const models = (t.value!.json as { models?: unknown } | undefined)?.models;
       if (t.value!.status !== 200 || !Array.isArray(models)) {
         steps.push({ name: 'models', ok: false, ms: t.ms, detail: `GET /api/tags: HTTP ${t.value!.status}` });
-        findings.push(FINDINGS.HTTP_ERROR({ what: 'GET /api/tags', status: String(t.value!.status) }));
+        // Open WebUI itself also answers /api/version, so a URL pointing at it gets this far.
+        const status = t.value!.status;
+        findings.push(status >= 500 ? FINDINGS.HTTP_ERROR({ what: 'GET /api/tags', status: String(status) }) : FINDINGS.NOT_OLLAMA({ ...p, seen: `it has /api/version but GET /api/tags gave HTTP ${status}` }));
         return report({ version });
       }
       steps.push({ name: 'models', ok: true, ms: t.ms, detail: `${models.length} models` });
