@@ -32,7 +32,7 @@ export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, pref
 
   app.get(p, { config: verified, schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const row = adminMaySeeAll(request) ? await chats.repo.find(id) : await chats.repo.findOwned(id, currentUser(request).id);
+    const row = await chats.repo.findRaw(id, adminMaySeeAll(request) ? undefined : currentUser(request).id);
     if (!row) throw new ApiError(401, ERROR_MESSAGES.NOT_FOUND);
     return sendChat(reply, row);
   });

@@ -1,14 +1,14 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import type { ChatRow } from './chats.repository.js';
-import { chatListJson, chatResponseJson } from './chats.response.js';
+import type { ChatRow, RawChatRow } from './chats.repository.js';
+import { chatListJson, chatResponseBody } from './chats.response.js';
 
 /** A path segment: PostgreSQL text cannot carry U+0000, so such ids are rejected as input errors. */
 export const PathText = z.string().refine((s) => !s.includes('\0'), 'must not contain NUL characters');
 
-export function sendChat(reply: FastifyReply, row: ChatRow) {
-  return reply.type('application/json; charset=utf-8').send(chatResponseJson(row));
+export function sendChat(reply: FastifyReply, row: ChatRow | RawChatRow) {
+  return reply.type('application/json; charset=utf-8').send(chatResponseBody(row));
 }
 export function sendChats(reply: FastifyReply, rows: ChatRow[]) {
   return reply.type('application/json; charset=utf-8').send(chatListJson(rows));

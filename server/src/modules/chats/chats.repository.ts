@@ -6,6 +6,7 @@ import type { ChatTable, Database } from '../../db/tables.js';
 export type ChatRow = Selectable<ChatTable>;
 /** Every column except the (possibly huge) `chat` JSON text. */
 export type ChatHead = Omit<ChatRow, 'chat'>;
+export type RawChatRow = ChatHead & { chat: string | Buffer };
 
 export interface TagTable {
   id: string;
@@ -74,6 +75,17 @@ export class ChatsRepository {
 
   async findOwned(id: string, userId: string): Promise<ChatRow | undefined> {
     return this.k.selectFrom('chat').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  /**
+   * A row for sending as-is. On SQLite the document comes back as its stored UTF-8 bytes (a Buffer),
+   * skipping a decode to a JS string and the encode back when the response is written.
+   */
+  async findRaw(id: string, userId?: string): Promise<RawChatRow | undefined> {
+    const chat = this.db.dialect === 'sqlite' ? sql<Buffer>`cast(chat as blob)`.as('chat') : sql<string>`chat`.as('chat');
+    let q = this.k.selectFrom('chat').select([...HEAD, chat]).where('id', '=', id);
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    return q.executeTakeFirst();
   }
 
   async findHead(id: string, userId?: string): Promise<ChatHead | undefined> {

@@ -1,5 +1,5 @@
 import type { ChatResponse } from '@owui/contracts';
-import type { ChatHead, ChatRow } from './chats.repository.js';
+import type { ChatHead, ChatRow, RawChatRow } from './chats.repository.js';
 
 /**
  * ChatResponse bodies are written as text around the stored JSON: a chat can be tens of megabytes,
@@ -7,12 +7,26 @@ import type { ChatHead, ChatRow } from './chats.repository.js';
  * stores `JSON.stringify` output, so the stored text is already valid JSON.
  */
 export function chatResponseJson(row: ChatRow): string {
-  return (
-    `{"id":${JSON.stringify(row.id)},"user_id":${JSON.stringify(row.user_id)},"title":${JSON.stringify(row.title)}` +
-    `,"chat":${storedJson(row.chat)},"updated_at":${Number(row.updated_at)},"created_at":${Number(row.created_at)}` +
-    `,"share_id":${JSON.stringify(row.share_id ?? null)},"archived":${Boolean(row.archived)},"pinned":${Boolean(row.pinned)}` +
-    `,"meta":${storedJson(row.meta)},"folder_id":${JSON.stringify(row.folder_id ?? null)}}`
-  );
+  const [before, after] = around(row);
+  return before + storedJson(row.chat) + after;
+}
+
+/** Same body from a row whose document is raw UTF-8 bytes (SQLite `findRaw`). */
+export function chatResponseBody(row: RawChatRow): string | Buffer {
+  if (typeof row.chat === 'string') return chatResponseJson(row as ChatRow);
+  const [before, after] = around(row);
+  const bytes = row.chat;
+  const isObject = bytes.length >= 2 && bytes[0] === 123 && bytes[bytes.length - 1] === 125;
+  return Buffer.concat([Buffer.from(before), isObject ? bytes : Buffer.from(storedJson(bytes.toString('utf8'))), Buffer.from(after)]);
+}
+
+function around(row: ChatHead): [string, string] {
+  return [
+    `{"id":${JSON.stringify(row.id)},"user_id":${JSON.stringify(row.user_id)},"title":${JSON.stringify(row.title)},"chat":`,
+    `,"updated_at":${Number(row.updated_at)},"created_at":${Number(row.created_at)}` +
+      `,"share_id":${JSON.stringify(row.share_id ?? null)},"archived":${Boolean(row.archived)},"pinned":${Boolean(row.pinned)}` +
+      `,"meta":${storedJson(row.meta)},"folder_id":${JSON.stringify(row.folder_id ?? null)}}`,
+  ];
 }
 
 export function chatListJson(rows: ChatRow[]): string {
