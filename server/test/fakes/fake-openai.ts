@@ -162,7 +162,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         res.socket?.destroy();
         return;
       }
-      res.write(`data: ${JSON.stringify(e)}\n\n`);
+      // Wait for the bytes to leave, so a scripted break really happens mid-stream.
+      await new Promise<void>((r) => res.write(`data: ${JSON.stringify(e)}\n\n`, () => r()));
       sent += 1;
       if (fake.chunkDelayMs) await sleep(fake.chunkDelayMs);
     }
