@@ -45,6 +45,9 @@ export const OllamaChatMessage = z.looseObject({
   content: z.string().nullable().optional(),
   tool_calls: z.array(z.unknown()).nullable().optional(),
   images: z.array(z.string()).nullable().optional(),
+}).refine((m) => m.content != null || m.tool_calls != null, {
+  message: "At least one of 'content' or 'tool_calls' must be provided",
+  path: ['content'],
 });
 
 export const OllamaChatForm = z.looseObject({

@@ -197,7 +197,8 @@ describe('/ollama proxy over two fake Ollama servers', () => {
     expect(await shown.json()).toEqual({ detail: 'Ollama: invalid options' });
 
     const bad = await s.request('POST', '/ollama/api/chat', { token: user, body: { model: 'llama3', messages: [{ role: 'user' }] } });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(await bad.json())).toContain("At least one of 'content' or 'tool_calls' must be provided");
     const invalid = await s.request('POST', '/ollama/api/chat', { token: user, body: { messages: [] } });
     expect(invalid.status).toBe(422);
   });

@@ -113,11 +113,6 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
         body: OllamaChatForm,
         handler: async (request, reply) => {
           const body = request.body as OllamaChatForm;
-          for (const m of body.messages) {
-            if (m.content == null && !m.tool_calls?.length) {
-              throw new ApiError(400, 'Each message must have either content or tool_calls.');
-            }
-          }
           const signal = clientAbortSignal(request, reply);
           const routed = await call(svc.chat(body, { urlIdx: urlIdxOf(request), signal, user: request.user }), 'stream');
           return sendUpstream(reply, routed.response, request);
