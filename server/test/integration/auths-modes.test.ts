@@ -197,3 +197,24 @@ describe('simultaneous sign-ups', () => {
     }
   }, 60_000);
 });
+
+describe('sign-in rate limit shared through Redis', () => {
+  it.runIf(Boolean(process.env.TEST_REDIS_URL))('counts attempts on two instances against one budget', async () => {
+    const prefix = `owui-test-${Date.now()}`;
+    const env = { REDIS_URL: process.env.TEST_REDIS_URL!, REDIS_KEY_PREFIX: prefix };
+    const a = await startTestServer(env);
+    const b = await startTestServer(env);
+    try {
+      for (let i = 0; i < 15; i++) {
+        const s = i % 2 ? a : b;
+        expect((await signin(s, 'shared@example.com', 'wrong')).status).toBe(400);
+      }
+      expect((await signin(a, 'shared@example.com', 'wrong')).status).toBe(429);
+      expect((await signin(b, 'SHARED@example.com', 'wrong')).status).toBe(429);
+      expect((await signin(b, 'someone-else@example.com', 'wrong')).status).toBe(400);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
+});

@@ -124,10 +124,13 @@ export class AuthsService {
     return this.#touch(creds.id);
   }
 
-  /** Rate limit per lowercased email, counted in shared state so every instance enforces one budget. */
+  /**
+   * Rate limit per lowercased email, counted in shared state so every instance enforces one budget.
+   * The shared state adds REDIS_KEY_PREFIX itself, so in Redis this is `<prefix>:signin:<email>`.
+   */
   async checkSigninRate(emailRaw: string): Promise<void> {
     const { attempts, windowSeconds } = this.ctx.config.auth.signinRateLimit;
-    const key = `${this.ctx.config.redis.keyPrefix}:signin:${emailRaw.trim().toLowerCase()}`;
+    const key = `signin:${emailRaw.trim().toLowerCase()}`;
     const n = await this.ctx.state.incr(key, windowSeconds);
     if (n > attempts) throw new ApiError(429, ERROR_MESSAGES.RATE_LIMIT_EXCEEDED);
   }
