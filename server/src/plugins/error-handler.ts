@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from '../errors/api-error.js';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../errors/unavailable.js';
 import { RequestValidationError } from './zod.js';
 
 // FastAPI names the request parts this way in its 422 `loc`.
@@ -31,6 +32,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
       else if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) detail = `Invalid JSON body: ${error.message}`;
       else if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') detail = 'Request body is empty but Content-Type is application/json';
       return reply.status(status).send({ detail });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error.message }, 'database unavailable');
+      return reply.status(503).send({ detail: DATABASE_UNAVAILABLE });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.status(status >= 500 && status < 600 ? status : 500).send({ detail: `Internal Server Error (request id ${request.id})` });
