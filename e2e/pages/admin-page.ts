@@ -31,7 +31,10 @@ export class AdminPage {
 
   async openConnections(): Promise<void> {
     await this.page.goto('/admin/settings/connections');
-    await this.page.getByTestId('ollama-connections').waitFor();
+    const ok = this.page.getByTestId('ollama-connections');
+    const err = this.page.getByTestId('connections-error');
+    await ok.or(err).first().waitFor();
+    if (await err.isVisible()) throw new Error(`connections page: ${await err.innerText()}`);
   }
 
   ollamaUrl(i = 0) {
