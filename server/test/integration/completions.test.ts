@@ -135,6 +135,16 @@ describe('/api/chat/completions and /api/embeddings', () => {
     expect(up.requests.some((r) => r.path.includes('chat'))).toBe(false);
   });
 
+  it('routes from the last known model list without a list round per chat, even past MODELS_CACHE_TTL', async () => {
+    await post({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'x' }] });
+    await new Promise((r) => setTimeout(r, 1100)); // default TTL is 1 s
+    const lists = () => ollama.requests.filter((r) => r.path === '/api/tags').length + up.requests.filter((r) => r.path === '/v1/models').length;
+    const before = lists();
+    await post({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'x' }] });
+    await post({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
+    expect(lists()).toBe(before);
+  });
+
   it('validates the body (422) and refuses anonymous callers', async () => {
     expect((await post({ model: 'llama3.2:latest' })).status).toBe(422);
     expect((await s.request('POST', '/api/chat/completions', { body: { model: 'x', messages: [] } })).status).toBe(401);

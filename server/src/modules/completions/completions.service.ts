@@ -74,6 +74,15 @@ async function* parseSse(res: UpstreamResponse): AsyncGenerator<Json> {
   }
 }
 
+/**
+ * The Ollama server for a resolved model: random among those holding it (the original's load
+ * balancing). Passing it on spares OllamaService a second model-list lookup per request.
+ */
+function pickServer(model: ModelItem): number | undefined {
+  const urls = model.urls ?? [];
+  return urls.length ? urls[Math.floor(Math.random() * urls.length)] : undefined;
+}
+
 export class CompletionsService {
   readonly models: ModelsService;
 
@@ -106,7 +115,7 @@ export class CompletionsService {
       const payload = openaiChatToOllama(applyParams(base, request.params, 'ollama')) as unknown as Json & { model: string };
       let res: UpstreamResponse;
       try {
-        ({ response: res } = await this.models.ollama.chat({ ...payload, model: model.id, metadata: { chat_id: chatId } }, { signal: opts.signal, user }));
+        ({ response: res } = await this.models.ollama.chat({ ...payload, model: model.id, metadata: { chat_id: chatId } }, { signal: opts.signal, user, urlIdx: pickServer(model) }));
       } catch (err) {
         throw ollamaException(err, 'stream');
       }
@@ -139,7 +148,7 @@ export class CompletionsService {
     if (model.owned_by === 'ollama') {
       let res: UpstreamResponse;
       try {
-        ({ response: res } = await this.models.ollama.embed({ ...openaiEmbeddingsToOllama(request), model: model.id }, { signal: opts.signal, user }));
+        ({ response: res } = await this.models.ollama.embed({ ...openaiEmbeddingsToOllama(request), model: model.id }, { signal: opts.signal, user, urlIdx: pickServer(model) }));
       } catch (err) {
         throw ollamaException(err, 'sync');
       }

@@ -15,6 +15,15 @@ import { OllamaService } from '../ollama/ollama.service.js';
 import { OpenAIService } from '../openai/openai.service.js';
 
 const instances = new WeakMap<object, ModelsService>();
+const CONNECTION_KEYS = new Set([
+  'ENABLE_OLLAMA_API',
+  'OLLAMA_BASE_URLS',
+  'OLLAMA_API_CONFIGS',
+  'ENABLE_OPENAI_API',
+  'OPENAI_API_BASE_URLS',
+  'OPENAI_API_KEYS',
+  'OPENAI_API_CONFIGS',
+]);
 
 /** Tags arrive as strings or `{name}` objects depending on who wrote the config; clients expect objects. */
 export function normalizeTags(tags: unknown): { name: string }[] {
@@ -52,6 +61,12 @@ export class ModelsService {
   constructor(private readonly ctx: AppContext) {
     this.ollama = OllamaService.for(ctx);
     this.openai = OpenAIService.for(ctx);
+    ctx.settings.onChange((keys) => {
+      if (keys.some((k) => CONNECTION_KEYS.has(k))) {
+        this.#last = null;
+        this.#generation += 1;
+      }
+    });
   }
 
   static for(ctx: AppContext): ModelsService {
@@ -63,19 +78,29 @@ export class ModelsService {
     return s;
   }
 
+  #last: { models: ModelItem[]; generation: number } | null = null;
+  #generation = 0;
+
   async list(opts: { refresh?: boolean } = {}): Promise<ModelItem[]> {
+    const generation = this.#generation;
     const now = Math.floor(Date.now() / 1000);
     const [ollama, openai] = await Promise.all([this.ollama.listModels(opts), this.openai.listModels(opts)]);
     const byId = new Map<string, ModelItem>();
     for (const m of ollama) byId.set(m.model, ollamaToItem(m, now));
     // An OpenAI model with the same id as an Ollama one replaces it, as in the original's model map.
     for (const m of openai) byId.set(m.id, { ...m, object: 'model', created: Number(m.created) || now, tags: normalizeTags(m.tags) } as ModelItem);
-    return sortModels([...byId.values()], this.ctx.settings.get('MODEL_ORDER_LIST'));
+    const models = sortModels([...byId.values()], this.ctx.settings.get('MODEL_ORDER_LIST'));
+    if (generation === this.#generation) this.#last = { models, generation };
+    return models;
   }
 
-  /** The entry for an id, refreshing the lists once on a miss (a model pulled a moment ago is found). */
+  /**
+   * The entry for an id. Like the original's in-memory model table, the last merged list answers even
+   * past MODELS_CACHE_TTL, so routing a chat costs no list round trip; a miss refreshes once (a model
+   * pulled a moment ago is found). Any change to the connections or the API switches empties it.
+   */
   async resolve(id: string): Promise<ModelItem | null> {
-    const find = (list: ModelItem[]) => list.find((m) => m.id === id) ?? null;
-    return find(await this.list()) ?? find(await this.list({ refresh: true }));
+    const find = (list: ModelItem[] | undefined) => list?.find((m) => m.id === id) ?? null;
+    return find(this.#last?.models) ?? find(await this.list()) ?? find(await this.list({ refresh: true }));
   }
 }

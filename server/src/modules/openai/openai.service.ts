@@ -124,9 +124,14 @@ export class OpenAIService {
     return this.#inflight;
   }
 
+  /**
+   * Routing reads the last fetched list even past its TTL (like the original's in-memory model map), so
+   * a chat request does not pay for a list round; a miss refreshes once. A connection change empties it.
+   */
   async resolveModel(id: string): Promise<OpenAIModel | null> {
-    const find = (list: OpenAIModel[]) => list.find((m) => m.id === id) ?? null;
-    return find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
+    const find = (list: OpenAIModel[] | undefined) => list?.find((m) => m.id === id) ?? null;
+    if (!this.enabled()) return null;
+    return find(this.#cache?.models) ?? find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
   }
 
   /** POST a JSON body to a path of a connection, with its key and (if enabled) user-info headers. */
