@@ -157,6 +157,21 @@ describe('limits, proxies and the websocket check', () => {
     for (let i = 0; i < 8; i++) expect((await s.request('GET', '/health', { headers: ip })).status).toBe(200);
   });
 
+  it.runIf(Boolean(process.env.TEST_REDIS_URL))('shares the public rate limit between instances through Redis', async () => {
+    const env = { REDIS_URL: process.env.TEST_REDIS_URL!, REDIS_KEY_PREFIX: `edge${Date.now()}`, PUBLIC_RATE_LIMIT_PER_MINUTE: '4' };
+    const a = await startTestServer(env);
+    const b = await startTestServer(env);
+    try {
+      const ip = { 'x-forwarded-for': '198.51.100.77' };
+      const seen: number[] = [];
+      for (const srv of [a, b, a, b, a, b]) seen.push((await srv.request('GET', '/api/version', { headers: ip })).status);
+      expect(seen).toEqual([200, 200, 200, 200, 429, 429]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('trusts X-Forwarded-* from FORWARDED_ALLOW_IPS (127.0.0.1 by default)', async () => {
     const res = await s.request('GET', '/api/v1/doctor/echo', {
       headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'chat.example.com' },

@@ -96,7 +96,7 @@ describe.skipIf(!NGINX && !inCI)('behind real nginx with TLS (docs/deploy/nginx.
     const conf = nginxConfigFor(fs.readFileSync(DOC_CONF, 'utf8'), { dir, httpsPort, httpPort, upstreamPort: Number(new URL(s.url).port) });
     fs.writeFileSync(`${dir}/nginx.conf`, conf);
     let logs = '';
-    nginx = spawn(NGINX!, ['-p', dir, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx = spawn(NGINX!, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
     nginx.stderr!.on('data', (d) => (logs += d.toString()));
     await waitForPort(httpsPort, nginx, () => logs + (fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8') : ''));
     base = `https://127.0.0.1:${httpsPort}`;
