@@ -17,16 +17,22 @@ export class KeyedLock {
   }
 }
 
+type Doc = string | Buffer;
+
 interface Template {
-  /** The exact text we last stored for the chat. */
-  text: string;
+  /** Exactly what we last stored for the chat (text, or UTF-8 bytes on SQLite). */
+  doc: Doc;
   messageId: string;
   title: string;
   content: string;
-  /** Stored text = before + JSON string of the content + after. */
-  before: string;
-  after: string;
+  /** Stored document = before + JSON string of the content + after. */
+  before: Doc;
+  after: Doc;
 }
+
+const sameDoc = (a: Doc, b: Doc) => (typeof a === 'string' ? a === b : typeof b !== 'string' && a.equals(b));
+const joinDoc = (before: Doc, middle: string, after: Doc): Doc =>
+  typeof before === 'string' ? before + middle + (after as string) : Buffer.concat([before, Buffer.from(middle), after as Buffer]);
 
 const MAX_TEMPLATES = 64;
 
@@ -49,37 +55,38 @@ export class MessageWriter {
   /** Returns the message's new content, or null when the chat does not exist (or is not `userId`'s). */
   write(chatId: string, up: MessageUpsert, userId?: string): Promise<string | null> {
     return this.lock.run(chatId, async () => {
-      const row = await this.repo.chatText(chatId, userId);
+      const row = await this.repo.chatDoc(chatId, userId);
       if (!row) {
         this.#templates.delete(chatId);
         return null;
       }
       const now = Math.floor(Date.now() / 1000);
       const t = this.#templates.get(chatId);
-      if (t && !up.fields && up.content !== undefined && t.messageId === up.messageId && t.text === row.chat) {
+      if (t && !up.fields && up.content !== undefined && t.messageId === up.messageId && sameDoc(t.doc, row.chat)) {
         const content = up.mode === 'append' ? t.content + up.content : up.content;
-        const text = t.before + JSON.stringify(content) + t.after;
-        await this.repo.updateChat(chatId, text, t.title, now);
-        this.#remember(chatId, { ...t, text, content });
+        const doc = joinDoc(t.before, JSON.stringify(content), t.after);
+        await this.repo.updateChatDoc(chatId, doc, t.title, now);
+        this.#remember(chatId, { ...t, doc, content });
         return content;
       }
 
-      const chat = JSON.parse(row.chat) as JsonObject;
+      const bytes = typeof row.chat !== 'string';
+      const chat = JSON.parse(bytes ? (row.chat as Buffer).toString('utf8') : (row.chat as string)) as JsonObject;
       const message = upsertMessage(chat, up, now);
       const content = typeof message.content === 'string' ? message.content : '';
       const title = titleOf(chat);
       const marker = `\u0001owui-${randomUUID()}`;
       message.content = marker;
       const withMarker = JSON.stringify(chat);
+      message.content = content;
       const quoted = JSON.stringify(marker);
       const at = withMarker.indexOf(quoted);
-      const before = withMarker.slice(0, at);
-      const after = withMarker.slice(at + quoted.length);
-      const text = before + JSON.stringify(content) + after;
-      message.content = content;
-      await this.repo.updateChat(chatId, text, title, now);
+      const before: Doc = bytes ? Buffer.from(withMarker.slice(0, at)) : withMarker.slice(0, at);
+      const after: Doc = bytes ? Buffer.from(withMarker.slice(at + quoted.length)) : withMarker.slice(at + quoted.length);
+      const doc = joinDoc(before, JSON.stringify(content), after);
+      await this.repo.updateChatDoc(chatId, doc, title, now);
       if (up.fields?.done === true) this.#templates.delete(chatId);
-      else this.#remember(chatId, { text, messageId: up.messageId, title, content, before, after });
+      else this.#remember(chatId, { doc, messageId: up.messageId, title, content, before, after });
       return content;
     });
   }

@@ -160,6 +160,20 @@ export class ChatsRepository {
       .execute();
   }
 
+  /** The stored document: UTF-8 bytes on SQLite (no decode), text on PostgreSQL. */
+  async chatDoc(id: string, userId?: string): Promise<{ chat: string | Buffer } | undefined> {
+    const chat = this.db.dialect === 'sqlite' ? sql<Buffer>`cast(chat as blob)`.as('chat') : sql<string>`chat`.as('chat');
+    let q = this.k.selectFrom('chat').select([chat]).where('id', '=', id);
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    return q.executeTakeFirst();
+  }
+
+  /** Stores a document given as text or as UTF-8 bytes (kept as TEXT: SQLite's cast does not transcode). */
+  async updateChatDoc(id: string, chat: string | Buffer, title: string, updatedAt: number): Promise<void> {
+    const value = typeof chat === 'string' ? chat : sql<string>`cast(${chat} as text)`;
+    await this.k.updateTable('chat').set({ chat: value, title, updated_at: updatedAt }).where('id', '=', id).execute();
+  }
+
   async updateChat(id: string, chat: string, title: string, updatedAt: number): Promise<void> {
     await this.k.updateTable('chat').set({ chat, title, updated_at: updatedAt }).where('id', '=', id).execute();
   }
