@@ -106,6 +106,40 @@ describe('official openai SDK against /openai and /api', () => {
     }
   });
 
+  it('carries tools and tool calls both ways (OpenAI passthrough, Ollama translated request)', async () => {
+    const client = new OpenAI({ baseURL: `${s.url}/api`, apiKey: userToken });
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    ];
+    openai.toolCalls = [{ id: 'call_9', name: 'get_weather', arguments: '{"city":"Paris"}' }];
+    try {
+      const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], tools });
+      expect(r.choices[0]!.finish_reason).toBe('tool_calls');
+      expect(r.choices[0]!.message.tool_calls?.[0]).toMatchObject({ id: 'call_9', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
+      const stream = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], tools });
+      const final = await stream.finalChatCompletion();
+      expect(final.choices[0]!.message.tool_calls?.[0]?.function.name).toBe('get_weather');
+    } finally {
+      openai.toolCalls = null;
+    }
+    await client.chat.completions.create({
+      model: 'llama3.2:latest',
+      tools,
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_9', content: '21C' },
+      ],
+    });
+    const sent = ollama.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as Record<string, unknown>;
+    expect(sent.tools).toEqual(tools);
+    expect(sent.messages).toEqual([
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', tool_calls: [{ index: 0, id: 'call_9', function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+      { role: 'tool', content: '21C', tool_call_id: 'call_9' },
+    ]);
+  });
+
   it('raises the SDK error classes with the real message', async () => {
     const client = new OpenAI({ baseURL: `${s.url}/api`, apiKey: userToken, maxRetries: 0 });
     const err = await client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
