@@ -5,7 +5,7 @@
  *   const ollama = await startFakeOllama({ models: ['llama3:latest', 'qwen2:7b'], reply: 'Hello there' });
  *   ollama.url                     // http://127.0.0.1:<port>
  *   ollama.script({ tokenDelayMs: 20 })   // change behaviour at any time (merged into the current script)
- *   ollama.requests                // every request received: { method, path, headers, body, aborted }
+ *   ollama.requests                // every request received: { method, path, headers, body, aborted, finished }
  *   await ollama.waitForAbort()    // resolves once a client went away before its reply finished
  *   ollama.reset(); await ollama.close();
  *
@@ -49,6 +49,10 @@ export interface RecordedRequest {
   body: unknown;
   /** True when the client closed the connection before the reply was complete. */
   aborted: boolean;
+  /** True once the whole reply was handed to the socket. */
+  finished: boolean;
+  /** Body bytes of the reply handed to the socket so far (streamed replies). */
+  bytesSent: number;
 }
 
 export interface FakeOllama {
@@ -123,8 +127,11 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
       /* keep raw */
     }
     const path = (req.url ?? '/').split('?')[0]!;
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, aborted: false };
+    const rec: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, aborted: false, finished: false, bytesSent: 0 };
     requests.push(rec);
+    res.on('finish', () => {
+      rec.finished = true;
+    });
     res.on('close', () => {
       if (!res.writableFinished) {
         rec.aborted = true;
@@ -146,7 +153,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
   }
 
   /** Writes chunks one by one with the scripted delay and break point; false if the stream was cut. */
-  async function stream(res: http.ServerResponse, path: string, contentType: string, lines: string[]): Promise<boolean> {
+  async function stream(rec: RecordedRequest, res: http.ServerResponse, path: string, contentType: string, lines: string[]): Promise<boolean> {
     res.writeHead(200, { 'content-type': contentType, 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const cut = s.breakAfter && (!s.breakAfter.path || s.breakAfter.path.test(path)) ? s.breakAfter.chunks : Infinity;
@@ -160,6 +167,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
       if (res.destroyed) return false;
       // Wait until the chunk is handed to the socket so a scripted break really happens after it.
       await new Promise<void>((resolve) => res.write(lines[i], () => resolve()));
+      rec.bytesSent += Buffer.byteLength(lines[i]!);
     }
     res.end();
     return true;
@@ -211,7 +219,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
         return json(res, 200, { ...final, ...piece(s.reply) });
       }
       const lines = words.map((w) => nd({ model: name, created_at: now(), ...piece(w), done: false }));
-      await stream(res, path, 'application/x-ndjson', [...lines, nd(final)]);
+      await stream(rec, res, path, 'application/x-ndjson', [...lines, nd(final)]);
       return;
     }
     if (path === '/api/embed' && method === 'POST') {
@@ -233,7 +241,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
             : [{ status: 'reading model metadata' }, { status: 'creating system layer' }, { status: 'writing manifest' }, { status: 'success' }];
       if (path !== '/api/push' && name && !has(name)) s.models = [...s.models, tagged(name)];
       if (!wantsStream) return json(res, 200, { status: 'success' });
-      await stream(res, path, 'application/x-ndjson', steps.map(nd));
+      await stream(rec, res, path, 'application/x-ndjson', steps.map(nd));
       return;
     }
     if (path === '/api/copy' && method === 'POST') {
@@ -264,7 +272,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
       const ev = (choice: unknown) => `data: ${JSON.stringify({ id, object, created: 1717243200, model: name, system_fingerprint: 'fp_ollama', choices: [choice] })}\n\n`;
       const lines = words.map((w) => ev(chat ? { index: 0, delta: { role: 'assistant', content: w }, finish_reason: null } : { index: 0, text: w, finish_reason: null }));
       lines.push(ev(chat ? { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: 'stop' } : { index: 0, text: '', finish_reason: 'stop' }), 'data: [DONE]\n\n');
-      await stream(res, path, 'text/event-stream', lines);
+      await stream(rec, res, path, 'text/event-stream', lines);
       return;
     }
     json(res, 404, { error: '404 page not found' });

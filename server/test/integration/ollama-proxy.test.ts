@@ -131,6 +131,36 @@ describe('/ollama proxy over two fake Ollama servers', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
+  it('applies backpressure: a client that stops reading stops the upstream too', async () => {
+    const word = 'x'.repeat(1000) + ' ';
+    a.script({ reply: word.repeat(40_000) });
+    const res = await fetch(`${s.url}/ollama/api/generate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama3', prompt: 'flood' }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const rec = a.requests.find((r) => r.path === '/api/generate')!;
+    // Wait until the upstream stalls (its sends stop growing): socket buffers are full.
+    let last = -1;
+    while (rec.bytesSent !== last) {
+      last = rec.bytesSent;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // ~44 MB were offered; only what fits in socket buffers may have left the upstream.
+    expect(rec.finished).toBe(false);
+    expect(rec.bytesSent).toBeLessThan(20_000_000);
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+    }
+    expect(total).toBeGreaterThan(40_000_000);
+    expect(rec.finished).toBe(true);
+  });
+
   it('keeps listing the live servers when one is down, and reports the dead one clearly', async () => {
     await s.ctx.settings.set({ OLLAMA_BASE_URLS: [a.url, 'http://127.0.0.1:9'] });
     const t0 = Date.now();

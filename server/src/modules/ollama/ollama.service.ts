@@ -8,8 +8,8 @@
  *   `connection_type`, `tags`, `expires_at` (if loaded). Servers are queried in parallel with the
  *   model-list timeout; failing ones are logged and left out. Cached for MODELS_CACHE_TTL seconds and
  *   dropped whenever an admin changes the Ollama connections. Empty when the API is disabled.
- * - `resolveModel(name)`: the merged entry for `name` (`:latest` appended when untagged), refreshing the
- *   list once on a miss; null when no server has it.
+ * - `resolveModel(name)`: the merged entry for `name` (`:latest` appended when untagged), from the last
+ *   fetched list even past its TTL, refreshing on a miss; null when no server has it.
  * - `route(name, pick, urlIdx?)`: the server to use and the upstream model name (prefix stripped).
  *   `pick` is 'random' (chat/generate/embed/show) or 'first' (push/copy/delete). Throws ApiError 400
  *   "Model '<name>' was not found" when nobody holds it (unless `urlIdx` is given).
@@ -121,8 +121,10 @@ export class OllamaService {
 
   async resolveModel(name: string): Promise<OllamaModel | null> {
     const id = withTag(name);
-    const find = (list: OllamaModel[]) => list.find((m) => m.model === id) ?? list.find((m) => m.model === name) ?? null;
-    return find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
+    const find = (list: OllamaModel[] | undefined) => list?.find((m) => m.model === id) ?? list?.find((m) => m.model === name) ?? null;
+    // Like the original's in-memory model map, the last list answers even past MODELS_CACHE_TTL so a
+    // chat costs no list round trip; a miss refreshes (a model pulled a moment ago is found).
+    return find(this.#cache?.models) ?? find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
   }
 
   async route(name: string, pick: ServerPick, urlIdx?: number): Promise<{ conn: OllamaConnection; model: string }> {
