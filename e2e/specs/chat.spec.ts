@@ -27,6 +27,8 @@ describe('chatting', () => {
   it('streams a reply token by token, saves it, and it survives a reload', async (ctx) => {
     if (missing) return ctx.skip();
     const page = chat.page;
+    await expect.poll(() => page.getByTestId('model-select').inputValue()).toBe('llama3:latest');
+    await chat.selectModel('qwen2:7b');
     await chat.selectModel('llama3:latest');
     await chat.send('Say hello');
     // Several distinct partial renderings prove the text arrived incrementally, not in one piece.
@@ -122,5 +124,25 @@ describe('chatting', () => {
     expect(await chat.page.getByTestId('connection-settings-link').getAttribute('href')).toBe('/admin/settings/connections');
     await screenshot(chat.page, 'chat-error');
     stack.ollama.script({ error: null });
+  });
+
+  it('keyboard: Shift+Enter adds a line, Enter sends, Ctrl+Shift+O starts a new chat', async (ctx) => {
+    if (missing) return ctx.skip();
+    stack.ollama.script({ reply: 'Two lines received.', tokenDelayMs: 0 });
+    const page = chat.page;
+    await chat.newChat();
+    const input = page.getByTestId('chat-input');
+    await input.fill('line one');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('line two');
+    expect(await input.inputValue()).toBe('line one\nline two');
+    expect(await page.getByTestId('message-user').count()).toBe(0);
+    await input.press('Enter');
+    await chat.waitReplyDone();
+    expect(await page.getByTestId('message-user').last().innerText()).toContain('line one\nline two');
+    await page.waitForURL(/\/c\//);
+    await page.keyboard.press('Control+Shift+O');
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.getByTestId('chat-empty').waitFor();
   });
 });

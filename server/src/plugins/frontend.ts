@@ -25,7 +25,13 @@ export async function registerFrontend(app: FastifyInstance, buildDir: string): 
   await app.register(fastifyStatic, { root: buildDir, serve: false });
 
   app.get('/*', { config: { auth: 'public' } }, async (request, reply) => {
-    const urlPath = decodeURIComponent(request.url.split('?')[0]!);
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(request.url.split('?')[0]!);
+    } catch {
+      // A malformed %-escape is the client's mistake, not a 500.
+      return reply.status(400).send({ detail: 'Invalid URL' });
+    }
     if (API_PREFIXES.some((p) => urlPath.startsWith(p))) return reply.status(404).send({ detail: 'Not Found' });
     const rel = path.normalize(urlPath).replace(/^(\.\.[/\\])+/, '').replace(/^\/+/, '');
     const file = path.join(buildDir, rel);
