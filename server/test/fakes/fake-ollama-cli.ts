@@ -2,6 +2,9 @@
  * Runs the fake Ollama as its own process (for the web e2e suite, benchmarks, manual tries):
  *   npx tsx server/test/fakes/fake-ollama-cli.ts [--port 11434] [--models llama3:latest,qwen2:7b]
  *                                                [--reply "text"] [--delay-ms 20]
+ * Without tsx (Node 20 cannot run .ts itself), bundle it once with the esbuild we already have:
+ *   npx esbuild server/test/fakes/fake-ollama-cli.ts --bundle --platform=node --format=esm \
+ *     --outfile=/tmp/fake-ollama.mjs && node /tmp/fake-ollama.mjs --port 11434
  * Prints `FAKE_OLLAMA_URL=http://127.0.0.1:<port>` once listening; stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
