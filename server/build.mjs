@@ -1,10 +1,11 @@
-// Bundles the server (and the contracts it imports) into one ESM file: one file to load is what makes
-// a cold start take tens of milliseconds. npm dependencies stay external and load from node_modules.
+// Bundles the server, the contracts it imports and its pure-JS npm dependencies into one ESM file: one
+// file to read and compile is what makes a cold start fast (loading the same code as ~1,500 separate
+// modules from node_modules cost more CPU than everything else in start-up; see bench/RESULTS.md).
+// Left external: the native SQLite binding, the PostgreSQL driver (imported only when DATABASE_URL
+// names PostgreSQL) and ws's optional native add-ons.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const external = Object.keys(pkg.dependencies).filter((d) => !d.startsWith('@owui/'));
+const external = ['better-sqlite3', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate'];
 
 await build({
   entryPoints: ['src/server.ts'],
@@ -15,5 +16,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   external: external.flatMap((d) => [d, `${d}/*`]),
+  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+  banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
