@@ -111,7 +111,9 @@ export class ChatsRepository {
     let q = this.k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false);
     if (!opts.includePinned) q = q.where('pinned', '=', false);
     if (!opts.includeFolders) q = q.where('folder_id', 'is', null);
-    q = q.orderBy('updated_at', 'desc').orderBy('id', 'asc');
+    // No tie-breaker column: chat_list_idx already orders ties, and an extra sort key would make
+    // SQLite sort instead of reading the first page straight off the index.
+    q = q.orderBy('updated_at', 'desc');
     if (opts.limit !== undefined) q = q.limit(opts.limit).offset(opts.skip ?? 0);
     return q.execute();
   }
@@ -133,7 +135,6 @@ export class ChatsRepository {
       .where('archived', '=', false)
       .where('pinned', '=', true)
       .orderBy('updated_at', 'desc')
-      .orderBy('id', 'asc')
       .execute();
   }
 
