@@ -21,6 +21,33 @@ export function sqlitePath(url: string): string {
   return rest.startsWith('//') ? rest.slice(1) : rest.startsWith('/') ? rest : path.resolve(rest);
 }
 
+type RawSqlite = import('better-sqlite3').Database;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs several times what running a small
+ * query does, and the same few statements serve every request. Reusing them is safe because Kysely
+ * runs one query at a time on its single SQLite connection (its own mutex). Bounded, since `in (...)`
+ * lists of varying length make distinct texts.
+ */
+function withStatementCache(raw: RawSqlite, max = 500) {
+  const cache = new Map<string, ReturnType<RawSqlite['prepare']>>();
+  return {
+    close: () => void raw.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        // Most recently used last, so the oldest entry is the first to go.
+        cache.delete(text);
+      } else {
+        stmt = raw.prepare(text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
 export async function openDatabase(cfg: Config['database']): Promise<Db> {
   if (cfg.dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
@@ -31,7 +58,7 @@ export async function openDatabase(cfg: Config['database']): Promise<Db> {
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), plugins: [new SqliteBooleanPlugin()] });
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }), plugins: [new SqliteBooleanPlugin()] });
     return {
       kysely,
       dialect: 'sqlite',
