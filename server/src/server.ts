@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { openContext } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/env.js';
+import { ConfigError, loadConfig, withOverrides } from './config/env.js';
 import { gracefulClose } from './shutdown.js';
 
 /**
@@ -32,10 +32,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   let config;
   try {
-    const env = { ...process.env };
-    if (values.host) env.HOST = values.host;
-    if (values.port) env.PORT = values.port;
-    config = loadConfig(env);
+    // Flags win over HOST/PORT from the environment, like the original's `serve --host --port`.
+    config = loadConfig(withOverrides({ HOST: values.host, PORT: values.port }));
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`open-webui: ${err.message}`);

@@ -318,3 +318,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** The process environment with the given values (when defined) put over it. */
+export function withOverrides(overrides: Record<string, string | undefined>): Env {
+  const env: Env = { ...process.env };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = v;
+  return env;
+}
