@@ -19,6 +19,11 @@ export function buildServerOnce(): Promise<string> {
   built ??= (async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const external = Object.keys(pkg.dependencies).filter((d) => !d.startsWith('@owui/'));
+    // Bundles of earlier runs (a worker killed before its exit hook ran) are swept here.
+    for (const old of fs.existsSync(OUT_DIR) ? fs.readdirSync(OUT_DIR) : []) {
+      const p = path.join(OUT_DIR, old);
+      if (Date.now() - fs.statSync(p).mtimeMs > 3_600_000) fs.rmSync(p, { recursive: true, force: true });
+    }
     const dir = path.join(OUT_DIR, `${process.pid}-${Date.now()}`);
     await build({
       entryPoints: [path.join(SERVER_DIR, 'src/server.ts')],
@@ -30,6 +35,7 @@ export function buildServerOnce(): Promise<string> {
       external: external.flatMap((d) => [d, `${d}/*`]),
       logLevel: 'warning',
     });
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
     const entry = path.join(dir, 'run.mjs');
     fs.writeFileSync(entry, "import { main } from './server.js';\nawait main();\n");
     return entry;
