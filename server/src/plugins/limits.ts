@@ -27,8 +27,21 @@ function isPublic(request: FastifyRequest): boolean {
   return level === undefined || level === 'public';
 }
 
-export function registerLimits(app: FastifyInstance, ctx: Pick<AppContext, 'config' | 'state'>): void {
+/** A request body that stops arriving for this long is abandoned (slow-upload protection). */
+export const BODY_IDLE_TIMEOUT_MS = 60_000;
+
+export function registerLimits(app: FastifyInstance, ctx: Pick<AppContext, 'config' | 'state'>, bodyIdleMs = BODY_IDLE_TIMEOUT_MS): void {
   const { maxUrlLength, publicRateLimitPerMinute } = ctx.config.limits;
+
+  // Only the upload phase gets an idle timeout; once the handler runs, the socket may stay quiet for as
+  // long as a model takes to answer. (Headers are covered by Node's headersTimeout, idle keep-alive
+  // connections by keepAliveTimeout.)
+  app.addHook('onRequest', async (request) => {
+    request.raw.socket?.setTimeout(bodyIdleMs);
+  });
+  app.addHook('preHandler', async (request) => {
+    request.raw.socket?.setTimeout(0);
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.length > maxUrlLength) {

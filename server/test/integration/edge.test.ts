@@ -209,3 +209,29 @@ describe('limits, proxies and the websocket check', () => {
     expect(text).toContain('data: [DONE]');
   });
 });
+
+describe('slow uploads', () => {
+  it('drops a request whose body stalls, but not a slow handler', async () => {
+    const Fastify = (await import('fastify')).default;
+    const { registerLimits } = await import('../../src/plugins/limits.js');
+    const { MemoryState } = await import('../../src/state/shared-state.js');
+    const app = Fastify();
+    registerLimits(app, { config: loadConfig({ DATA_DIR: '/tmp/x' }), state: new MemoryState() }, 300);
+    app.post('/slow', { config: { auth: 'public' } }, async () => {
+      await new Promise((r) => setTimeout(r, 700));
+      return { ok: true };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`;
+      const started = Date.now();
+      const stalled = await rawRequest(url, 'POST /slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+      expect(stalled).not.toContain('"ok":true');
+      expect(Date.now() - started).toBeLessThan(3000);
+      const res = await fetch(`${url}/slow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(await res.json()).toEqual({ ok: true });
+    } finally {
+      await app.close();
+    }
+  });
+});
