@@ -16,3 +16,16 @@ export interface AppContext {
   state: SharedState;
   log: FastifyBaseLogger;
 }
+
+const perContextRegistry = new WeakMap<object, Map<unknown, unknown>>();
+
+/**
+ * One instance of a service class per app context (each test server has its own context, so services
+ * never share caches or pools between them).
+ */
+export function perContext<T>(ctx: AppContext, Service: new (ctx: AppContext) => T): T {
+  let services = perContextRegistry.get(ctx);
+  if (!services) perContextRegistry.set(ctx, (services = new Map()));
+  if (!services.has(Service)) services.set(Service, new Service(ctx));
+  return services.get(Service) as T;
+}

@@ -17,7 +17,7 @@
  * - `embeddings(body, user, opts)` returns the OpenAI-shaped embeddings list.
  */
 import type { ChatCompletionRequest, EmbeddingsRequest, ModelItem, UserModel } from '@owui/contracts';
-import type { AppContext } from '../../context.js';
+import { perContext, type AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { openaiChatToOllama } from '../../llm/translate/chat-request.js';
@@ -43,7 +43,6 @@ export interface CompletionOptions {
   signal?: AbortSignal;
 }
 
-const instances = new WeakMap<object, CompletionsService>();
 
 function isAbort(err: unknown): boolean {
   return (err instanceof UpstreamError && err.kind === 'aborted') || (err as { name?: string })?.name === 'AbortError';
@@ -91,12 +90,7 @@ export class CompletionsService {
   }
 
   static for(ctx: AppContext): CompletionsService {
-    let s = instances.get(ctx);
-    if (!s) {
-      s = new CompletionsService(ctx);
-      instances.set(ctx, s);
-    }
-    return s;
+    return perContext(ctx, CompletionsService);
   }
 
   async #model(id: string): Promise<ModelItem> {

@@ -10,11 +10,10 @@
  * verified user sees and may use every model, as in the original with BYPASS_MODEL_ACCESS_CONTROL=true.
  */
 import type { ModelItem, OllamaModel } from '@owui/contracts';
-import type { AppContext } from '../../context.js';
+import { perContext, type AppContext } from '../../context.js';
 import { OllamaService } from '../ollama/ollama.service.js';
 import { OpenAIService } from '../openai/openai.service.js';
 
-const instances = new WeakMap<object, ModelsService>();
 const CONNECTION_KEYS = new Set([
   'ENABLE_OLLAMA_API',
   'OLLAMA_BASE_URLS',
@@ -70,12 +69,7 @@ export class ModelsService {
   }
 
   static for(ctx: AppContext): ModelsService {
-    let s = instances.get(ctx);
-    if (!s) {
-      s = new ModelsService(ctx);
-      instances.set(ctx, s);
-    }
-    return s;
+    return perContext(ctx, ModelsService);
   }
 
   #last: { models: ModelItem[]; generation: number } | null = null;

@@ -24,7 +24,9 @@
  * BYPASS_MODEL_ACCESS_CONTROL were true: every verified user sees and uses every model.
  */
 import type { OllamaModel, UserModel } from '@owui/contracts';
-import type { AppContext } from '../../context.js';
+import { perContext, type AppContext } from '../../context.js';
+import { ModelListCache } from '../../llm/model-list-cache.js';
+import { userInfoHeaders } from '../../llm/user-info-headers.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { upstreamsFor, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
@@ -56,29 +58,22 @@ export interface OllamaRouted {
 
 export type ServerPick = 'random' | 'first';
 
-const instances = new WeakMap<object, OllamaService>();
 const CONNECTION_KEYS = new Set(['ENABLE_OLLAMA_API', 'OLLAMA_BASE_URLS', 'OLLAMA_API_CONFIGS']);
 
 export class OllamaService {
   readonly upstreams: Upstreams;
-  #cache: { at: number; models: OllamaModel[] } | null = null;
-  #inflight: Promise<OllamaModel[]> | null = null;
-  #generation = 0;
+  readonly #models: ModelListCache<OllamaModel>;
 
   constructor(private readonly ctx: AppContext) {
     this.upstreams = upstreamsFor(ctx);
+    this.#models = new ModelListCache(ctx.config.models.cacheTtlSeconds, () => fetchMergedModels(this.upstreams, this.connections(), this.ctx.log));
     ctx.settings.onChange((keys) => {
       if (keys.some((k) => CONNECTION_KEYS.has(k))) this.invalidate();
     });
   }
 
   static for(ctx: AppContext): OllamaService {
-    let s = instances.get(ctx);
-    if (!s) {
-      s = new OllamaService(ctx);
-      instances.set(ctx, s);
-    }
-    return s;
+    return perContext(ctx, OllamaService);
   }
 
   enabled(): boolean {
@@ -96,27 +91,12 @@ export class OllamaService {
   }
 
   invalidate(): void {
-    this.#cache = null;
-    this.#generation += 1;
+    this.#models.invalidate();
   }
 
   async listModels(opts: { refresh?: boolean } = {}): Promise<OllamaModel[]> {
     if (!this.enabled()) return [];
-    const ttl = this.ctx.config.models.cacheTtlSeconds;
-    if (!opts.refresh && this.#cache && (ttl === null || Date.now() - this.#cache.at < ttl * 1000)) return this.#cache.models;
-    // Concurrent callers share one round of upstream requests.
-    if (!this.#inflight) {
-      const generation = this.#generation;
-      this.#inflight = fetchMergedModels(this.upstreams, this.connections(), this.ctx.log)
-        .then((models) => {
-          if (generation === this.#generation) this.#cache = { at: Date.now(), models };
-          return models;
-        })
-        .finally(() => {
-          this.#inflight = null;
-        });
-    }
-    return this.#inflight;
+    return this.#models.get(opts.refresh);
   }
 
   async resolveModel(name: string): Promise<OllamaModel | null> {
@@ -124,7 +104,7 @@ export class OllamaService {
     const find = (list: OllamaModel[] | undefined) => list?.find((m) => m.model === id) ?? list?.find((m) => m.model === name) ?? null;
     // Like the original's in-memory model map, the last list answers even past MODELS_CACHE_TTL so a
     // chat costs no list round trip; a miss refreshes (a model pulled a moment ago is found).
-    return find(this.#cache?.models) ?? find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
+    return find(this.#models.last()) ?? find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
   }
 
   async route(name: string, pick: ServerPick, urlIdx?: number): Promise<{ conn: OllamaConnection; model: string }> {
@@ -150,7 +130,7 @@ export class OllamaService {
       json: opts.json,
       kind: opts.kind ?? 'generation',
       signal: opts.signal,
-      headers: this.#userHeaders(opts.user, opts.chatId),
+      headers: userInfoHeaders(this.ctx.config.models.forwardUserInfoHeaders, opts.user, opts.chatId),
     });
   }
 
@@ -220,17 +200,6 @@ export class OllamaService {
     );
   }
 
-  #userHeaders(user?: UserModel | null, chatId?: string): Record<string, string> | undefined {
-    if (!user || !this.ctx.config.models.forwardUserInfoHeaders) return undefined;
-    const h: Record<string, string> = {
-      'X-OpenWebUI-User-Name': encodeURIComponent(user.name),
-      'X-OpenWebUI-User-Id': user.id,
-      'X-OpenWebUI-User-Email': user.email,
-      'X-OpenWebUI-User-Role': user.role,
-    };
-    if (chatId) h['X-OpenWebUI-Chat-Id'] = chatId;
-    return h;
-  }
 }
 
 function compareVersions(a: string, b: string): number {

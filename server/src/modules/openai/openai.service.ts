@@ -13,7 +13,9 @@
  * uses every model (as with BYPASS_MODEL_ACCESS_CONTROL=true in the original).
  */
 import type { UserModel } from '@owui/contracts';
-import type { AppContext } from '../../context.js';
+import { perContext, type AppContext } from '../../context.js';
+import { ModelListCache } from '../../llm/model-list-cache.js';
+import { userInfoHeaders } from '../../llm/user-info-headers.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { upstreamsFor, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
@@ -33,7 +35,6 @@ export interface OpenAIRouted {
 }
 
 const CONNECTION_KEYS = new Set(['ENABLE_OPENAI_API', 'OPENAI_API_BASE_URLS', 'OPENAI_API_KEYS', 'OPENAI_API_CONFIGS']);
-const instances = new WeakMap<object, OpenAIService>();
 
 type Body = Record<string, unknown>;
 
@@ -67,24 +68,18 @@ export function prepareChatPayload(body: Body, model: string, conn: OpenAIConnec
 
 export class OpenAIService {
   readonly upstreams: Upstreams;
-  #cache: { at: number; models: OpenAIModel[] } | null = null;
-  #inflight: Promise<OpenAIModel[]> | null = null;
-  #generation = 0;
+  readonly #models: ModelListCache<OpenAIModel>;
 
   constructor(private readonly ctx: AppContext) {
     this.upstreams = upstreamsFor(ctx);
+    this.#models = new ModelListCache(ctx.config.models.cacheTtlSeconds, () => fetchMergedModels(this.upstreams, this.connections(), this.ctx.log));
     ctx.settings.onChange((keys) => {
       if (keys.some((k) => CONNECTION_KEYS.has(k))) this.invalidate();
     });
   }
 
   static for(ctx: AppContext): OpenAIService {
-    let s = instances.get(ctx);
-    if (!s) {
-      s = new OpenAIService(ctx);
-      instances.set(ctx, s);
-    }
-    return s;
+    return perContext(ctx, OpenAIService);
   }
 
   enabled(): boolean {
@@ -102,26 +97,12 @@ export class OpenAIService {
   }
 
   invalidate(): void {
-    this.#cache = null;
-    this.#generation += 1;
+    this.#models.invalidate();
   }
 
   async listModels(opts: { refresh?: boolean } = {}): Promise<OpenAIModel[]> {
     if (!this.enabled()) return [];
-    const ttl = this.ctx.config.models.cacheTtlSeconds;
-    if (!opts.refresh && this.#cache && (ttl === null || Date.now() - this.#cache.at < ttl * 1000)) return this.#cache.models;
-    if (!this.#inflight) {
-      const generation = this.#generation;
-      this.#inflight = fetchMergedModels(this.upstreams, this.connections(), this.ctx.log)
-        .then((models) => {
-          if (generation === this.#generation) this.#cache = { at: Date.now(), models };
-          return models;
-        })
-        .finally(() => {
-          this.#inflight = null;
-        });
-    }
-    return this.#inflight;
+    return this.#models.get(opts.refresh);
   }
 
   /**
@@ -131,7 +112,7 @@ export class OpenAIService {
   async resolveModel(id: string): Promise<OpenAIModel | null> {
     const find = (list: OpenAIModel[] | undefined) => list?.find((m) => m.id === id) ?? null;
     if (!this.enabled()) return null;
-    return find(this.#cache?.models) ?? find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
+    return find(this.#models.last()) ?? find(await this.listModels()) ?? find(await this.listModels({ refresh: true }));
   }
 
   /** POST a JSON body to a path of a connection, with its key and (if enabled) user-info headers. */
@@ -140,7 +121,7 @@ export class OpenAIService {
     return this.upstreams.request({
       url: t.url,
       key: t.key,
-      headers: { ...t.headers, ...this.#userHeaders(opts.user, opts.chatId) },
+      headers: { ...t.headers, ...userInfoHeaders(this.ctx.config.models.forwardUserInfoHeaders, opts.user, opts.chatId) },
       json,
       kind: opts.kind ?? 'generation',
       signal: opts.signal,
@@ -166,15 +147,4 @@ export class OpenAIService {
     return { response, conn, model };
   }
 
-  #userHeaders(user?: UserModel | null, chatId?: string): Record<string, string> {
-    if (!user || !this.ctx.config.models.forwardUserInfoHeaders) return {};
-    const h: Record<string, string> = {
-      'X-OpenWebUI-User-Name': encodeURIComponent(user.name),
-      'X-OpenWebUI-User-Id': user.id,
-      'X-OpenWebUI-User-Email': user.email,
-      'X-OpenWebUI-User-Role': user.role,
-    };
-    if (chatId) h['X-OpenWebUI-Chat-Id'] = chatId;
-    return h;
-  }
 }
