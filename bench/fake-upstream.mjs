@@ -9,6 +9,7 @@
 //            measure how long a piece took to reach it (same machine, same clock);
 //   yieldEvery  without a pause, give the event loop back after this many pieces (1 = every piece
 //            leaves in its own write, as from a real model; larger = pieces coalesce in the socket).
+// GET|POST /_bench/blob is a bare-Node floor for big bodies (see the handler).
 // Prints "listening <port>" on stdout once ready. Usage: node fake-upstream.mjs [port]
 import http from 'node:http';
 
@@ -16,6 +17,7 @@ const OLLAMA_MODEL = 'bench-llama:latest';
 const OPENAI_MODEL = 'bench-gpt';
 let cfg = { chunks: 20, delayMs: 0, token: 'tok ', stamp: false, yieldEvery: 64 };
 
+let blob = Buffer.alloc(0);
 const now = () => performance.timeOrigin + performance.now();
 const piece = () => (cfg.stamp ? `@${now().toFixed(3)}@${cfg.token}` : cfg.token);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -124,6 +126,16 @@ const server = http.createServer(async (req, res) => {
     if (req.method === 'POST' && url === '/_bench/config') {
       cfg = { ...cfg, ...(await readJson(req)) };
       return json(res, 200, cfg);
+    }
+    // A bare-Node floor for big bodies: POST stores a body and echoes it, GET returns the stored one.
+    if (url === '/_bench/blob') {
+      if (req.method === 'POST') {
+        const parts = [];
+        for await (const c of req) parts.push(c);
+        blob = Buffer.concat(parts);
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': blob.length });
+      return res.end(blob);
     }
     if (url === '/_bench/usage') return json(res, 200, { cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
     json(res, 404, { error: 'not found' });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench [-- <scenario>...] [--quick] [--duration=SECONDS] [--streams=N] [--no-build]`
+// `npm run bench [-- <scenario>...] [--quick] [--duration=SECONDS] [--streams=N] [--no-build] [--cpu-prof]`
+// --cpu-prof writes a V8 CPU profile of every server process to bench/results/profiles/.
 // Scenarios: startup proxy streaming concurrency bigchat (default: all, in that order).
 // Prints one table and writes every raw number to bench/results/<timestamp>.json.
 import fs from 'node:fs';
@@ -7,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { populatedDataDir } from './lib/fixtures.mjs';
-import { BENCH_DIR, buildServer, removeTempDirs } from './lib/procs.mjs';
+import { BENCH_DIR, buildServer, removeTempDirs, setServerNodeArgs } from './lib/procs.mjs';
 
 const ALL = ['startup', 'proxy', 'streaming', 'concurrency', 'bigchat'];
 
@@ -18,6 +19,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string' },
     streams: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const unknown = positionals.filter((p) => !ALL.includes(p));
@@ -67,6 +69,7 @@ function printTable(rows) {
 }
 
 if (!values['no-build']) buildServer();
+if (values['cpu-prof']) setServerNodeArgs(['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results', 'profiles')}`]);
 const started = new Date();
 const results = { date: started.toISOString(), machine: machine(), options: opts, scenarios: {} };
 const rows = [];

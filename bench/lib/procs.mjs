@@ -8,7 +8,8 @@ import { request } from 'undici';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BENCH_DIR = path.join(ROOT, 'bench');
-const SERVER_BIN = path.join(ROOT, 'server', 'bin', 'open-webui.mjs');
+// BENCH_SERVER_BIN runs another build of the server (A/B comparisons of a change).
+const SERVER_BIN = process.env.BENCH_SERVER_BIN ? path.resolve(process.env.BENCH_SERVER_BIN) : path.join(ROOT, 'server', 'bin', 'open-webui.mjs');
 const CLK_TCK = 100; // USER_HZ; 100 on every mainstream Linux build
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -94,7 +95,13 @@ export function removeTempDirs() {
  * Launches `open-webui serve` and resolves once /health answers 200, with the launch-to-200 time.
  * `extraArgs` go to node itself (e.g. --cpu-prof).
  */
-export async function startServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env = {}, nodeArgs = [] }) {
+let defaultNodeArgs = [];
+/** Node flags for every server started from now on (e.g. --cpu-prof from `npm run bench -- --cpu-prof`). */
+export function setServerNodeArgs(args) {
+  defaultNodeArgs = args;
+}
+
+export async function startServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env = {}, nodeArgs = defaultNodeArgs }) {
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, SERVER_BIN, 'serve'], {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { appendTurn, makeChat, session } from '../lib/fixtures.mjs';
-import { startServer, tempDataDir } from '../lib/procs.mjs';
+import { startServer, startUpstream, tempDataDir } from '../lib/procs.mjs';
 import { median, percentile, round } from '../lib/stats.mjs';
 
 const MB = 1e6;
@@ -33,6 +33,9 @@ export async function run(opts, shared) {
   }
   const srv = await startServer({ dataDir });
   const pool = new Pool(srv.url, { connections: 1 });
+  // The direct baseline: the same bytes sent and received by a bare Node HTTP server (no DB, no JSON).
+  const upstream = await startUpstream();
+  const bare = new Pool(upstream.url, { connections: 1 });
   try {
     const s = await session(srv.url);
     const headers = { ...s.headers, 'content-type': 'application/json' };
@@ -48,12 +51,15 @@ export async function run(opts, shared) {
     const reps = opts.quick ? 5 : 15;
     const opened = await repeat(reps, 2, () => timed(pool, { path: `/api/v1/chats/${id}`, method: 'GET', headers }));
     const openMs = opened.map((o) => o.ms);
+    await timed(bare, { path: '/_bench/blob', method: 'POST', body: opened.at(-1).text });
+    const bareOpenMs = (await repeat(reps, 2, () => timed(bare, { path: '/_bench/blob', method: 'GET' }))).map((o) => o.ms);
     const got = JSON.parse(opened.at(-1).text);
     const msgCount = Object.keys(got.chat.history.messages).length;
     rows.push({
       metric: `open ${msgCount}-message chat of ${sizeMb.toFixed(1)} MB (GET, median)`,
       value: round(median(openMs), 1),
       unit: 'ms',
+      direct: round(median(bareOpenMs), 1),
       target: '< 150 ms',
       ok: median(openMs) < 150,
       note: `p99 ${round(percentile(openMs, 99), 1)} ms; ${(opened.at(-1).text.length / MB).toFixed(1)} MB response`,
@@ -66,7 +72,14 @@ export async function run(opts, shared) {
         return timed(pool, { path: `/api/v1/chats/${id}`, method: 'POST', headers, body: JSON.stringify({ chat }) });
       })
     ).map((o) => o.ms);
-    rows.push({ metric: 'send next message (POST whole chat, median)', value: round(median(sendMs), 1), unit: 'ms', note: `p99 ${round(percentile(sendMs, 99), 1)} ms` });
+    const bareSendMs = (await repeat(opts.quick ? 3 : 7, 1, () => timed(bare, { path: '/_bench/blob', method: 'POST', body: JSON.stringify({ chat }) }))).map((o) => o.ms);
+    rows.push({
+      metric: 'send next message (POST whole chat, median)',
+      value: round(median(sendMs), 1),
+      unit: 'ms',
+      direct: round(median(bareSendMs), 1),
+      note: `p99 ${round(percentile(sendMs, 99), 1)} ms; direct = bare Node echo of the same body`,
+    });
 
     const listed = await repeat(opts.quick ? 50 : 200, 20, () => timed(pool, { path: '/api/v1/chats/?page=1', method: 'GET', headers }));
     const listMs = listed.map((o) => o.ms);
@@ -79,9 +92,11 @@ export async function run(opts, shared) {
       ok: median(listMs) < 20,
       note: `p99 ${round(percentile(listMs, 99), 2)} ms; ${page.length} items`,
     });
-    return { rows, data: { chatMb: sizeMb, createMs: created.ms, openMs, sendMs, listMs, srv: srv.stats() } };
+    return { rows, data: { chatMb: sizeMb, createMs: created.ms, openMs, bareOpenMs, sendMs, bareSendMs, listMs, srv: srv.stats() } };
   } finally {
     await pool.close();
+    await bare.close();
     await srv.stop();
+    await upstream.stop();
   }
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { request } from 'undici';
 import { session } from '../lib/fixtures.mjs';
-import { BENCH_DIR, freePort, sleep, startServer, tempDataDir } from '../lib/procs.mjs';
+import { BENCH_DIR, freePort, procStats, sleep, startServer, startUpstream, tempDataDir } from '../lib/procs.mjs';
 import { median, round } from '../lib/stats.mjs';
 
 /** The floor: a bare Node HTTP server (the fake upstream) from launch to its first 200. */
@@ -73,6 +73,12 @@ export async function run(opts, shared) {
     ok: median(populated) < 500,
   });
 
+  // RSS floor: a bare Node HTTP server (the fake upstream) idling.
+  const bareProc = await startUpstream();
+  await sleep(1000);
+  const bareRss = procStats(bareProc.pid).rssMb;
+  await bareProc.stop();
+
   const srv = await startServer({ dataDir: pop.dataDir });
   try {
     await sleep(1000);
@@ -81,16 +87,17 @@ export async function run(opts, shared) {
     const failures = await browse(srv.url, s.headers, 1000);
     await sleep(1000);
     const after = srv.stats();
-    rows.push({ metric: 'idle RSS after start', value: round(idle.rssMb, 1), unit: 'MB', target: '< 90 MB', ok: idle.rssMb < 90 });
+    rows.push({ metric: 'idle RSS after start', value: round(idle.rssMb, 1), unit: 'MB', direct: round(bareRss, 1), target: '< 90 MB', ok: idle.rssMb < 90 });
     rows.push({
       metric: `idle RSS after 1,000 requests${failures ? ` (${failures} non-200)` : ''}`,
       value: round(after.rssMb, 1),
       unit: 'MB',
+      direct: round(bareRss, 1),
       target: '< 90 MB',
       ok: after.rssMb < 90,
       note: `peak ${round(after.hwmMb, 1)} MB`,
     });
-    return { rows, data: { bareNodeMs: bare, emptyMs: empty, populatedMs: populated, idle, after, browseFailures: failures, dbSizeMb: pop.dbSizeMb } };
+    return { rows, data: { bareNodeMs: bare, emptyMs: empty, populatedMs: populated, idle, after, browseFailures: failures, bareRssMb: bareRss, dbSizeMb: pop.dbSizeMb } };
   } finally {
     await srv.stop();
   }
