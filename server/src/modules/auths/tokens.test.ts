@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseDuration, TokenService } from './tokens.js';
 
 describe('JWT_EXPIRES_IN durations', () => {
@@ -39,5 +39,17 @@ describe('TokenService', () => {
     const tampered = `${h}.${Buffer.from(JSON.stringify({ id: 'admin' })).toString('base64url')}.${sig}`;
     expect(await svc.verify(tampered)).toBeNull();
     expect(await svc.verify('not-a-jwt')).toBeNull();
+  });
+  it('still expires a token it has verified before (verified-token cache)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { token } = await svc.create('u1', 2_000);
+      expect(await svc.verify(token)).not.toBeNull();
+      expect(await svc.verify(token)).not.toBeNull();
+      vi.setSystemTime(Date.now() + 3_000);
+      expect(await svc.verify(token)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

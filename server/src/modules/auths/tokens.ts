@@ -28,6 +28,14 @@ export interface TokenClaims {
 /** HS256 JWTs with Open WebUI's claims (`id`, `exp`, `jti`) so its tokens and ours are interchangeable. */
 export class TokenService {
   readonly #key: Uint8Array;
+  /**
+   * Tokens whose signature already checked out. Every authenticated request verifies its token, and
+   * jose's HMAC check through WebCrypto costs more CPU than the rest of a proxied request; the same
+   * token string always has the same signature, so only the expiry needs checking again. Bounded;
+   * revocation is decided elsewhere (per request), so this cache never keeps a signed-out token alive.
+   */
+  readonly #verified = new Map<string, TokenClaims>();
+  static readonly VERIFIED_CACHE_SIZE = 1000;
   constructor(secret: string) {
     this.#key = new TextEncoder().encode(secret);
   }
@@ -44,12 +52,22 @@ export class TokenService {
 
   /** Returns the claims, or null for anything forged, malformed or expired. */
   async verify(token: string): Promise<TokenClaims | null> {
+    const known = this.#verified.get(token);
+    if (known) {
+      // Same rule as jose: expired once `exp` is not after the current second.
+      if (known.exp === undefined || known.exp > Math.floor(Date.now() / 1000)) return { ...known };
+      this.#verified.delete(token);
+      return null;
+    }
     try {
       const { payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'] });
       if (typeof payload.id !== 'string') return null;
       const iat = typeof payload.iat === 'number' ? payload.iat : 0;
       const issuedAtMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : iat * 1000;
-      return { id: payload.id, jti: typeof payload.jti === 'string' ? payload.jti : '', iat, issuedAtMs, exp: payload.exp };
+      const claims: TokenClaims = { id: payload.id, jti: typeof payload.jti === 'string' ? payload.jti : '', iat, issuedAtMs, exp: payload.exp };
+      if (this.#verified.size >= TokenService.VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
+      this.#verified.set(token, claims);
+      return { ...claims };
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;
       throw err;
