@@ -40,6 +40,9 @@ export class ChatPage {
 
   async newChat(): Promise<void> {
     await this.page.getByTestId('new-chat').click();
+    // The input is remounted when the route changes: wait for the empty chat before typing.
+    await this.page.waitForURL((u) => u.pathname === '/');
+    await this.page.getByTestId('chat-empty').waitFor();
   }
 
   async signout(): Promise<void> {

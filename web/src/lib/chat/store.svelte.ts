@@ -16,12 +16,15 @@ class ChatStore {
   loading = $state(false);
   loadError = $state<string | null>(null);
   private controller: AbortController | null = null;
+  /** Bumped by every reset/open so a slow load never overwrites the conversation chosen after it. */
+  private generation = 0;
 
   messages = $derived(branch(this.chat));
   model = $derived(this.chat.models[0] ?? null);
 
   reset(): void {
     this.stop();
+    this.generation++;
     this.id = null;
     this.loadError = null;
     this.chat = emptyChat(session.defaultModel());
@@ -30,10 +33,12 @@ class ChatStore {
   async open(id: string): Promise<void> {
     if (this.id === id) return;
     this.stop();
+    const gen = ++this.generation;
     this.loading = true;
     this.loadError = null;
     try {
       const res = await api.chats.get(id);
+      if (gen !== this.generation) return;
       const chat = res.chat;
       chat.title = res.title ?? chat.title;
       chat.history ??= { messages: {}, currentId: null };
@@ -41,9 +46,9 @@ class ChatStore {
       this.id = id;
       this.chat = chat;
     } catch (err) {
-      this.loadError = errorMessage(err);
+      if (gen === this.generation) this.loadError = errorMessage(err);
     } finally {
-      this.loading = false;
+      if (gen === this.generation) this.loading = false;
     }
   }
 
