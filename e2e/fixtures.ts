@@ -140,11 +140,3 @@ export async function apiCall<T>(baseUrl: string, token: string, method: string,
   return r.json() as Promise<T>;
 }
 
-/**
- * Whether the server implements a route (an anonymous call answers 401/403/422, not the JSON 404).
- * Lets a spec that needs an API another engineer is still writing skip with a reason, not fail.
- */
-export async function hasRoute(baseUrl: string, method: string, p: string): Promise<boolean> {
-  const r = await fetch(`${baseUrl}${p}`, { method, headers: method === 'GET' ? {} : { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
-  return r.status !== 404 && r.status !== 405;
-}
