@@ -26,3 +26,20 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
     },
   };
 }
+
+/**
+ * Multi-instance tests need PostgreSQL and Redis. They run in the PostgreSQL pass of `npm test`; the
+ * SQLite pass (OWUI_TEST_DIALECT=sqlite) skips them. Outside that pass a missing service is an error
+ * in CI and a printed skip elsewhere.
+ */
+export function scaleServices(file: string): { db: string; redis: string; available: boolean } {
+  const db = process.env.TEST_DATABASE_URL ?? '';
+  const redis = process.env.TEST_REDIS_URL ?? '';
+  const available = Boolean(db && redis);
+  if (!available && process.env.OWUI_TEST_DIALECT !== 'sqlite') {
+    const hint = 'set TEST_DATABASE_URL and TEST_REDIS_URL (eval "$(bash scripts/services.sh start)")';
+    if (process.env.CI === 'true') throw new Error(`${file} needs PostgreSQL and Redis in CI: ${hint}`);
+    console.warn(`${file} skipped: ${hint}`);
+  }
+  return { db, redis, available };
+}

@@ -1,18 +1,14 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../factories/users.js';
-import { createPostgresDatabase } from '../helpers/test-database.js';
+import { createPostgresDatabase, scaleServices } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /**
  * PostgreSQL or Redis going away and coming back, for real: the server reaches both through a TCP relay
  * this test can cut (every connection dropped, nothing listening) and restore on the same port.
  */
-const DB = process.env.TEST_DATABASE_URL ?? '';
-const REDIS = process.env.TEST_REDIS_URL ?? '';
-const available = Boolean(DB && REDIS);
-if (!available && process.env.CI === 'true') throw new Error('scale-outage.test.ts needs TEST_DATABASE_URL and TEST_REDIS_URL in CI');
-if (!available) console.warn('scale-outage.test.ts skipped: set TEST_DATABASE_URL and TEST_REDIS_URL (bash scripts/services.sh start)');
+const { db: DB, redis: REDIS, available } = scaleServices('scale-outage.test.ts');
 
 async function relay(target: URL) {
   const sockets = new Set<net.Socket>();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ChatEvent } from '@owui/contracts';
 import { startFakeOllama, type FakeOllama } from '../fakes/fake-ollama.js';
-import { createPostgresDatabase } from '../helpers/test-database.js';
+import { createPostgresDatabase, scaleServices } from '../helpers/test-database.js';
 import { startInstance, startNginx, type Instance } from '../helpers/instances.js';
 
 /**
@@ -11,13 +11,7 @@ import { startInstance, startNginx, type Instance } from '../helpers/instances.j
  * Redis, plus the nginx round-robin block from docs/scaling.md in front of them when nginx is installed.
  * Needs TEST_DATABASE_URL and TEST_REDIS_URL (`eval "$(bash scripts/services.sh start)"`).
  */
-const DB = process.env.TEST_DATABASE_URL ?? '';
-const REDIS = process.env.TEST_REDIS_URL ?? '';
-const available = Boolean(DB && REDIS);
-if (!available && process.env.CI === 'true') {
-  throw new Error('scale.test.ts needs TEST_DATABASE_URL and TEST_REDIS_URL in CI (run: eval "$(bash scripts/services.sh start)")');
-}
-if (!available) console.warn('scale.test.ts skipped: set TEST_DATABASE_URL and TEST_REDIS_URL (bash scripts/services.sh start)');
+const { db: DB, redis: REDIS, available } = scaleServices('scale.test.ts');
 
 const MODEL = 'llama3:latest';
 const WORDS = Array.from({ length: 120 }, (_, i) => `word${i}`);
