@@ -34,8 +34,13 @@ function run(name, cmd, args, { cwd = root, env = {}, vitest = false } = {}) {
   }
 }
 
+const hasScript = (ws, script) => {
+  const file = path.join(root, ws, 'package.json');
+  return fs.existsSync(file) && Boolean(JSON.parse(fs.readFileSync(file, 'utf8')).scripts?.[script]);
+};
 run('typecheck', 'npx', ['tsc', '-p', 'contracts', '--noEmit']);
 run('typecheck server', 'npx', ['tsc', '-p', 'server', '--noEmit']);
+if (hasScript('web', 'check')) run('typecheck web', 'npm', ['run', 'check', '-w', 'web']);
 run('server (SQLite)', 'npx', ['vitest', 'run'], { cwd: path.join(root, 'server'), env: { TEST_DATABASE_URL: '', OWUI_TEST_DIALECT: 'sqlite' }, vitest: true });
 
 if (process.env.TEST_DATABASE_URL) {
@@ -48,10 +53,6 @@ if (process.env.TEST_DATABASE_URL) {
   console.log('\n(TEST_DATABASE_URL not set: skipping the PostgreSQL run; `bash scripts/services.sh start` provides one.)');
 }
 
-const hasScript = (ws, script) => {
-  const file = path.join(root, ws, 'package.json');
-  return fs.existsSync(file) && Boolean(JSON.parse(fs.readFileSync(file, 'utf8')).scripts?.[script]);
-};
 if (hasScript('web', 'test')) run('web', 'npm', ['test', '-w', 'web'], { vitest: false });
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (hasScript('e2e', 'test') && (fs.existsSync(chromium) || ci)) {
