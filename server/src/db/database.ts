@@ -74,9 +74,12 @@ export async function openDatabase(cfg: Config['database']): Promise<Db> {
     max: cfg.poolSize,
     connectionTimeoutMillis: 5000,
   });
-  // An idle client losing its connection (PostgreSQL restarting) must not crash the process;
-  // the pool replaces it and the next query reports the outage as a 503.
+  // A client losing its connection (PostgreSQL restarting, a proxy cutting it) must not crash the
+  // process. The pool reports idle clients on 'error'; a checked-out client between queries reports
+  // on its own emitter, which has no listener by default. The pool drops broken clients, and the
+  // next query reports the outage as a 503.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,
