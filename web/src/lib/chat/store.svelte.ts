@@ -2,7 +2,8 @@ import { goto } from '$app/navigation';
 import { api, errorMessage, type ChatBody, type ChatMessage } from '../api';
 import { session } from '../state/session.svelte';
 import { addMessage, branch, emptyChat, latestLeaf, titleFrom, uuid } from './tree';
-import { streamCompletion } from './stream';
+import { followSocketReply, socketCompletion, stopTask, streamCompletion, taskIdsForChat, type SocketResult } from './stream';
+import { connectedSocketId } from './realtime';
 import { sidebar } from './sidebar.svelte';
 
 /**
@@ -45,10 +46,58 @@ class ChatStore {
       chat.models ??= [];
       this.id = id;
       this.chat = chat;
+      void this.resume(id, gen);
     } catch (err) {
       if (gen === this.generation) this.loadError = errorMessage(err);
     } finally {
       if (gen === this.generation) this.loading = false;
+    }
+  }
+
+  /**
+   * After a reload mid-reply the saved message holds the partial text; if its server task still runs,
+   * follow it over the socket until done, else mark it finished.
+   */
+  private async resume(chatId: string, gen: number): Promise<void> {
+    const leafId = this.chat.history.currentId;
+    const leaf = leafId ? this.chat.history.messages[leafId] : undefined;
+    if (!leaf || leaf.role !== 'assistant' || leaf.done === true || chatId.startsWith('local:')) return;
+    const ids = await taskIdsForChat(chatId);
+    if (gen !== this.generation || this.streaming) return;
+    const msg = () => this.chat.history.messages[leaf.id]!;
+    if (!ids || ids.length === 0) {
+      msg().done = true;
+      return;
+    }
+    const taskId = ids[0]!;
+    this.streaming = true;
+    const controller = new AbortController();
+    this.controller = controller;
+    controller.signal.addEventListener('abort', () => void stopTask(taskId), { once: true });
+    const follow = followSocketReply({ chatId, messageId: leaf.id, onContent: (c) => (msg().content = c) }, controller.signal);
+    const stopWaiting = () => setTimeout(follow.cancel, 3000);
+    controller.signal.addEventListener('abort', stopWaiting, { once: true });
+    const result = await follow.result;
+    if (gen !== this.generation) return;
+    await this.finishSocketReply(chatId, leaf.id, result);
+    msg().done = true;
+    if (this.controller === controller) this.controller = null;
+    this.streaming = false;
+  }
+
+  private async finishSocketReply(chatId: string, messageId: string, result: SocketResult): Promise<void> {
+    const msg = this.chat.history.messages[messageId];
+    if (!msg) return;
+    if (result.usage) msg.usage = result.usage;
+    if (result.error) msg.error = { content: result.error };
+    if (result.ended) {
+      // The final events were missed while the socket was down; the server saved the whole reply.
+      const saved = await api.chats.get(chatId).catch(() => null);
+      const stored = saved?.chat?.history?.messages?.[messageId];
+      if (stored && this.id === chatId) {
+        msg.content = stored.content;
+        if (stored.error) msg.error = stored.error;
+      }
     }
   }
 
@@ -118,14 +167,27 @@ class ChatStore {
       const history = branch(this.chat, parentId).map((m) => ({ role: m.role, content: m.content }));
       const system = session.settings.ui?.system;
       if (system) history.unshift({ role: 'system', content: system });
-      const result = await streamCompletion(
-        { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId },
-        (delta) => {
-          msg().content += delta;
-        },
-        controller.signal,
-      );
-      if (result.usage) msg().usage = result.usage;
+      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId };
+      const sessionId = connectedSocketId();
+      const chatId = this.id;
+      if (sessionId && chatId && !chatId.startsWith('local:')) {
+        const result = await socketCompletion(
+          { ...request, chat_id: chatId, id: assistant.id },
+          sessionId,
+          { onContent: (content) => (msg().content = content) },
+          controller.signal,
+        );
+        await this.finishSocketReply(chatId, assistant.id, result);
+      } else {
+        const result = await streamCompletion(
+          request,
+          (delta) => {
+            msg().content += delta;
+          },
+          controller.signal,
+        );
+        if (result.usage) msg().usage = result.usage;
+      }
     } catch (err) {
       msg().error = { content: errorMessage(err) };
     } finally {

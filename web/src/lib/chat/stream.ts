@@ -1,8 +1,10 @@
-import { getToken, throwIfNotOk } from '../api/client';
+import { getToken, http, throwIfNotOk } from '../api/client';
+import { onChatEvent, onReconnect } from './realtime';
 
 /**
- * The transport of a reply: today an SSE stream from `POST /api/chat/completions` (OpenAI chunk
- * format). Issue 7 swaps this for socket-delivered events; callers only see `onDelta` and the promise.
+ * The transports of a reply. The chat uses the socket-delivered mode (`socketCompletion`: the POST
+ * answers `{status, task_id}` and the text arrives as socket `events`); `streamCompletion`, an SSE stream
+ * of OpenAI chunks, is the fallback when no socket is connected or the chat is temporary (`local:`).
  */
 export interface CompletionRequest {
   model: string;
@@ -83,4 +85,101 @@ export async function streamCompletion(
     throw err;
   }
   return { usage, aborted: false };
+}
+
+/** A reply running as a server task and delivered as socket `events` (issue 7's mode). */
+export interface SocketReply {
+  chatId: string;
+  messageId: string;
+  /** The whole text so far, as the server reports it. */
+  onContent: (content: string) => void;
+  onTask?: (taskId: string) => void;
+}
+
+export interface SocketResult extends StreamResult {
+  error?: string;
+  /** The task ended without this page seeing `done` (socket was down): the saved chat has the text. */
+  ended?: boolean;
+}
+
+/**
+ * Waits for the `chat:completion` events of one message until `done`. Started before the POST (when
+ * sending) or on its own (when re-attaching after a reload). If the socket reconnects, the task list is
+ * checked again so a reply that ended while the socket was down is not waited for forever.
+ */
+export function followSocketReply(r: SocketReply, signal: AbortSignal): { result: Promise<SocketResult>; cancel: () => void } {
+  let off = () => {};
+  let offReconnect = () => {};
+  let settle!: (v: SocketResult) => void;
+  const result = new Promise<SocketResult>((resolve) => (settle = resolve));
+  let finished = false;
+  const finish = (v: SocketResult) => {
+    if (finished) return;
+    finished = true;
+    off();
+    offReconnect();
+    settle(v);
+  };
+  off = onChatEvent((ev) => {
+    if (ev.chat_id !== r.chatId || ev.message_id !== r.messageId) return;
+    const { type, data } = ev.data;
+    if (type === 'chat:completion') {
+      if (typeof data?.content === 'string') r.onContent(data.content);
+      if (data?.done) finish({ usage: data.usage, aborted: signal.aborted, error: data.error?.content });
+      else if (data?.error) finish({ aborted: false, error: data.error.content });
+    } else if (type === 'chat:message:error') {
+      finish({ aborted: false, error: data?.error?.content ?? 'Something went wrong :/' });
+    }
+  });
+  offReconnect = onReconnect(() => {
+    void taskIdsForChat(r.chatId).then((ids) => {
+      if (ids && ids.length === 0) finish({ aborted: signal.aborted, ended: true });
+    });
+  });
+  return { result, cancel: () => finish({ aborted: true }) };
+}
+
+export async function taskIdsForChat(chatId: string): Promise<string[] | null> {
+  try {
+    const res = await http.get<{ task_ids: string[] }>(`/api/tasks/chat/${encodeURIComponent(chatId)}`);
+    return res.task_ids ?? [];
+  } catch {
+    return null;
+  }
+}
+
+export async function stopTask(taskId: string): Promise<void> {
+  await http.post(`/api/tasks/stop/${encodeURIComponent(taskId)}`).catch(() => {});
+}
+
+/** Sends the request in socket mode; resolves when the server reports the reply done. */
+export async function socketCompletion(
+  body: CompletionRequest & { chat_id: string; id: string },
+  sessionId: string,
+  r: Omit<SocketReply, 'chatId' | 'messageId'>,
+  signal: AbortSignal,
+): Promise<SocketResult> {
+  // Listen first: the first events can beat the HTTP answer.
+  const follow = followSocketReply({ ...r, chatId: body.chat_id, messageId: body.id }, signal);
+  let taskId: string | null = null;
+  const onAbort = () => {
+    if (taskId) void stopTask(taskId);
+    // The server answers a stop with a final `done` event; do not wait for it forever.
+    setTimeout(follow.cancel, 3000);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const res = await http.post<{ status: boolean; task_id: string }>('/api/chat/completions', { ...body, stream: true, session_id: sessionId });
+    taskId = res.task_id;
+    r.onTask?.(taskId);
+    if (signal.aborted) void stopTask(taskId);
+  } catch (err) {
+    follow.cancel();
+    throw err;
+  }
+  try {
+    return await follow.result;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }

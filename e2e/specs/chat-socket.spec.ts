@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'playwright-core';
+import { apiSignup, startStack, type Stack } from '../fixtures.ts';
+import { AuthPage } from '../pages/auth-page.ts';
+import { ChatPage } from '../pages/chat-page.ts';
+
+/** Replies travel as Socket.IO `events` (issue 7's mode), and a reload mid-reply picks the task up again. */
+describe('chat over the socket', () => {
+  let stack: Stack;
+  let chat: ChatPage;
+  const frames: string[] = [];
+  const sockets: WebSocket[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ ollama: { models: ['llama3:latest'], reply: 'Socket words arrive here.', tokenDelayMs: 40 } });
+    await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
+    const page = await stack.newPage();
+    page.on('websocket', (ws) => {
+      if (!ws.url().includes('/ws/socket.io')) return;
+      sockets.push(ws);
+      ws.on('framereceived', (f) => frames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8')));
+    });
+    const auth = new AuthPage(page);
+    await auth.goto();
+    await auth.signin('ada@example.com', 'pass-word-1');
+    chat = new ChatPage(page);
+    await chat.waitReady();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('the reply arrives as chat:completion events on the page websocket', async () => {
+    // Socket.IO's handshake answer ("0{...sid...}") then the namespace connect ("40{...}").
+    await expect.poll(() => frames.some((f) => f.startsWith('40')), { timeout: 10_000 }).toBe(true);
+    await chat.send('Over the socket please');
+    await chat.waitReplyDone();
+    expect(await chat.lastReplyText()).toContain('Socket words arrive here.');
+    const events = frames.filter((f) => f.startsWith('42') && f.includes('"chat:completion"'));
+    expect(events.length).toBeGreaterThan(2);
+    expect(events.some((f) => f.includes('Socket words arrive here.') && f.includes('"done":true'))).toBe(true);
+    expect(sockets[0]!.url()).toContain('transport=websocket');
+  });
+
+  it('a reload mid-reply shows the saved part and keeps following the running task', async () => {
+    stack.ollama.script({ reply: Array.from({ length: 60 }, (_, i) => `t${i}`).join(' '), tokenDelayMs: 60 });
+    await chat.newChat();
+    await expect.poll(() => frames.filter((f) => f.startsWith('40')).length).toBeGreaterThan(0);
+    await chat.send('Count slowly');
+    await expect.poll(() => chat.lastReplyText().then((t) => t.includes('t12')), { timeout: 10_000 }).toBe(true);
+    await chat.page.waitForURL(/\/c\/[\w-]+$/);
+    await chat.page.reload();
+    await chat.assistant().waitFor();
+    // The partial text saved by the server is there at once, and the stop button shows the task runs.
+    expect(await chat.lastReplyText()).toContain('t5');
+    expect(await chat.lastReplyText()).not.toContain('t59');
+    await chat.stopButton().waitFor();
+    await expect.poll(() => chat.lastReplyText().then((t) => t.includes('t59')), { timeout: 15_000 }).toBe(true);
+    await chat.waitReplyDone();
+  });
+});
