@@ -59,6 +59,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Return the raw Response (for streams) instead of parsed JSON; errors are still thrown. */
   raw?: boolean;
+  /** Authenticate with the cookie only (the stored bearer token is known to be void). */
+  cookieOnly?: boolean;
 }
 
 function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -84,7 +86,7 @@ export async function throwIfNotOk(res: Response): Promise<Response> {
 export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (token && !opts.cookieOnly) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(buildUrl(path, opts.query), {
     method,

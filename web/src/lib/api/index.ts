@@ -42,8 +42,18 @@ export const api = {
     },
     updateProfile: (name: string, profile_image_url: string) =>
       http.post<UserModel>('/api/v1/auths/update/profile', { name, profile_image_url }),
-    updatePassword: (password: string, new_password: string) =>
-      http.post<boolean>('/api/v1/auths/update/password', { password, new_password }),
+    /**
+     * The server voids every older token, this one included, and answers with a fresh `token` cookie;
+     * the session is re-read through that cookie (falling back to signing in with the new password) so
+     * the stored bearer token is replaced and the user stays signed in.
+     */
+    updatePassword: async (password: string, new_password: string, email?: string) => {
+      await http.post<boolean>('/api/v1/auths/update/password', { password, new_password });
+      let s: SessionUser | null = await http.get<SessionUser>('/api/v1/auths/', { cookieOnly: true }).catch(() => null);
+      if (!s?.token && email) s = await http.post<SessionUser>('/api/v1/auths/signin', { email, password: new_password }, { cookieOnly: true });
+      if (s?.token) setToken(s.token);
+      return s;
+    },
     getApiKey: () => http.get<{ api_key: string }>('/api/v1/auths/api_key'),
     createApiKey: () => http.post<{ api_key: string }>('/api/v1/auths/api_key'),
     deleteApiKey: () => http.del<boolean>('/api/v1/auths/api_key'),
