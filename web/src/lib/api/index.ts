@@ -81,6 +81,7 @@ export const api = {
     remove: (id: string) => http.del<boolean>(`/api/v1/chats/${enc(id)}`),
     togglePin: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/pin`),
     toggleArchive: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/archive`),
+    unarchiveAll: () => http.post<boolean>('/api/v1/chats/unarchive/all'),
   },
 
   models: {
