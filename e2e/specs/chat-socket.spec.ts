@@ -58,4 +58,59 @@ describe('chat over the socket', () => {
     await expect.poll(() => chat.lastReplyText().then((t) => t.includes('t59')), { timeout: 15_000 }).toBe(true);
     await chat.waitReplyDone();
   });
+
+  it('stop asks the server to stop the task, which aborts the upstream call', async () => {
+    stack.ollama.script({ reply: Array.from({ length: 200 }, (_, i) => `s${i}`).join(' '), tokenDelayMs: 50 });
+    const stops: string[] = [];
+    chat.page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/api/tasks/stop/')) stops.push(r.url());
+    });
+    await chat.newChat();
+    await chat.send('Count for a long time');
+    await expect.poll(() => chat.lastReplyText().then((t) => t.length), { timeout: 10_000 }).toBeGreaterThan(5);
+    await chat.stopButton().click();
+    await chat.waitReplyDone();
+    expect(stops).toHaveLength(1);
+    await stack.ollama.waitForAbort(5000);
+    const text = await chat.lastReplyText();
+    expect(text).not.toContain('s199');
+    await chat.page.waitForTimeout(400);
+    expect(await chat.lastReplyText()).toBe(text);
+    // The server saved the reply as it stood when stopped.
+    await chat.page.reload();
+    await chat.assistant().waitFor();
+    expect(await chat.lastReplyText()).toBe(text);
+  });
+});
+
+describe('chat over the socket with ENABLE_WEBSOCKET_SUPPORT=false', () => {
+  let stack: Stack;
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('the client uses long-polling and the reply still arrives as events', async () => {
+    stack = await startStack({ ollama: { reply: 'Polled words arrive.', tokenDelayMs: 20 }, env: { ENABLE_WEBSOCKET_SUPPORT: 'false' } });
+    await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
+    const page = await stack.newPage();
+    const upgrades: string[] = [];
+    const polled: string[] = [];
+    page.on('websocket', (ws) => upgrades.push(ws.url()));
+    page.on('response', async (r) => {
+      if (r.url().includes('/ws/socket.io/') && r.url().includes('transport=polling') && r.request().method() === 'GET') {
+        polled.push(await r.text().catch(() => ''));
+      }
+    });
+    const auth = new AuthPage(page);
+    await auth.goto();
+    await auth.signin('ada@example.com', 'pass-word-1');
+    const chat = new ChatPage(page);
+    await chat.waitReady();
+    await expect.poll(() => polled.some((b) => b.includes('40')), { timeout: 10_000 }).toBe(true);
+    await chat.send('Poll me');
+    await chat.waitReplyDone();
+    expect(await chat.lastReplyText()).toContain('Polled words arrive.');
+    await expect.poll(() => polled.some((b) => b.includes('"chat:completion"'))).toBe(true);
+    expect(upgrades.filter((u) => u.includes('/ws/socket.io'))).toEqual([]);
+  });
 });
