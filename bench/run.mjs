@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- <scenario>...] [--quick] [--duration=SECONDS] [--streams=N] [--no-build] [--cpu-prof]`
+// `npm run bench [-- <scenario>...] [--quick] [--duration=SECONDS] [--streams=N] [--interval=MS] [--no-build] [--cpu-prof]`
 // --cpu-prof writes a V8 CPU profile of every server process to bench/results/profiles/.
 // Scenarios: startup proxy streaming concurrency bigchat (default: all, in that order).
 // Prints one table and writes every raw number to bench/results/<timestamp>.json.
@@ -18,6 +18,7 @@ const { values, positionals } = parseArgs({
     quick: { type: 'boolean', default: false },
     duration: { type: 'string' },
     streams: { type: 'string' },
+    interval: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
   },
@@ -32,6 +33,8 @@ const opts = {
   quick: values.quick,
   durationS: Number(values.duration ?? (values.quick ? 10 : 60)),
   streams: Number(values.streams ?? 1000),
+  // Milliseconds between tokens of one concurrency-scenario stream.
+  intervalMs: Number(values.interval ?? 100),
 };
 
 // The populated database is built once per run and shared by the scenarios that need it.

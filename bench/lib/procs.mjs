@@ -14,6 +14,18 @@ const CLK_TCK = 100; // USER_HZ; 100 on every mainstream Linux build
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Every child we start, so none outlives the bench when a scenario fails halfway.
+const children = new Set();
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+
 /** Builds the server bundle; on failure (others' half-written sources) keeps the existing bundle. */
 export function buildServer() {
   const r = spawnSync('npm', ['run', 'build', '-w', 'server'], { cwd: ROOT, encoding: 'utf8' });
@@ -52,7 +64,7 @@ function readyLine(child, pattern, timeoutMs) {
 
 /** The fake upstream in its own process; `configure()` changes the shape of its replies. */
 export async function startUpstream() {
-  const child = spawn(process.execPath, [path.join(BENCH_DIR, 'fake-upstream.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = track(spawn(process.execPath, [path.join(BENCH_DIR, 'fake-upstream.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const m = await readyLine(child, /listening (\d+)/, 10_000);
   const url = `http://127.0.0.1:${m[1]}`;
   return {
@@ -101,10 +113,21 @@ export function setServerNodeArgs(args) {
   defaultNodeArgs = args;
 }
 
-export async function startServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env = {}, nodeArgs = defaultNodeArgs }) {
+export async function startServer(opts) {
+  // Scenarios start servers in parallel; two may be handed the same free port. Retry on that.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchServer(opts);
+    } catch (err) {
+      if (attempt >= 3 || !/already in use/.test(String(err.message))) throw err;
+    }
+  }
+}
+
+async function launchServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env = {}, nodeArgs = defaultNodeArgs }) {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, SERVER_BIN, 'serve'], {
+  const child = track(spawn(process.execPath, [...nodeArgs, SERVER_BIN, 'serve'], {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -121,7 +144,7 @@ export async function startServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9',
       PUBLIC_RATE_LIMIT_PER_MINUTE: '0',
       ...env,
     },
-  });
+  }));
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   child.stdout.resume();
