@@ -59,6 +59,22 @@ describe('chat over the socket', () => {
     await chat.waitReplyDone();
   });
 
+  it('leaving a chat mid-reply does not stop it: reopened, it is still streaming or finished', async () => {
+    stack.ollama.script({ reply: Array.from({ length: 50 }, (_, i) => `n${i}`).join(' '), tokenDelayMs: 50 });
+    await chat.newChat();
+    await chat.send('Keep going while I look elsewhere');
+    await expect.poll(() => chat.lastReplyText().then((t) => t.includes('n5')), { timeout: 10_000 }).toBe(true);
+    await chat.page.waitForURL(/\/c\/[\w-]+$/);
+    const url = chat.page.url();
+    await chat.newChat();
+    await chat.page.waitForTimeout(500);
+    await chat.page.getByTestId('chat-link').filter({ hasText: 'Keep going' }).click();
+    await chat.page.waitForURL(url);
+    await expect.poll(() => chat.lastReplyText().then((t) => t.includes('n49')), { timeout: 15_000 }).toBe(true);
+    await chat.waitReplyDone();
+    expect(stack.ollama.requests.some((r) => r.aborted)).toBe(false);
+  });
+
   it('stop asks the server to stop the task, which aborts the upstream call', async () => {
     stack.ollama.script({ reply: Array.from({ length: 200 }, (_, i) => `s${i}`).join(' '), tokenDelayMs: 50 });
     const stops: string[] = [];

@@ -17,6 +17,8 @@ class ChatStore {
   loading = $state(false);
   loadError = $state<string | null>(null);
   private controller: AbortController | null = null;
+  /** Aborted when the user leaves a chat whose reply runs as a server task: stop following, keep it running. */
+  private detacher: AbortController | null = null;
   /** Bumped by every reset/open so a slow load never overwrites the conversation chosen after it. */
   private generation = 0;
 
@@ -24,7 +26,7 @@ class ChatStore {
   model = $derived(this.chat.models[0] ?? null);
 
   reset(): void {
-    this.stop();
+    this.leave();
     this.generation++;
     this.id = null;
     this.loadError = null;
@@ -33,7 +35,7 @@ class ChatStore {
 
   async open(id: string): Promise<void> {
     if (this.id === id) return;
-    this.stop();
+    this.leave();
     const gen = ++this.generation;
     this.loading = true;
     this.loadError = null;
@@ -59,12 +61,13 @@ class ChatStore {
    * follow it over the socket until done, else mark it finished.
    */
   private async resume(chatId: string, gen: number): Promise<void> {
-    const leafId = this.chat.history.currentId;
-    const leaf = leafId ? this.chat.history.messages[leafId] : undefined;
+    const chat = this.chat;
+    const leafId = chat.history.currentId;
+    const leaf = leafId ? chat.history.messages[leafId] : undefined;
     if (!leaf || leaf.role !== 'assistant' || leaf.done === true || chatId.startsWith('local:')) return;
     const ids = await taskIdsForChat(chatId);
     if (gen !== this.generation || this.streaming) return;
-    const msg = () => this.chat.history.messages[leaf.id]!;
+    const msg = () => chat.history.messages[leaf.id]!;
     if (!ids || ids.length === 0) {
       msg().done = true;
       return;
@@ -72,21 +75,31 @@ class ChatStore {
     const taskId = ids[0]!;
     this.streaming = true;
     const controller = new AbortController();
+    const detacher = new AbortController();
     this.controller = controller;
-    controller.signal.addEventListener('abort', () => void stopTask(taskId), { once: true });
+    this.detacher = detacher;
     const follow = followSocketReply({ chatId, messageId: leaf.id, onContent: (c) => (msg().content = c) }, controller.signal);
-    const stopWaiting = () => setTimeout(follow.cancel, 3000);
-    controller.signal.addEventListener('abort', stopWaiting, { once: true });
+    detacher.signal.addEventListener('abort', follow.cancel, { once: true });
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        void stopTask(taskId);
+        // The server answers a stop with a final `done` event; do not wait for it forever.
+        setTimeout(follow.cancel, 3000);
+      },
+      { once: true },
+    );
     const result = await follow.result;
-    if (gen !== this.generation) return;
-    await this.finishSocketReply(chatId, leaf.id, result);
+    if (this.detacher === detacher) this.detacher = null;
+    if (detacher.signal.aborted) return;
+    await this.finishSocketReply(chat, chatId, leaf.id, result);
     msg().done = true;
     if (this.controller === controller) this.controller = null;
-    this.streaming = false;
+    if (this.chat === chat) this.streaming = false;
   }
 
-  private async finishSocketReply(chatId: string, messageId: string, result: SocketResult): Promise<void> {
-    const msg = this.chat.history.messages[messageId];
+  private async finishSocketReply(chat: ChatBody, chatId: string, messageId: string, result: SocketResult): Promise<void> {
+    const msg = chat.history.messages[messageId];
     if (!msg) return;
     if (result.usage) msg.usage = result.usage;
     if (result.error) msg.error = { content: result.error };
@@ -94,7 +107,7 @@ class ChatStore {
       // The final events were missed while the socket was down; the server saved the whole reply.
       const saved = await api.chats.get(chatId).catch(() => null);
       const stored = saved?.chat?.history?.messages?.[messageId];
-      if (stored && this.id === chatId) {
+      if (stored) {
         msg.content = stored.content;
         if (stored.error) msg.error = stored.error;
       }
@@ -137,6 +150,21 @@ class ChatStore {
     this.controller = null;
   }
 
+  /**
+   * Leaving the open chat: a socket-delivered reply keeps running on the server (it saves itself and
+   * is picked up again when the chat is reopened); an SSE reply cannot outlive the page's request.
+   */
+  private leave(): void {
+    if (this.detacher) {
+      this.detacher.abort();
+      this.detacher = null;
+      this.controller = null;
+      this.streaming = false;
+    } else {
+      this.stop();
+    }
+  }
+
   private async reply(parentId: string): Promise<void> {
     const model = this.model;
     const question = this.chat.history.messages[parentId]!;
@@ -149,10 +177,13 @@ class ChatStore {
       modelName: session.models.find((m) => m.id === model)?.name ?? model ?? undefined,
       done: false,
     });
-    const msg = () => this.chat.history.messages[assistant.id]!;
+    // The conversation this reply belongs to, even if the user opens another one meanwhile.
+    const chat = this.chat;
+    const msg = () => chat.history.messages[assistant.id]!;
     this.streaming = true;
     const controller = new AbortController();
     this.controller = controller;
+    let detacher: AbortController | null = null;
     try {
       if (!model) throw new Error('Model not found');
       if (!this.id) {
@@ -171,13 +202,17 @@ class ChatStore {
       const sessionId = connectedSocketId();
       const chatId = this.id;
       if (sessionId && chatId && !chatId.startsWith('local:')) {
+        detacher = new AbortController();
+        this.detacher = detacher;
         const result = await socketCompletion(
           { ...request, chat_id: chatId, id: assistant.id },
           sessionId,
           { onContent: (content) => (msg().content = content) },
           controller.signal,
+          detacher.signal,
         );
-        await this.finishSocketReply(chatId, assistant.id, result);
+        if (detacher.signal.aborted) return;
+        await this.finishSocketReply(chat, chatId, assistant.id, result);
       } else {
         const result = await streamCompletion(
           request,
@@ -191,10 +226,15 @@ class ChatStore {
     } catch (err) {
       msg().error = { content: errorMessage(err) };
     } finally {
-      msg().done = true;
-      if (this.controller === controller) this.controller = null;
-      this.streaming = false;
-      await this.persist().catch(() => {});
+      if (this.detacher === detacher) this.detacher = null;
+      if (!detacher?.signal.aborted) {
+        msg().done = true;
+        if (this.controller === controller) this.controller = null;
+        if (this.chat === chat) {
+          this.streaming = false;
+          await this.persist().catch(() => {});
+        }
+      }
     }
   }
 

@@ -158,9 +158,12 @@ export async function socketCompletion(
   sessionId: string,
   r: Omit<SocketReply, 'chatId' | 'messageId'>,
   signal: AbortSignal,
+  /** Stop listening but let the server task run on (the user opened another chat). */
+  detach?: AbortSignal,
 ): Promise<SocketResult> {
   // Listen first: the first events can beat the HTTP answer.
   const follow = followSocketReply({ ...r, chatId: body.chat_id, messageId: body.id }, signal);
+  detach?.addEventListener('abort', follow.cancel, { once: true });
   let taskId: string | null = null;
   const onAbort = () => {
     if (taskId) void stopTask(taskId);
