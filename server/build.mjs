@@ -4,6 +4,7 @@
 // Left external: the native SQLite binding, the PostgreSQL driver (imported only when DATABASE_URL
 // names PostgreSQL) and ws's optional native add-ons.
 import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const external = ['better-sqlite3', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate'];
 
@@ -20,3 +21,11 @@ await build({
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// esbuild escapes non-ASCII characters in code but keeps them in comments; one such character makes V8
+// hold the whole 6 MB source as a two-byte string (12 MB of heap, for as long as the process runs).
+// Escaping them keeps the source one-byte; in a comment the escape is just text.
+const out = 'dist/server.js';
+const text = readFileSync(out, 'utf8');
+const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+if (ascii !== text) writeFileSync(out, ascii);
