@@ -3,6 +3,7 @@
 // --cpu-prof writes a V8 CPU profile of every server process to bench/results/profiles/.
 // Scenarios: startup proxy streaming concurrency bigchat (default: all, in that order).
 // Prints one table and writes every raw number to bench/results/<timestamp>.json.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,16 @@ const shared = {
   populated: () => (populated ??= populatedDataDir(POP).then((p) => ({ ...p, ...POP }))),
 };
 
+function commit() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '../server/src', '../contracts/src'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
+    return dirty ? `${head} + uncommitted server changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function machine() {
   const cpu = os.cpus();
   return {
@@ -74,7 +85,7 @@ function printTable(rows) {
 if (!values['no-build']) buildServer();
 if (values['cpu-prof']) setServerNodeArgs(['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results', 'profiles')}`]);
 const started = new Date();
-const results = { date: started.toISOString(), machine: machine(), options: opts, scenarios: {} };
+const results = { date: started.toISOString(), commit: commit(), machine: machine(), options: opts, scenarios: {} };
 const rows = [];
 let failed = false;
 for (const name of scenarios) {
@@ -97,7 +108,7 @@ for (const name of scenarios) {
   process.stderr.write(`${name} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
-console.log(`\n${results.machine.cpuModel}, ${results.machine.nproc} CPUs, ${results.machine.memoryGb} GB, Node ${results.machine.node}`);
+console.log(`\n${results.machine.cpuModel}, ${results.machine.nproc} CPUs, ${results.machine.memoryGb} GB, Node ${results.machine.node}, commit ${results.commit}, load before ${results.machine.loadavg.map((x) => x.toFixed(2)).join(' ')}`);
 printTable(rows);
 const dir = path.join(BENCH_DIR, 'results');
 fs.mkdirSync(dir, { recursive: true });
