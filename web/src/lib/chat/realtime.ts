@@ -14,6 +14,9 @@ export interface ChatEvent {
 type Handler = (event: ChatEvent) => void;
 
 let socket: Socket | null = null;
+let heartbeat: ReturnType<typeof setInterval> | null = null;
+/** Like the original's client: keeps the user's "last active" fresh while a tab is open. */
+const HEARTBEAT_MS = 30_000;
 let socketToken: string | null = null;
 const handlers = new Set<Handler>();
 const connectHandlers = new Set<() => void>();
@@ -40,10 +43,15 @@ export function connectRealtime(token: string, websocket: boolean): void {
   s.on('events', (event: ChatEvent) => {
     for (const h of handlers) h(event);
   });
+  heartbeat = setInterval(() => {
+    if (s.connected) s.emit('heartbeat', {});
+  }, HEARTBEAT_MS);
   socket = s;
 }
 
 export function disconnectRealtime(): void {
+  if (heartbeat) clearInterval(heartbeat);
+  heartbeat = null;
   socket?.disconnect();
   socket = null;
   socketToken = null;

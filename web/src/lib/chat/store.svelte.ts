@@ -78,7 +78,10 @@ class ChatStore {
     const detacher = new AbortController();
     this.controller = controller;
     this.detacher = detacher;
-    const follow = followSocketReply({ chatId, messageId: leaf.id, onContent: (c) => (msg().content = c) }, controller.signal);
+    const follow = followSocketReply(
+      { chatId, messageId: leaf.id, initial: leaf.content, onContent: (c) => (msg().content = c) },
+      controller.signal,
+    );
     detacher.signal.addEventListener('abort', follow.cancel, { once: true });
     controller.signal.addEventListener(
       'abort',

@@ -94,6 +94,8 @@ export interface SocketReply {
   /** The whole text so far, as the server reports it. */
   onContent: (content: string) => void;
   onTask?: (taskId: string) => void;
+  /** Text already shown (re-attaching after a reload), for append-style events. */
+  initial?: string;
 }
 
 export interface SocketResult extends StreamResult {
@@ -120,13 +122,21 @@ export function followSocketReply(r: SocketReply, signal: AbortSignal): { result
     offReconnect();
     settle(v);
   };
+  // The text so far, for the append/replace event types some servers send instead of `chat:completion`.
+  let content = r.initial ?? '';
   off = onChatEvent((ev) => {
     if (ev.chat_id !== r.chatId || ev.message_id !== r.messageId) return;
     const { type, data } = ev.data;
     if (type === 'chat:completion') {
-      if (typeof data?.content === 'string') r.onContent(data.content);
+      if (typeof data?.content === 'string') r.onContent((content = data.content));
       if (data?.done) finish({ usage: data.usage, aborted: signal.aborted, error: data.error?.content });
       else if (data?.error) finish({ aborted: false, error: data.error.content });
+    } else if ((type === 'chat:message:delta' || type === 'message') && typeof data?.content === 'string') {
+      content += data.content;
+      r.onContent(content);
+    } else if ((type === 'chat:message' || type === 'replace') && typeof data?.content === 'string') {
+      content = data.content;
+      r.onContent(content);
     } else if (type === 'chat:message:error') {
       finish({ aborted: false, error: data?.error?.content ?? 'Something went wrong :/' });
     }
