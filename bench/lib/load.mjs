@@ -61,10 +61,10 @@ export async function runLoad({ origin, path, method = 'POST', headers = {}, bod
 export async function readStream(dispatcher, { path, headers = {}, body }, onText) {
   const r = await dispatcher.request({ path, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   let bytes = 0;
-  r.body.setEncoding('utf8');
-  for await (const text of r.body) {
-    bytes += text.length;
-    if (onText) onText(text);
+  const decoder = new TextDecoder();
+  for await (const chunk of r.body) {
+    bytes += chunk.length;
+    if (onText) onText(decoder.decode(chunk, { stream: true }));
   }
   return { status: r.statusCode, bytes };
 }
