@@ -1,7 +1,7 @@
 // 4. Concurrency: many simultaneous streaming chats for a fixed time, direct and through the server.
 // The fake upstream stamps every piece with the time it was written; the client subtracts that from the
 // time it read the piece, so "added inter-token delay" is how much later each token arrives through us.
-import { Pool } from 'undici';
+import { Pool, request } from 'undici';
 import { session } from '../lib/fixtures.mjs';
 import { readStream } from '../lib/load.mjs';
 import { sleep, startServer, startUpstream, tempDataDir } from '../lib/procs.mjs';
@@ -85,6 +85,17 @@ async function wave({ origin, path, headers, body, streams, chunks, rampMs, isDo
   };
 }
 
+async function upstreamCpuMs(url) {
+  const r = await request(`${url}/_bench/usage`);
+  const u = await r.body.json();
+  return (u.cpu.user + u.cpu.system) / 1000;
+}
+
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 /** One direct + through run at `intervalMs` between tokens, on a fresh server. */
 async function pass(streams, DELAY_MS, durationS) {
   const chunks = Math.max(1, Math.round((durationS * 1000) / DELAY_MS));
@@ -98,6 +109,8 @@ async function pass(streams, DELAY_MS, durationS) {
     // Direct: the Ollama stream the server itself consumes. Through: the UI's route, translated to SSE.
     const direct = await wave({ origin: upstream.url, path: '/api/chat', headers: {}, body, streams, chunks, rampMs, isDone: (t) => t.includes('"done":true') });
     const before = srv.stats();
+    const upBefore = await upstreamCpuMs(upstream.url);
+    const clientBefore = ownCpuMs();
     const through = await wave({
       origin: srv.url,
       path: '/api/chat/completions',
@@ -110,6 +123,12 @@ async function pass(streams, DELAY_MS, durationS) {
       sample: srv.stats,
     });
     const after = srv.stats();
+    const cores = (ms) => round(ms / 1000 / through.seconds, 2);
+    const load = {
+      server: cores(after.cpuMs - before.cpuMs),
+      upstream: cores((await upstreamCpuMs(upstream.url)) - upBefore),
+      client: cores(ownCpuMs() - clientBefore),
+    };
     const added99 = through.steadyP99 - direct.steadyP99;
     const addedAll99 = through.p99 - direct.p99;
     const rows = [
@@ -145,10 +164,10 @@ async function pass(streams, DELAY_MS, durationS) {
         metric: 'server peak RSS during the streams',
         value: round(Math.max(through.peakRssMb, after.rssMb), 1),
         unit: 'MB',
-        note: `VmHWM ${round(after.hwmMb, 1)} MB; RSS before ${round(before.rssMb, 1)} MB; server CPU ${round((after.cpuMs - before.cpuMs) / 1000 / through.seconds, 2)} cores`,
+        note: `VmHWM ${round(after.hwmMb, 1)} MB; RSS before ${round(before.rssMb, 1)} MB; CPU cores used: server ${load.server}, upstream ${load.upstream}, load generator ${load.client}`,
       },
     ];
-    return { rows, data: { streams, chunks, delayMs: DELAY_MS, rampMs, direct, through, before, after } };
+    return { rows, data: { streams, chunks, delayMs: DELAY_MS, rampMs, direct, through, before, after, coresDuringThrough: load } };
   } finally {
     await srv.stop();
     await upstream.stop();
