@@ -34,7 +34,49 @@ describe('admin settings and user settings', () => {
       body: JSON.stringify({ url: 'http://127.0.0.1:9' }),
     }).then((r) => r.json() as Promise<{ detail: string }>);
     expect(text).toBe(direct.detail);
-    await screenshot(admin.page, 'admin-connections-error');
+
+    // Below the exact error: the doctor's diagnosis of the same URL, as POST /api/v1/doctor/probe reports it.
+    const page = admin.page;
+    const token = await page.evaluate(() => localStorage.getItem('token'));
+    const probe = (url: string) =>
+      fetch(`${stack.baseUrl}/api/v1/doctor/probe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ kind: 'ollama', url }),
+      }).then((r) => r.json() as Promise<{ ok: boolean; model_count: number | null; findings: { code: string; fix: string }[] }>);
+    const refused = await probe('http://127.0.0.1:9');
+    const finding = page.getByTestId('diagnosis-finding').first();
+    await finding.waitFor();
+    const code = await finding.getAttribute('data-code');
+    // In a container a closed loopback port is diagnosed as "loopback is the container itself" instead.
+    expect(['CONNECTION_REFUSED', 'LOOPBACK_IN_CONTAINER']).toContain(code);
+    expect(refused.findings.map((f) => f.code)).toEqual([code]);
+    expect(await finding.getByTestId('diagnosis-title').innerText()).toBe(
+      code === 'CONNECTION_REFUSED' ? 'Connection refused' : 'Loopback address inside a container',
+    );
+    expect(await finding.getByTestId('diagnosis-fix').innerText()).toBe(`Fix: ${refused.findings[0]!.fix}`);
+    if (code === 'CONNECTION_REFUSED') expect(refused.findings[0]!.fix).toContain('listening on port 9');
+    expect(await page.locator('[data-testid="diagnosis-step"][data-step="tcp"]').getAttribute('data-ok')).toBe('false');
+    expect(await page.getByTestId('verify-result').first().innerText()).toBe(direct.detail);
+    await screenshot(page, 'admin-connections-error');
+
+    // Diagnose on demand for a working URL: every check passes and the summary shows the model count.
+    await admin.ollamaUrl(0).fill(stack.ollama.url);
+    await page.getByTestId('ollama-diagnose').first().click();
+    await page.getByTestId('diagnosis-summary').waitFor();
+    const steps = page.getByTestId('diagnosis-step');
+    // The fake upstream is an IP literal, so there is no DNS step (a host name would add one).
+    expect(await steps.evaluateAll((els) => els.map((e) => `${e.dataset.step}:${e.dataset.ok}`))).toEqual([
+      ...(new URL(stack.ollama.url).hostname.match(/^[\d.]+$/) ? [] : ['dns:true']),
+      'tcp:true',
+      'http:true',
+      'models:true',
+    ]);
+    expect(await page.getByTestId('verify-result').count()).toBe(0); // the old URL's error went with the edit
+    const healthy = await probe(stack.ollama.url);
+    expect(healthy.ok).toBe(true);
+    expect(await page.getByTestId('diagnosis-summary').innerText()).toContain(`Models: ${healthy.model_count}`);
+    await screenshot(page, 'admin-connections-diagnose');
   });
 
   it('pulling a model shows a progress bar that reaches 100%', async () => {

@@ -5,6 +5,9 @@ import type {
   ChatBody,
   ChatListItem,
   ChatResponse,
+  ConnectionKind,
+  ConnectionReport,
+  DoctorReport,
   ModelItem,
   OllamaConfig,
   OpenAIConfig,
@@ -101,5 +104,11 @@ export const api = {
     getConfig: () => http.get<OpenAIConfig>('/openai/config'),
     setConfig: (c: OpenAIConfig) => http.post<OpenAIConfig>('/openai/config/update', c),
     verify: (url: string, key: string) => http.post<unknown>('/openai/verify', { url, key }),
+  },
+
+  /** Connection doctor (admin): explains why a connection fails and what to change. */
+  doctor: {
+    run: () => http.get<DoctorReport>('/api/v1/doctor'),
+    probe: (kind: ConnectionKind, url: string, key = '') => http.post<ConnectionReport>('/api/v1/doctor/probe', { kind, url, key }),
   },
 };

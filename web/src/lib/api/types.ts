@@ -4,6 +4,11 @@
  */
 export type {
   AdminConfig,
+  ConnectionKind,
+  ConnectionReport,
+  DoctorFinding,
+  DoctorReport,
+  DoctorStep,
   ModelItem,
   SessionUserResponse as SessionUser,
   UserModel,
