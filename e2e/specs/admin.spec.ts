@@ -79,6 +79,28 @@ describe('admin settings and user settings', () => {
     await screenshot(page, 'admin-connections-diagnose');
   });
 
+  it('in zh-CN the diagnosis title and fix are translated; the exact error stays as the server sent it', async () => {
+    const page = admin.page;
+    await page.evaluate(() => localStorage.setItem('locale', 'zh-CN'));
+    try {
+      await admin.openConnections();
+      await admin.ollamaUrl(0).fill('http://127.0.0.1:9');
+      expect(await admin.verifyOllama(0)).toBe('Open WebUI: Server Connection Error');
+      const finding = page.getByTestId('diagnosis-finding').first();
+      await finding.waitFor();
+      const zh: Record<string, [string, string]> = {
+        CONNECTION_REFUSED: ['连接被拒绝', '确认服务已启动并在该端口监听'],
+        LOOPBACK_IN_CONTAINER: ['容器内使用了回环地址', '改用 http://host.docker.internal:<端口>'],
+      };
+      const [title, fix] = zh[(await finding.getAttribute('data-code'))!]!;
+      expect(await finding.getByTestId('diagnosis-title').innerText()).toBe(title);
+      expect(await finding.getByTestId('diagnosis-fix').innerText()).toContain(`解决方法: ${fix}`);
+      await screenshot(page, 'admin-connections-diagnosis-zh');
+    } finally {
+      await page.evaluate(() => localStorage.setItem('locale', 'en-US'));
+    }
+  });
+
   it('pulling a model shows a progress bar that reaches 100%', async () => {
     await admin.openConnections();
     await admin.page.getByTestId('pull-name').fill('mistral');
