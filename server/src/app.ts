@@ -15,6 +15,12 @@ import { openaiRoutes } from './modules/openai/openai.routes.js';
 import { modelsRoutes } from './modules/models/models.routes.js';
 import { completionsRoutes } from './modules/completions/completions.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+// --- workspace
+import { modelRecordsRoutes } from './modules/models/model-records.routes.js';
+import { groupsRoutes } from './modules/groups/groups.routes.js';
+import { promptsRoutes } from './modules/prompts/prompts.routes.js';
+import { modelsConfigRoutes } from './modules/configs/models-config.routes.js';
+// --- end workspace
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -69,6 +75,12 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await authsRoutes(app, full);
   await usersRoutes(app, full);
   await doctorRoutes(app, full);
+  // --- workspace
+  await modelRecordsRoutes(app, full);
+  await groupsRoutes(app, full);
+  await promptsRoutes(app, full);
+  await modelsConfigRoutes(app, full);
+  // --- end workspace
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { userPermissionsFromEnv } from './permissions-env.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -310,6 +311,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       pingIntervalSeconds: int(env, 'WEBSOCKET_SERVER_PING_INTERVAL', 25, 1),
       pingTimeoutSeconds: int(env, 'WEBSOCKET_SERVER_PING_TIMEOUT', 20, 1),
     },
+    // --- workspace: default user permissions (USER_PERMISSIONS_*) and the admin access bypass.
+    permissions: {
+      defaults: userPermissionsFromEnv(env, bool),
+      /** BYPASS_ADMIN_ACCESS_CONTROL (default true): admins see and use every model, prompt... */
+      bypassAdminAccessControl: bool(env, 'BYPASS_ADMIN_ACCESS_CONTROL', true),
+    },
+    // --- end workspace
     extra: {
       ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
       openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),

@@ -8,20 +8,8 @@ import { USER_ROLES, type Config } from './env.js';
  */
 const connectionConfigs = z.record(z.string(), z.record(z.string(), z.unknown()));
 
-/**
- * What a non-admin may do when no group grants more (`USER_PERMISSIONS`, the original's defaults).
- * API keys stay off until an admin grants them.
- */
-export const DEFAULT_USER_PERMISSIONS = {
-  workspace: { models: false, knowledge: false, prompts: false, tools: false, models_import: false, models_export: false, prompts_import: false, prompts_export: false, tools_import: false, tools_export: false },
-  sharing: { models: false, public_models: false, knowledge: false, public_knowledge: false, prompts: false, public_prompts: false, tools: false, public_tools: false, notes: false, public_notes: false },
-  chat: {
-    controls: true, valves: true, system_prompt: true, params: true, file_upload: true, delete: true, delete_message: true,
-    continue_response: true, regenerate_response: true, rate_response: true, edit: true, share: true, export: true,
-    stt: true, tts: true, call: true, multiple_models: true, temporary: true, temporary_enforced: false,
-  },
-  features: { api_keys: false, direct_tool_servers: false, web_search: true, image_generation: true, code_interpreter: true, notes: true },
-};
+// Seeded from USER_PERMISSIONS_* (config/permissions-env.ts); re-exported for existing importers.
+export { DEFAULT_USER_PERMISSIONS } from './permissions-env.js';
 
 export const PERSISTENT_KEYS = {
   WEBUI_URL: { path: 'webui.url', schema: z.string(), seed: (c: Config) => c.webui.url },
@@ -47,7 +35,7 @@ export const PERSISTENT_KEYS = {
   USER_PERMISSIONS: {
     path: 'user.permissions',
     schema: z.record(z.string(), z.unknown()),
-    seed: () => structuredClone(DEFAULT_USER_PERMISSIONS) as Record<string, unknown>,
+    seed: (c: Config) => structuredClone(c.permissions.defaults) as Record<string, unknown>,
   },
   ENABLE_OLLAMA_API: { path: 'ollama.enable', schema: z.boolean(), seed: (c: Config) => c.ollama.enable },
   OLLAMA_BASE_URLS: { path: 'ollama.base_urls', schema: z.array(z.string()), seed: (c: Config) => c.ollama.baseUrls },

@@ -68,6 +68,47 @@ export interface TokenCutoffTable {
   issued_before_ms: number;
 }
 
+// --- workspace (migration 005): Open WebUI's model, prompt and group tables. JSON columns hold text
+// on write; PostgreSQL's json type may hand back parsed values, so readers accept both.
+type JsonColumn = ColumnType<unknown, string | null, string | null>;
+
+export interface ModelRecordTable {
+  id: string;
+  user_id: string;
+  base_model_id: string | null;
+  name: string;
+  meta: string;
+  params: string;
+  created_at: number;
+  updated_at: number;
+  access_control: JsonColumn;
+  is_active: Bool;
+}
+
+export interface PromptTable {
+  id: Generated<number>;
+  command: string;
+  user_id: string;
+  title: string;
+  content: string;
+  timestamp: number;
+  access_control: JsonColumn;
+}
+
+export interface GroupTable {
+  id: string;
+  user_id: string | null;
+  name: string | null;
+  description: string | null;
+  data: JsonColumn;
+  meta: JsonColumn;
+  permissions: JsonColumn;
+  user_ids: JsonColumn;
+  created_at: number | null;
+  updated_at: number | null;
+}
+// --- end workspace
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -75,4 +116,7 @@ export interface Database {
   chat: ChatTable;
   revoked_token: RevokedTokenTable;
   token_cutoff: TokenCutoffTable;
+  model: ModelRecordTable;
+  prompt: PromptTable;
+  group: GroupTable;
 }

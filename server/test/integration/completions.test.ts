@@ -26,7 +26,7 @@ describe('/api/chat/completions and /api/embeddings', () => {
   beforeAll(async () => {
     ollama = await startFakeOllama({ models: ['llama3.2:latest', 'llava:latest', 'nomic-embed-text:latest'], reply: 'Hello from Ollama' });
     up = await startFakeOpenAI({ apiKey: 'sk-up' });
-    s = await startTestServer({ OLLAMA_BASE_URL: ollama.url, OPENAI_API_BASE_URL: up.url, OPENAI_API_KEY: 'sk-up' });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OLLAMA_BASE_URL: ollama.url, OPENAI_API_BASE_URL: up.url, OPENAI_API_KEY: 'sk-up' });
     ({ token, user } = await createUser(s.ctx, { role: 'user' }));
   });
   afterAll(async () => {

@@ -18,7 +18,7 @@ describe('/api/models', () => {
     a = await startFakeOllama({ models: ['qwen3:8b', 'Llama3.2:latest'] });
     b = await startFakeOllama({ models: ['qwen3:8b', 'mistral:7b'] });
     up = await startFakeOpenAI({ models: ['gpt-4o-mini', 'o3-mini'] });
-    s = await startTestServer({
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true',
       OLLAMA_BASE_URLS: `${a.url};${b.url}`,
       // A dead second connection must cost nothing but its own models.
       OPENAI_API_BASE_URLS: `${up.url};http://127.0.0.1:9/v1`,

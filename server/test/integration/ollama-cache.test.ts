@@ -13,7 +13,7 @@ describe('Ollama model-list cache and forwarded user headers', () => {
 
   beforeAll(async () => {
     fake = await startFakeOllama({ models: ['llama3:latest'] });
-    s = await startTestServer({ OLLAMA_BASE_URL: fake.url, MODELS_CACHE_TTL: '30', ENABLE_FORWARD_USER_INFO_HEADERS: 'true' });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OLLAMA_BASE_URL: fake.url, MODELS_CACHE_TTL: '30', ENABLE_FORWARD_USER_INFO_HEADERS: 'true' });
     const u = await createUser(s.ctx, { role: 'user', name: 'Zoë Admin' });
     token = u.token;
     userId = u.user.id;

@@ -22,7 +22,7 @@ describe('/ollama proxy over two fake Ollama servers', () => {
   beforeAll(async () => {
     a = await startFakeOllama();
     b = await startFakeOllama();
-    s = await startTestServer({
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true',
       OLLAMA_BASE_URLS: `${a.url};${b.url}`,
       AIOHTTP_CLIENT_TIMEOUT: '1',
       AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST: '1',

@@ -16,7 +16,7 @@ describe('official openai SDK against /openai and /api', () => {
   beforeAll(async () => {
     ollama = await startFakeOllama({ models: ['llama3.2:latest', 'nomic-embed-text:latest'], reply: 'Hi from Ollama' });
     openai = await startFakeOpenAI({ apiKey: 'sk-upstream-secret', models: ['gpt-4o-mini', 'text-embedding-3-small'] });
-    s = await startTestServer({
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true',
       OLLAMA_BASE_URL: ollama.url,
       OPENAI_API_BASE_URL: openai.url,
       OPENAI_API_KEY: 'sk-upstream-secret',

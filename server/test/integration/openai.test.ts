@@ -23,7 +23,7 @@ describe('/openai router', () => {
 
   beforeAll(async () => {
     up = await startFakeOpenAI({ apiKey: KEY });
-    s = await startTestServer({ OPENAI_API_BASE_URLS: up.url, OPENAI_API_KEYS: KEY, ENABLE_OLLAMA_API: 'false', MODELS_CACHE_TTL: '60' });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OPENAI_API_BASE_URLS: up.url, OPENAI_API_KEYS: KEY, ENABLE_OLLAMA_API: 'false', MODELS_CACHE_TTL: '60' });
     admin = (await createUser(s.ctx, { role: 'admin' })).token;
     user = (await createUser(s.ctx, { role: 'user' })).token;
   });
@@ -202,7 +202,7 @@ describe('/openai with Azure and timeouts', () => {
 
   beforeAll(async () => {
     up = await startFakeOpenAI({ apiKey: 'az-key' });
-    s = await startTestServer({ OPENAI_API_BASE_URLS: up.origin, OPENAI_API_KEYS: 'az-key', ENABLE_OLLAMA_API: 'false', AIOHTTP_CLIENT_TIMEOUT: '1' });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OPENAI_API_BASE_URLS: up.origin, OPENAI_API_KEYS: 'az-key', ENABLE_OLLAMA_API: 'false', AIOHTTP_CLIENT_TIMEOUT: '1' });
     await s.ctx.settings.set({ OPENAI_API_CONFIGS: { '0': { azure: true, api_version: '2024-10-21', model_ids: ['gpt-4o-mini'] } } });
     user = (await createUser(s.ctx, { role: 'user' })).token;
   });

@@ -164,7 +164,7 @@ export class AuthsService {
     return this.tokens.create(userId, expiresInMs);
   }
 
-  session(user: UserModel, token: string, expiresAt: number | null): SessionUserResponse {
+  async session(user: UserModel, token: string, expiresAt: number | null): Promise<SessionUserResponse> {
     return {
       token,
       token_type: 'Bearer',
@@ -174,7 +174,7 @@ export class AuthsService {
       name: user.name,
       role: user.role,
       profile_image_url: user.profile_image_url,
-      permissions: permissionsFor(user, this.ctx.settings),
+      permissions: await permissionsFor(this.ctx, user),
       bio: user.bio ?? null,
       gender: user.gender ?? null,
       date_of_birth: user.date_of_birth ?? null,
@@ -202,7 +202,7 @@ export class AuthsService {
   }
 
   async createApiKey(user: UserModel): Promise<string> {
-    if (!this.ctx.settings.get('ENABLE_API_KEYS') || !hasPermission(user, this.ctx.settings, 'features.api_keys')) {
+    if (!this.ctx.settings.get('ENABLE_API_KEYS') || !(await hasPermission(this.ctx, user, 'features.api_keys'))) {
       throw new ApiError(403, ERROR_MESSAGES.API_KEY_CREATION_NOT_ALLOWED);
     }
     // One key per user: writing the new one replaces (and so invalidates) the old.

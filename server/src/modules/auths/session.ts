@@ -72,7 +72,7 @@ export class SessionAuthenticator implements Authenticator {
     if (!settings.get('ENABLE_API_KEYS')) throw new ApiError(403, ERROR_MESSAGES.API_KEY_NOT_ALLOWED);
     const user = await this.users.findByApiKey(key);
     if (!user) throw new ApiError(401, ERROR_MESSAGES.INVALID_TOKEN);
-    if (!hasPermission(user, settings, 'features.api_keys')) throw new ApiError(403, ERROR_MESSAGES.API_KEY_NOT_ALLOWED);
+    if (!(await hasPermission(this.ctx, user, 'features.api_keys'))) throw new ApiError(403, ERROR_MESSAGES.API_KEY_NOT_ALLOWED);
     if (settings.get('ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS')) {
       const allowed = settings
         .get('API_KEYS_ALLOWED_ENDPOINTS')

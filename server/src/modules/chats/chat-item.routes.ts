@@ -48,7 +48,7 @@ export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, pref
     const user = currentUser(request);
     const { id } = request.params as { id: string };
     if (user.role !== 'admin') {
-      if (!userMay(ctx, user.role, 'chat.delete')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+      if (!(await userMay(ctx, user, 'chat.delete'))) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
       await owned(request, ERROR_MESSAGES.NOT_FOUND);
     }
     if (!(await chats.deleteOne(id))) throw new ApiError(401, ERROR_MESSAGES.NOT_FOUND);
@@ -105,7 +105,7 @@ export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, pref
 
   app.post(`${p}/share`, { config: verified, schema: { params: IdParams } }, async (request, reply) => {
     const user = currentUser(request);
-    if (!userMay(ctx, user.role, 'chat.share')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    if (!(await userMay(ctx, user, 'chat.share'))) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
     return sendChat(reply, await chats.share(await owned(request, ERROR_MESSAGES.ACCESS_PROHIBITED)));
   });
 

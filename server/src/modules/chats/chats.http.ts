@@ -1,3 +1,5 @@
+import type { UserModel } from '@owui/contracts';
+import { hasPermission } from '../users/permissions.js';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -14,14 +16,7 @@ export function sendChats(reply: FastifyReply, rows: ChatRow[]) {
   return reply.type('application/json; charset=utf-8').send(chatListJson(rows));
 }
 
-/** USER_PERMISSIONS lookups for plain users; a permission nobody configured is granted (original defaults). */
-export function userMay(ctx: AppContext, role: string, path: string): boolean {
-  if (role === 'admin') return true;
-  let node: unknown = ctx.settings.get('USER_PERMISSIONS');
-  for (const part of path.split('.')) {
-    if (!node || typeof node !== 'object') return true;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node === undefined || node === null ? true : Boolean(node);
+/** The caller's effective permission (defaults merged with their groups, modules/users/permissions.ts). */
+export function userMay(ctx: AppContext, user: UserModel, path: string): Promise<boolean> {
+  return hasPermission(ctx, user, path);
 }
-

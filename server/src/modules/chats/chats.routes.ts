@@ -26,7 +26,7 @@ export async function chatsRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.delete(`${prefix}/`, { config: verified }, async (request) => {
     const user = currentUser(request);
-    if (user.role === 'user' && !userMay(ctx, user.role, 'chat.delete')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    if (user.role === 'user' && !(await userMay(ctx, user, 'chat.delete'))) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
     return chats.deleteAllOfUser(user.id);
   });
 

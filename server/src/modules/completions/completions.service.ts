@@ -27,6 +27,8 @@ import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/tr
 import { sseData } from '../../llm/translate/lines.js';
 import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
 import { ModelsService } from '../models/models.service.js';
+import { authorizeModelUse, DENY_CHAT } from '../models/model-access.js';
+import { applyPresetToChatRequest, upstreamModelId } from '../models/model-presets.js';
 import { errorFromException as ollamaException, errorFromResponse as ollamaResponseError } from '../ollama/ollama.errors.js';
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
@@ -85,7 +87,7 @@ function pickServer(model: ModelItem): number | undefined {
 export class CompletionsService {
   readonly models: ModelsService;
 
-  constructor(ctx: AppContext) {
+  constructor(private readonly ctx: AppContext) {
     this.models = ModelsService.for(ctx);
   }
 
@@ -100,6 +102,9 @@ export class CompletionsService {
   }
 
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
+    // Workspace step: the model access rule, then a preset runs on its base model with its settings.
+    const access = await authorizeModelUse(this.ctx, user, request.model, DENY_CHAT);
+    request = applyPresetToChatRequest(request, access.record(request.model), user);
     const model = await this.#model(request.model);
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
     const stream = request.stream === true;
@@ -138,6 +143,8 @@ export class CompletionsService {
   }
 
   async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {
+    const access = await authorizeModelUse(this.ctx, user, request.model, DENY_CHAT);
+    request = { ...request, model: upstreamModelId(request.model, access.record(request.model)) };
     const model = await this.#model(request.model);
     if (model.owned_by === 'ollama') {
       let res: UpstreamResponse;

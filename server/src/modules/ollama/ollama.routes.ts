@@ -15,13 +15,23 @@ import { withTag } from './ollama.connections.js';
 import { ollamaAdminRoutes } from './ollama-admin.routes.js';
 import { call, clientAbortSignal, dualRoute, ensureEnabled, modelOf, readJson, sendUpstream, urlIdxOf } from './ollama.proxy.js';
 import { OllamaService } from './ollama.service.js';
+import { authorizeModelUse, DENY_PROXY, visibleTo } from '../models/model-access.js';
+import { applyPresetOllama, applyPresetOpenAI } from '../models/model-presets.js';
+import type { UserModel } from '@owui/contracts';
 
 /**
  * `/ollama/*`: an authenticated reverse proxy to one or many Ollama servers (reference §1.2, §6.4-6.6).
- * Models are visible to every verified user (no per-model access records in this build, see service).
+ * Lists and generation routes apply the workspace model access rule (models/model-access.ts); a
+ * preset's base model, system prompt and params are applied before the body goes upstream.
  */
 export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const svc = OllamaService.for(ctx);
+  // Workspace step: refuse a model the caller may not use (403 "Model not found"), then apply its preset.
+  const authorized = async <B extends { model?: unknown }>(user: UserModel | null, body: B, apply: typeof applyPresetOllama): Promise<B> => {
+    const id = String(body.model ?? '');
+    const access = await authorizeModelUse(ctx, user!, id, DENY_PROXY);
+    return apply(body as Record<string, unknown>, access.record(id), user) as B;
+  };
   app.addHook('onClose', () => closeUpstreamsFor(ctx));
 
   await app.register(
@@ -35,9 +45,11 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
         handler: async (request) => {
           ensureEnabled(svc);
           const idx = urlIdxOf(request);
-          if (idx === undefined) return { models: await svc.listModels() };
+          if (idx === undefined) return { models: await visibleTo(ctx, request.user!, await svc.listModels(), (m) => m.model) };
           const conn = svc.connection(idx);
-          return readJson(await call(svc.send(conn, '/api/tags', { kind: 'list' }), 'sync'));
+          const raw = (await readJson(await call(svc.send(conn, '/api/tags', { kind: 'list' }), 'sync'))) as { models?: { model?: string; name?: string }[] };
+          if (!Array.isArray(raw?.models)) return raw;
+          return { ...raw, models: await visibleTo(ctx, request.user!, raw.models, (m) => String(m.model ?? m.name)) };
         },
       });
 
@@ -100,7 +112,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
         body: OllamaGenerateForm,
         handler: async (request, reply) => {
           const signal = clientAbortSignal(request, reply);
-          const body = request.body as OllamaGenerateForm;
+          const body = await authorized(request.user, request.body as OllamaGenerateForm, applyPresetOllama);
           const routed = await call(svc.forwardByModel('/api/generate', body, 'random', { urlIdx: urlIdxOf(request), signal, user: request.user }), 'stream');
           return sendUpstream(reply, routed.response, request);
         },
@@ -112,7 +124,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
         auth: 'verified',
         body: OllamaChatForm,
         handler: async (request, reply) => {
-          const body = request.body as OllamaChatForm;
+          const body = await authorized(request.user, request.body as OllamaChatForm, applyPresetOllama);
           const signal = clientAbortSignal(request, reply);
           const routed = await call(svc.chat(body, { urlIdx: urlIdxOf(request), signal, user: request.user }), 'stream');
           return sendUpstream(reply, routed.response, request);
@@ -127,7 +139,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
           body: OllamaOpenAIForm,
           handler: async (request, reply) => {
             const signal = clientAbortSignal(request, reply);
-            const body = request.body as OllamaOpenAIForm;
+            const body = await authorized(request.user, request.body as OllamaOpenAIForm, applyPresetOpenAI);
             const { metadata: _m, ...payload } = body as OllamaOpenAIForm & { metadata?: unknown };
             const routed = await call(svc.forwardByModel(path, payload, 'random', { urlIdx: urlIdxOf(request), signal, user: request.user }), 'stream');
             return sendUpstream(reply, routed.response, request);
@@ -149,6 +161,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
             const data = (await readJson(await call(svc.send(svc.connection(idx), '/api/tags', { kind: 'list' }), 'sync'))) as { models?: { model?: string; name?: string }[] };
             ids = (data?.models ?? []).map((m) => String(m.model ?? m.name));
           }
+          ids = await visibleTo(ctx, request.user!, ids, (id) => id);
           return { data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'openai' })), object: 'list' };
         },
       });

@@ -14,6 +14,8 @@ import { connectionFrom, target } from './openai.connections.js';
 import { errorFromException, errorFromResponse, openaiStyleErrors } from './openai.errors.js';
 import { OpenAIService } from './openai.service.js';
 import { openaiProxyRoutes } from './openai.proxy.routes.js';
+import { authorizeModelUse, DENY_PROXY, visibleTo } from '../models/model-access.js';
+import { applyPresetOpenAI } from '../models/model-presets.js';
 
 const UrlIdx = z.object({ url_idx: z.coerce.number().int().min(0) });
 
@@ -55,8 +57,8 @@ export async function openaiRoutes(root: FastifyInstance, ctx: AppContext): Prom
     }
   });
 
-  app.get('/openai/models', { config: { auth: 'verified' }, errorHandler }, async () => ({
-    data: await svc.listModels(),
+  app.get('/openai/models', { config: { auth: 'verified' }, errorHandler }, async (request) => ({
+    data: await visibleTo(ctx, currentUser(request), await svc.listModels(), (m) => m.id),
     object: 'list',
   }));
 
@@ -79,7 +81,10 @@ export async function openaiRoutes(root: FastifyInstance, ctx: AppContext): Prom
   app.post('/openai/chat/completions', { config: { auth: 'verified' }, schema: { body: ChatCompletionRequest }, errorHandler }, async (request, reply) => {
     const user = currentUser(request);
     const signal = clientAbortSignal(request, reply);
-    const body = stripOpenWebUIFields(request.body as Record<string, unknown>) as Record<string, unknown> & { model: string };
+    // Workspace step: the model access rule (403 "Model not found"), then the preset's base model and settings.
+    const access = await authorizeModelUse(ctx, user, request.body.model, DENY_PROXY);
+    const withPreset = applyPresetOpenAI(request.body as Record<string, unknown>, access.record(request.body.model), user);
+    const body = stripOpenWebUIFields(withPreset) as Record<string, unknown> & { model: string };
     let routed;
     try {
       routed = await svc.chat(body, { signal, user, chatId: request.body.chat_id ?? undefined });

@@ -1,34 +1,94 @@
+/**
+ * Permissions: the one place that answers "may this user do X?".
+ *
+ * - Defaults: `USER_PERMISSIONS` (PersistentConfig, seeded from the USER_PERMISSIONS_* env variables,
+ *   config/permissions-env.ts; editable at /api/v1/users/default/permissions), laid over the env tree
+ *   so a tree saved by an older build gains new flags.
+ * - Effective: defaults merged with the permissions of every group the user belongs to; for each flag
+ *   the most permissive value wins (any group granting it grants it), as in the original.
+ * - Admins hold every permission.
+ *
+ * API for routes (other features call these; keys are dotted paths such as 'workspace.knowledge',
+ * 'chat.file_upload', 'features.web_search', 'features.image_generation', 'features.code_interpreter'):
+ *   await hasPermission(ctx, user, 'features.web_search')           -> boolean
+ *   await assertPermission(ctx, user, 'workspace.models')           -> throws 401 UNAUTHORIZED
+ *   app.post(url, { preHandler: requirePermission(ctx, 'workspace.prompts'), ... })
+ *   await permissionsFor(ctx, user)                                 -> the effective tree
+ */
+import type { FastifyRequest } from 'fastify';
 import type { UserModel } from '@owui/contracts';
-import { DEFAULT_USER_PERMISSIONS } from '../../config/persistent-keys.js';
-import type { PersistentConfig } from '../../config/persistent.js';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { GroupsRepository } from '../groups/groups.repository.js';
 
-type Tree = Record<string, unknown>;
+/** The parts of the app context permissions need (auth code holds a context without a logger). */
+export type PermissionContext = Pick<AppContext, 'config' | 'settings' | 'db'>;
+
+export type PermissionTree = Record<string, unknown>;
+type Tree = PermissionTree;
 const isTree = (v: unknown): v is Tree => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
-/** Stored values over code defaults, section by section, so a tree saved by an older build gains new flags. */
+/** Stored values over defaults, section by section. */
 export function mergePermissions(base: Tree, over: Tree): Tree {
   const out: Tree = structuredClone(base);
-  for (const [k, v] of Object.entries(over)) out[k] = isTree(v) && isTree(out[k]) ? mergePermissions(out[k] as Tree, v) : v;
+  for (const [k, v] of Object.entries(over)) {
+    if (k === '__proto__') continue;
+    out[k] = isTree(v) && isTree(out[k]) ? mergePermissions(out[k] as Tree, v) : v;
+  }
   return out;
 }
 
-/** The default permission tree in force (what `/users/default/permissions` shows). */
-export function defaultPermissions(settings: PersistentConfig): Tree {
-  return mergePermissions(DEFAULT_USER_PERMISSIONS, settings.get('USER_PERMISSIONS'));
+/** Group grants into `into`: booleans OR-ed (True > False), other leaves kept when already set. */
+export function combinePermissions(into: Tree, grant: Tree): Tree {
+  for (const [k, v] of Object.entries(grant)) {
+    if (k === '__proto__') continue;
+    if (isTree(v)) into[k] = combinePermissions(isTree(into[k]) ? (into[k] as Tree) : {}, v);
+    else if (!(k in into)) into[k] = v;
+    else into[k] = Boolean(into[k]) || Boolean(v);
+  }
+  return into;
 }
 
-/**
- * A user's effective permissions. Groups are not implemented, so this is the default tree; the
- * seam stays so group grants can be unioned in later.
- */
-export function permissionsFor(_user: UserModel, settings: PersistentConfig): Tree {
-  return defaultPermissions(settings);
+/** The default tree in force (what `/users/default/permissions` shows). */
+export function defaultPermissions(ctx: Pick<AppContext, 'config' | 'settings'>): Tree {
+  return mergePermissions(ctx.config.permissions.defaults, ctx.settings.get('USER_PERMISSIONS'));
 }
 
-/** `features.api_keys`-style lookup; admins hold every permission. */
-export function hasPermission(user: UserModel, settings: PersistentConfig, dotted: string): boolean {
-  if (user.role === 'admin') return true;
-  let node: unknown = permissionsFor(user, settings);
-  for (const part of dotted.split('.')) node = isTree(node) ? node[part] : undefined;
+/** Effective permissions: defaults with every group's grants OR-ed in. */
+export async function permissionsFor(ctx: PermissionContext, user: Pick<UserModel, 'id'>): Promise<Tree> {
+  const tree = defaultPermissions(ctx);
+  for (const group of await GroupsRepository.for(ctx).forMember(user.id)) {
+    if (group.permissions) combinePermissions(tree, group.permissions);
+  }
+  return tree;
+}
+
+function lookup(tree: Tree, dotted: string): boolean {
+  let node: unknown = tree;
+  for (const part of dotted.split('.')) node = isTree(node) && Object.hasOwn(node, part) ? node[part] : undefined;
   return node === true;
+}
+
+export async function hasPermission(ctx: PermissionContext, user: Pick<UserModel, 'id' | 'role'>, dotted: string): Promise<boolean> {
+  if (user.role === 'admin') return true;
+  return lookup(await permissionsFor(ctx, user), dotted);
+}
+
+export interface DenyAs {
+  status?: number;
+  detail?: string;
+}
+
+/** Throws the original's refusal (401 "401 Unauthorized" unless told otherwise) when not permitted. */
+export async function assertPermission(ctx: PermissionContext, user: Pick<UserModel, 'id' | 'role'>, dotted: string, deny: DenyAs = {}): Promise<void> {
+  if (!(await hasPermission(ctx, user, dotted))) throw new ApiError(deny.status ?? 401, deny.detail ?? ERROR_MESSAGES.UNAUTHORIZED);
+}
+
+/** Route guard: `preHandler: requirePermission(ctx, 'workspace.models')` (after the auth guard). */
+export function requirePermission(ctx: PermissionContext, dotted: string, deny: DenyAs = {}) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!request.user) throw new ApiError(401, ERROR_MESSAGES.NOT_AUTHENTICATED);
+    await assertPermission(ctx, request.user, dotted, deny);
+  };
 }

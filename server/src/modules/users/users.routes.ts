@@ -6,9 +6,9 @@ import { currentUser } from '../../plugins/auth-guard.js';
 import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { AUTH_BODY_LIMIT } from '../auths/auths.routes.js';
 import { AuthsService } from '../auths/auths.service.js';
+import { GroupsRepository } from '../groups/groups.repository.js';
 import { defaultPermissions, mergePermissions, permissionsFor } from './permissions.js';
 import { UsersService, withoutSecrets } from './users.service.js';
-import { DEFAULT_USER_PERMISSIONS } from '../../config/persistent-keys.js';
 
 const P = '/api/v1/users';
 const IdParams = z.object({ user_id: z.string().max(255) });
@@ -18,10 +18,14 @@ export async function usersRoutes(root: FastifyInstance, ctx: AppContext): Promi
   const svc = new UsersService(ctx, new AuthsService(ctx));
   const body = { bodyLimit: AUTH_BODY_LIMIT } as const;
 
-  const listed = (r: Awaited<ReturnType<typeof svc.users.list>>) => ({
-    users: r.users.map((u) => ({ ...withoutSecrets(u), group_ids: [] as string[] })),
-    total: r.total,
-  });
+  const groups = GroupsRepository.for(ctx);
+  const listed = async (r: Awaited<ReturnType<typeof svc.users.list>>) => {
+    const all = await groups.list();
+    return {
+      users: r.users.map((u) => ({ ...withoutSecrets(u), group_ids: all.filter((g) => g.user_ids.includes(u.id)).map((g) => g.id) })),
+      total: r.total,
+    };
+  };
 
   app.get(`${P}/`, { config: { auth: 'admin' }, schema: { querystring: UserListQuery } }, async (request) => {
     const q = request.query;
@@ -30,15 +34,16 @@ export async function usersRoutes(root: FastifyInstance, ctx: AppContext): Promi
 
   app.get(`${P}/all`, { config: { auth: 'admin' } }, async () => listed(await svc.users.list({ all: true })));
 
-  // Groups are not implemented: nobody belongs to one.
-  app.get(`${P}/groups`, { config: { auth: 'verified' } }, async () => []);
+  // The groups the caller belongs to.
+  app.get(`${P}/groups`, { config: { auth: 'verified' } }, async (request) => groups.forMember(currentUser(request).id));
 
-  app.get(`${P}/permissions`, { config: { auth: 'verified' } }, async (request) => permissionsFor(currentUser(request), ctx.settings));
+  // Effective permissions: defaults with the caller's groups' grants OR-ed in (modules/users/permissions.ts).
+  app.get(`${P}/permissions`, { config: { auth: 'verified' } }, async (request) => permissionsFor(ctx, currentUser(request)));
 
-  app.get(`${P}/default/permissions`, { config: { auth: 'admin' } }, async () => defaultPermissions(ctx.settings));
+  app.get(`${P}/default/permissions`, { config: { auth: 'admin' } }, async () => defaultPermissions(ctx));
 
   app.post(`${P}/default/permissions`, { ...body, config: { auth: 'admin' }, schema: { body: UserPermissions } }, async (request) => {
-    const saved = mergePermissions(DEFAULT_USER_PERMISSIONS, request.body);
+    const saved = mergePermissions(ctx.config.permissions.defaults, request.body);
     await ctx.settings.set({ USER_PERMISSIONS: saved });
     return saved;
   });
@@ -65,7 +70,9 @@ export async function usersRoutes(root: FastifyInstance, ctx: AppContext): Promi
     svc.update(currentUser(request), request.params.user_id, request.body),
   );
 
-  app.delete(`${P}/:user_id`, { config: { auth: 'admin' }, schema: { params: IdParams } }, async (request) =>
-    svc.delete(currentUser(request), request.params.user_id),
-  );
+  app.delete(`${P}/:user_id`, { config: { auth: 'admin' }, schema: { params: IdParams } }, async (request) => {
+    const deleted = await svc.delete(currentUser(request), request.params.user_id);
+    if (deleted) await groups.removeUserEverywhere(request.params.user_id);
+    return deleted;
+  });
 }

@@ -89,7 +89,7 @@ export class UsersService {
     const next = structuredClone(settings);
     const ui = next.ui as Record<string, unknown> | undefined;
     // Direct tool servers run code paths of the user's choosing; only those allowed may keep them.
-    if (ui && 'toolServers' in ui && !hasPermission(user, this.ctx.settings, 'features.direct_tool_servers')) delete ui.toolServers;
+    if (ui && 'toolServers' in ui && !(await hasPermission(this.ctx, user, 'features.direct_tool_servers'))) delete ui.toolServers;
     await this.users.setJson(user.id, 'settings', next);
     return next;
   }

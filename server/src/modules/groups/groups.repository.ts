@@ -1,0 +1,125 @@
+/**
+ * GroupsRepository — Open WebUI's `group` table. `user_ids` is a JSON list of member ids, as in 0.6.34.
+ * `GroupsRepository.for(ctx)`; `groupIdsForUser(userId)` is what access checks and permission merging
+ * call (a scan of a small table: groups are few, and `user_ids` is a JSON list as in the original).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { GroupForm, GroupResponse, GroupUpdateForm } from '@owui/contracts';
+import type { Db } from '../../db/database.js';
+import type { GroupTable } from '../../db/tables.js';
+
+type Json = Record<string, unknown>;
+
+/** A JSON column as read from either dialect (text on SQLite, parsed on PostgreSQL). */
+export function readJson(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw ?? null;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
+const obj = (raw: unknown): Json | null => {
+  const v = readJson(raw);
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
+};
+const ids = (raw: unknown): string[] => {
+  const v = readJson(raw);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+};
+
+export function toGroup(row: Selectable<GroupTable>): GroupResponse {
+  return {
+    id: row.id,
+    user_id: row.user_id ?? '',
+    name: row.name ?? '',
+    description: row.description ?? '',
+    permissions: obj(row.permissions),
+    data: obj(row.data),
+    meta: obj(row.meta),
+    user_ids: ids(row.user_ids),
+    created_at: Number(row.created_at ?? 0),
+    updated_at: Number(row.updated_at ?? 0),
+  };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export class GroupsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Stateless and cheap: built per use from whatever context the caller holds. */
+  static for(ctx: { db: Db }): GroupsRepository {
+    return new GroupsRepository(ctx.db);
+  }
+
+  get #db() {
+    return this.db.kysely;
+  }
+
+  async list(): Promise<GroupResponse[]> {
+    const rows = await this.#db.selectFrom('group').selectAll().orderBy('updated_at', 'desc').execute();
+    return rows.map(toGroup);
+  }
+
+  async get(id: string): Promise<GroupResponse | null> {
+    const row = await this.#db.selectFrom('group').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toGroup(row) : null;
+  }
+
+  /** Groups with this user among `user_ids`, newest first (the original's get_groups_by_member_id). */
+  async forMember(userId: string): Promise<GroupResponse[]> {
+    return (await this.list()).filter((g) => g.user_ids.includes(userId));
+  }
+
+  async groupIdsForUser(userId: string): Promise<string[]> {
+    return (await this.forMember(userId)).map((g) => g.id);
+  }
+
+  async create(ownerId: string, form: GroupForm): Promise<GroupResponse> {
+    const t = now();
+    const row = {
+      id: randomUUID(),
+      user_id: ownerId,
+      name: form.name,
+      description: form.description ?? '',
+      data: null,
+      meta: null,
+      permissions: form.permissions ? JSON.stringify(form.permissions) : null,
+      user_ids: JSON.stringify([]),
+      created_at: t,
+      updated_at: t,
+    };
+    await this.#db.insertInto('group').values(row).execute();
+    return toGroup(row);
+  }
+
+  /** Like the original: fields left out (or null) keep their value. */
+  async update(id: string, form: GroupUpdateForm): Promise<GroupResponse | null> {
+    const patch: Record<string, unknown> = { name: form.name, description: form.description, updated_at: now() };
+    if (form.permissions) patch.permissions = JSON.stringify(form.permissions);
+    if (form.user_ids) patch.user_ids = JSON.stringify([...new Set(form.user_ids)]);
+    const res = await this.#db.updateTable('group').set(patch).where('id', '=', id).executeTakeFirst();
+    return res.numUpdatedRows > 0n ? this.get(id) : null;
+  }
+
+  async setMembers(id: string, userIds: string[]): Promise<GroupResponse | null> {
+    const res = await this.#db
+      .updateTable('group')
+      .set({ user_ids: JSON.stringify([...new Set(userIds)]), updated_at: now() })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n ? this.get(id) : null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const res = await this.#db.deleteFrom('group').where('id', '=', id).executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
+
+  /** Drops a deleted user from every group (user deletion calls this). */
+  async removeUserEverywhere(userId: string): Promise<void> {
+    for (const g of await this.forMember(userId)) await this.setMembers(g.id, g.user_ids.filter((u) => u !== userId));
+  }
+}
