@@ -175,8 +175,11 @@ describe('workspace endpoints', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await res.arrayBuffer()).toString('base64')).toBe(png);
-      const miss = await fetch(`${s.url}/api/v1/models/model/profile/image?id=none`, { headers: { authorization: `Bearer ${alice.token}` }, redirect: 'manual' });
-      expect(miss.status).toBe(302);
+      const miss = await s.request('GET', '/api/v1/models/model/profile/image?id=none', { token: alice.token });
+      expect([miss.status, miss.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+      await ok('POST', '/api/v1/models/create', admin, preset('remote', { access_control: null, meta: { profile_image_url: 'https://example.com/a.png' } }));
+      const remote = await fetch(`${s.url}/api/v1/models/model/profile/image?id=remote`, { headers: { authorization: `Bearer ${alice.token}` }, redirect: 'manual' });
+      expect([remote.status, remote.headers.get('location')]).toEqual([302, 'https://example.com/a.png']);
     });
 
     it('base, export, import, sync and delete all are admin-only', async () => {

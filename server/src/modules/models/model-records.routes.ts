@@ -9,9 +9,10 @@ import { ModelRecordsService } from './model-records.service.js';
 const P = '/api/v1/models';
 // A preset's profile image may be a data URL of a few megabytes.
 const BODY_LIMIT = 16 * 1024 * 1024;
+const PLACEHOLDER_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#9ca3af"/><circle cx="32" cy="26" r="11" fill="#f3f4f6"/><rect x="14" y="40" width="36" height="16" rx="8" fill="#f3f4f6"/></svg>';
 const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,(.*)$/is;
 
-/** Answers a record's profile image: data URLs decoded, http(s) redirected, else the default icon. */
+/** Answers a record's profile image: data URLs decoded, http(s) redirected, else a neutral placeholder. */
 function sendImage(reply: FastifyReply, url: string | null | undefined) {
   const m = url ? DATA_URL.exec(url) : null;
   if (m) {
@@ -24,7 +25,8 @@ function sendImage(reply: FastifyReply, url: string | null | undefined) {
       .send(Buffer.from(m[2]!, 'base64'));
   }
   if (url && /^https?:\/\//i.test(url)) return reply.redirect(url, 302);
-  return reply.redirect('/static/favicon.png', 302);
+  // No image of its own (or the original's "/static/favicon.png" default, which this build does not ship).
+  return reply.header('content-type', 'image/svg+xml').header('cache-control', 'private, max-age=300').send(PLACEHOLDER_SVG);
 }
 
 /**
