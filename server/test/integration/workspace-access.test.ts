@@ -176,6 +176,15 @@ describe('workspace model access (issue 13 scenario)', () => {
     });
   }
 
+  it('socket mode (background task) refuses a forbidden model at once and accepts a preset', async () => {
+    const chatRow = await ok('POST', '/api/v1/chats/new', outsider.token, { chat: { title: 'bg' } });
+    const bg = (model: string) => chat(outsider.token, model, { chat_id: chatRow.id, id: 'm1', session_id: 'sess-1', stream: true });
+    expect(await bg('fake-qwen')).toEqual({ status: 400, body: expect.objectContaining({ detail: 'Model not found' }) });
+    const started = await bg('support-bot');
+    expect(started).toMatchObject({ status: 200, body: { status: true, task_id: expect.any(String) } });
+    await expect.poll(() => ollama.requests.find((r) => r.path === '/api/chat')?.body as Json | undefined).toMatchObject({ model: 'fake-llama:latest' });
+  });
+
   it('a deactivated record hides the model from everyone and refuses its use', async () => {
     await ok('POST', '/api/v1/models/model/toggle?id=support-bot', admin);
     expect(await ids(outsider.token)).toEqual(['fake-llama:latest']);

@@ -9,7 +9,6 @@ import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { openaiStyleErrors } from '../openai/openai.errors.js';
 import { isSocketMode, startSocketCompletion } from '../tasks/socket-completion.js';
 import { CompletionsService } from './completions.service.js';
-import { authorizeModelUse, DENY_CHAT } from '../models/model-access.js';
 
 function sseReply(reply: FastifyReply, body: Readable): FastifyReply {
   return reply
@@ -31,8 +30,6 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
   for (const url of ['/api/chat/completions', '/api/v1/chat/completions']) {
     app.post(url, { config: { auth: 'verified' }, schema: { body: ChatCompletionRequest }, errorHandler: openaiStyleErrors }, async (request, reply) => {
       // Socket mode (modules/tasks): session_id + chat_id + id -> background task, `{status, task_id}` now.
-      // The access refusal is answered here, not later as a socket event.
-      if (isSocketMode(request.body)) await authorizeModelUse(ctx, currentUser(request), request.body.model, DENY_CHAT);
       if (isSocketMode(request.body)) return startSocketCompletion(request.server, svc, request.body, currentUser(request));
       const signal = clientAbortSignal(request, reply);
       const outcome = await svc.start(request.body, currentUser(request), { signal });

@@ -101,6 +101,15 @@ export class CompletionsService {
     return model;
   }
 
+  /**
+   * What must fail before a background task starts: the access rule (400 "Model not found") and an
+   * unknown model, a preset's base model included.
+   */
+  async ensureUsable(modelId: string, user: UserModel): Promise<void> {
+    const access = await authorizeModelUse(this.ctx, user, modelId, DENY_CHAT);
+    await this.#model(upstreamModelId(modelId, access.record(modelId)));
+  }
+
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
     // Workspace step: the model access rule, then a preset runs on its base model with its settings.
     const access = await authorizeModelUse(this.ctx, user, request.model, DENY_CHAT);
