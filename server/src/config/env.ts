@@ -316,6 +316,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       defaults: userPermissionsFromEnv(env, bool),
       /** BYPASS_ADMIN_ACCESS_CONTROL (default true): admins see and use every model, prompt... */
       bypassAdminAccessControl: bool(env, 'BYPASS_ADMIN_ACCESS_CONTROL', true),
+      /** DEFAULT_GROUP_ID: new accounts join this group (PersistentConfig ui.default_group_id). */
+      defaultGroupId: str(env, 'DEFAULT_GROUP_ID'),
     },
     // --- end workspace
     extra: {

@@ -37,6 +37,9 @@ export const PERSISTENT_KEYS = {
     schema: z.record(z.string(), z.unknown()),
     seed: (c: Config) => structuredClone(c.permissions.defaults) as Record<string, unknown>,
   },
+  // --- workspace
+  DEFAULT_GROUP_ID: { path: 'ui.default_group_id', schema: z.string(), seed: (c: Config) => c.permissions.defaultGroupId },
+  // --- end workspace
   ENABLE_OLLAMA_API: { path: 'ollama.enable', schema: z.boolean(), seed: (c: Config) => c.ollama.enable },
   OLLAMA_BASE_URLS: { path: 'ollama.base_urls', schema: z.array(z.string()), seed: (c: Config) => c.ollama.baseUrls },
   OLLAMA_API_CONFIGS: { path: 'ollama.api_configs', schema: connectionConfigs, seed: (c: Config) => (c.extra.ollamaApiConfigs ?? {}) as Record<string, Record<string, unknown>> },

@@ -171,6 +171,8 @@ describe('workspace model access (issue 13 scenario)', () => {
         expect(((await ok('GET', '/ollama/v1/models', o())).data as Json[]).map((m) => m.id)).toEqual(['fake-llama:latest']);
         expect(((await ok('GET', '/openai/models', o())).data as Json[]).map((m) => m.id)).toEqual([]);
         expect(((await ok('GET', '/openai/models', mem())).data as Json[]).map((m) => m.id)).toEqual(['fake-qwen']);
+        expect(((await ok('GET', '/openai/models/0', o())).data as Json[]).map((m) => m.id)).toEqual([]);
+        expect(((await ok('GET', '/openai/models/0', mem())).data as Json[]).map((m) => m.id)).toEqual(['fake-qwen']);
         expect(((await ok('GET', '/ollama/api/tags', admin)).models as Json[]).map((m) => m.model).sort()).toEqual(OLLAMA_MODELS);
       });
     });

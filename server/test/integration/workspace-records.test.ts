@@ -108,6 +108,17 @@ describe('workspace endpoints', () => {
       expect((await call('DELETE', `/api/v1/groups/id/${g.id}/delete`, admin)).status).toBe(401);
     });
 
+    it('DEFAULT_GROUP_ID (admin config) puts new accounts into that group', async () => {
+      const g = await ok('POST', '/api/v1/groups/create', admin, { name: 'newcomers', description: '' });
+      const cfg = await ok('GET', '/api/v1/auths/admin/config', admin);
+      expect(cfg.DEFAULT_GROUP_ID).toBe('');
+      expect((await ok('POST', '/api/v1/auths/admin/config', admin, { ...cfg, DEFAULT_GROUP_ID: g.id })).DEFAULT_GROUP_ID).toBe(g.id);
+      const added = await ok('POST', '/api/v1/auths/add', admin, { name: 'Carl', email: 'carl@example.com', password: 'password123', role: 'user' });
+      expect((await ok('GET', `/api/v1/groups/id/${g.id}`, admin)).user_ids).toEqual([added.id]);
+      await ok('POST', '/api/v1/auths/admin/config', admin, { ...cfg, DEFAULT_GROUP_ID: '' });
+      await ok('DELETE', `/api/v1/groups/id/${g.id}/delete`, admin);
+    });
+
     it('treats __proto__ as an id like any other', async () => {
       expect((await call('GET', '/api/v1/groups/id/__proto__', admin)).status).toBe(401);
       const g = await ok('POST', '/api/v1/groups/create', admin, { name: 'p', description: '', permissions: { __proto__: { x: true }, chat: { delete: true } } as Json });

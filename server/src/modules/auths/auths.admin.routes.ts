@@ -21,7 +21,7 @@ export async function adminConfigRoutes(root: FastifyInstance, ctx: AppContext):
     ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS: s.get('ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS'),
     API_KEYS_ALLOWED_ENDPOINTS: s.get('API_KEYS_ALLOWED_ENDPOINTS'),
     DEFAULT_USER_ROLE: s.get('DEFAULT_USER_ROLE'),
-    DEFAULT_GROUP_ID: '',
+    DEFAULT_GROUP_ID: s.get('DEFAULT_GROUP_ID'),
     JWT_EXPIRES_IN: s.get('JWT_EXPIRES_IN'),
     // Features this build does not have are reported off (as /api/config does), and saving them is a no-op.
     ENABLE_COMMUNITY_SHARING: false,
@@ -50,6 +50,7 @@ export async function adminConfigRoutes(root: FastifyInstance, ctx: AppContext):
       ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS: b.ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS,
       API_KEYS_ALLOWED_ENDPOINTS: b.API_KEYS_ALLOWED_ENDPOINTS,
     };
+    if (b.DEFAULT_GROUP_ID != null) next.DEFAULT_GROUP_ID = b.DEFAULT_GROUP_ID;
     if (b.ADMIN_EMAIL !== undefined) next.ADMIN_EMAIL = b.ADMIN_EMAIL ?? '';
     if (b.PENDING_USER_OVERLAY_TITLE != null) next.PENDING_USER_OVERLAY_TITLE = b.PENDING_USER_OVERLAY_TITLE;
     if (b.PENDING_USER_OVERLAY_CONTENT != null) next.PENDING_USER_OVERLAY_CONTENT = b.PENDING_USER_OVERLAY_CONTENT;

@@ -5,6 +5,7 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { hasPermission, permissionsFor } from '../users/permissions.js';
+import { GroupsRepository } from '../groups/groups.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { AuthsRepository } from './auths.repository.js';
 import { DUMMY_HASH, PasswordPolicy } from './passwords.js';
@@ -92,6 +93,7 @@ export class AuthsService {
     }
     // Once an admin exists, open registration closes until that admin reopens it.
     if (first) await this.ctx.settings.set({ ENABLE_SIGNUP: false });
+    else await GroupsRepository.for(this.ctx).addToDefaultGroup(user.id, this.ctx.settings.get('DEFAULT_GROUP_ID'));
     return user;
   }
 

@@ -118,6 +118,13 @@ export class GroupsRepository {
     return res.numDeletedRows > 0n;
   }
 
+  /** New accounts join DEFAULT_GROUP_ID when it names a group (an unknown id is ignored). */
+  async addToDefaultGroup(userId: string, groupId: string | null | undefined): Promise<void> {
+    if (!groupId) return;
+    const g = await this.get(groupId);
+    if (g && !g.user_ids.includes(userId)) await this.setMembers(g.id, [...g.user_ids, userId]);
+  }
+
   /** Drops a deleted user from every group (user deletion calls this). */
   async removeUserEverywhere(userId: string): Promise<void> {
     for (const g of await this.forMember(userId)) await this.setMembers(g.id, g.user_ids.filter((u) => u !== userId));

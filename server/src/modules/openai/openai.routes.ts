@@ -14,7 +14,7 @@ import { connectionFrom, target } from './openai.connections.js';
 import { errorFromException, errorFromResponse, openaiStyleErrors } from './openai.errors.js';
 import { OpenAIService } from './openai.service.js';
 import { openaiProxyRoutes } from './openai.proxy.routes.js';
-import { authorizeModelUse, DENY_PROXY, visibleTo } from '../models/model-access.js';
+import { authorizeModelUse, bypassesModelAccess, DENY_PROXY, visibleTo } from '../models/model-access.js';
 import { applyPresetOpenAI } from '../models/model-presets.js';
 
 const UrlIdx = z.object({ url_idx: z.coerce.number().int().min(0) });
@@ -65,7 +65,8 @@ export async function openaiRoutes(root: FastifyInstance, ctx: AppContext): Prom
   app.get('/openai/models/:url_idx', { config: { auth: 'verified' }, schema: { params: UrlIdx }, errorHandler }, async (request, reply) => {
     const conn = svc.connection(request.params.url_idx);
     if (conn.modelIds.length || conn.azure) {
-      return { data: conn.modelIds.map((id) => ({ id, object: 'model', owned_by: 'openai' })), object: 'list' };
+      const ids = await visibleTo(ctx, currentUser(request), conn.modelIds, (id) => id);
+      return { data: ids.map((id) => ({ id, object: 'model', owned_by: 'openai' })), object: 'list' };
     }
     const t = target(conn, '/models');
     let res: UpstreamResponse;
@@ -75,7 +76,10 @@ export async function openaiRoutes(root: FastifyInstance, ctx: AppContext): Prom
       throw errorFromException(err);
     }
     if (!res.ok) throw await errorFromResponse(res);
-    return sendUpstreamJson(reply, res);
+    if (bypassesModelAccess(ctx, currentUser(request))) return sendUpstreamJson(reply, res);
+    // Workspace step: a plain user sees only the models the access rule grants.
+    const list = (await res.json().catch(() => null)) as { data?: { id?: unknown }[] } | null;
+    return { ...list, data: await visibleTo(ctx, currentUser(request), Array.isArray(list?.data) ? list.data : [], (m) => String(m.id)) };
   });
 
   app.post('/openai/chat/completions', { config: { auth: 'verified' }, schema: { body: ChatCompletionRequest }, errorHandler }, async (request, reply) => {
