@@ -70,6 +70,18 @@ describe('workspace endpoints', () => {
       expect((await ok('GET', '/api/v1/users/permissions', alice.token)).chat.delete).toBe(false);
     });
 
+    it('chat.temporary: a temporary chat (local: id) is refused without it', async () => {
+      const d = await ok('GET', '/api/v1/users/default/permissions', admin);
+      await ok('POST', '/api/v1/users/default/permissions', admin, { ...d, chat: { ...d.chat, temporary: false } });
+      const body = { model: 'any', messages: [{ role: 'user', content: 'hi' }], chat_id: 'local:abc' };
+      expect(await call('POST', '/api/chat/completions', alice.token, body)).toMatchObject({ status: 403 });
+      expect(await call('POST', '/api/chat/completions', alice.token, { ...body, id: 'm', session_id: 's' })).toMatchObject({ status: 403 });
+      // Admins hold every permission; the model is unknown, so they get past the check to "Model not found".
+      expect(await call('POST', '/api/chat/completions', admin, body)).toMatchObject({ status: 400, body: { detail: 'Model not found' } });
+      await ok('POST', '/api/v1/users/default/permissions', admin, d);
+      expect(await call('POST', '/api/chat/completions', alice.token, body)).toMatchObject({ status: 400 });
+    });
+
     it('default permissions can be updated by admins and apply at once', async () => {
       const d = await ok('GET', '/api/v1/users/default/permissions', admin);
       const saved = await ok('POST', '/api/v1/users/default/permissions', admin, { ...d, workspace: { ...d.workspace, models: true } });

@@ -29,6 +29,7 @@ import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
 import { ModelsService } from '../models/models.service.js';
 import { authorizeModelUse, DENY_CHAT } from '../models/model-access.js';
 import { applyPresetToChatRequest, upstreamModelId } from '../models/model-presets.js';
+import { assertPermission } from '../users/permissions.js';
 import { errorFromException as ollamaException, errorFromResponse as ollamaResponseError } from '../ollama/ollama.errors.js';
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
@@ -105,12 +106,19 @@ export class CompletionsService {
    * What must fail before a background task starts: the access rule (400 "Model not found") and an
    * unknown model, a preset's base model included.
    */
-  async ensureUsable(modelId: string, user: UserModel): Promise<void> {
+  async ensureUsable(modelId: string, user: UserModel, chatId?: string | null): Promise<void> {
+    await this.#checkTemporary(user, chatId);
     const access = await authorizeModelUse(this.ctx, user, modelId, DENY_CHAT);
     await this.#model(upstreamModelId(modelId, access.record(modelId)));
   }
 
+  /** A temporary chat (id `local:...`, never saved) needs the `chat.temporary` permission. */
+  async #checkTemporary(user: UserModel, chatId: unknown): Promise<void> {
+    if (typeof chatId === 'string' && chatId.startsWith('local:')) await assertPermission(this.ctx, user, 'chat.temporary', { status: 403, detail: ERROR_MESSAGES.ACCESS_PROHIBITED });
+  }
+
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
+    await this.#checkTemporary(user, request.chat_id);
     // Workspace step: the model access rule, then a preset runs on its base model with its settings.
     const access = await authorizeModelUse(this.ctx, user, request.model, DENY_CHAT);
     request = applyPresetToChatRequest(request, access.record(request.model), user);

@@ -18,6 +18,8 @@ type Json = Record<string, unknown>;
 const WEBUI_ONLY = new Set(['system', 'stream_response', 'stream_delta_chunk_size', 'function_calling', 'reasoning_tags', 'custom_params']);
 const OPENAI_KEYS = new Set(['temperature', 'top_p', 'min_p', 'max_tokens', 'frequency_penalty', 'presence_penalty', 'reasoning_effort', 'seed', 'stop', 'logit_bias', 'response_format']);
 const OLLAMA_ROOT = new Set(['format', 'keep_alive', 'think']);
+// Stored params come from users; these names must never become keys of the objects we build.
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The model the request goes upstream with. */
 export function upstreamModelId(requested: string, record: ModelRecord | null): string {
@@ -79,11 +81,11 @@ export function presetParams(record: ModelRecord | null): Json {
   const out: Json = Object.create(null);
   if (!record) return out;
   const params = record.params as Json;
-  for (const [k, v] of Object.entries(params)) if (!WEBUI_ONLY.has(k) && v !== null && v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(params)) if (!WEBUI_ONLY.has(k) && !UNSAFE_KEYS.has(k) && v !== null && v !== undefined) out[k] = v;
   const custom = params.custom_params;
   if (custom && typeof custom === 'object') {
     for (const [k, v] of Object.entries(custom as Json)) {
-      if (k === '__proto__') continue;
+      if (UNSAFE_KEYS.has(k)) continue;
       let value = v;
       if (typeof v === 'string') {
         try {
