@@ -5,6 +5,7 @@
  * prompt applied; a member of "research" also sees fake-qwen. The same holds with the user's API key.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CompletionsService } from '../../src/modules/completions/completions.service.js';
 import { createUser } from '../factories/users.js';
 import { startFakeOllama, type FakeOllama } from '../fakes/fake-ollama.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.js';
@@ -18,7 +19,7 @@ describe('workspace model access (issue 13 scenario)', () => {
   let ollama: FakeOllama;
   let up: FakeOpenAI;
   let admin: string;
-  let outsider: { token: string; name: string; key: string };
+  let outsider: { token: string; name: string; key: string; user: any };
   let member: { token: string; key: string };
   let researchId: string;
 
@@ -53,7 +54,7 @@ describe('workspace model access (issue 13 scenario)', () => {
     // API keys for plain users (default permissions), then the keys themselves.
     const defaults = await ok('GET', '/api/v1/users/default/permissions', admin);
     await ok('POST', '/api/v1/users/default/permissions', admin, { ...defaults, features: { ...defaults.features, api_keys: true } });
-    outsider = { token: o.token, name: 'Olive', key: (await ok('POST', '/api/v1/auths/api_key', o.token)).api_key };
+    outsider = { token: o.token, name: 'Olive', user: o.user, key: (await ok('POST', '/api/v1/auths/api_key', o.token)).api_key };
     member = { token: m.token, key: (await ok('POST', '/api/v1/auths/api_key', m.token)).api_key };
 
     const research = await ok('POST', '/api/v1/groups/create', admin, { name: 'research', description: 'R&D' });
@@ -185,6 +186,12 @@ describe('workspace model access (issue 13 scenario)', () => {
     const started = await bg('support-bot');
     expect(started).toMatchObject({ status: 200, body: { status: true, task_id: expect.any(String) } });
     await expect.poll(() => ollama.requests.find((r) => r.path === '/api/chat')?.body as Json | undefined).toMatchObject({ model: 'fake-llama:latest' });
+  });
+
+  it('/api/embeddings applies the rule; internal callers may bypass it (bypassAccess)', async () => {
+    expect(await call('POST', '/api/embeddings', outsider.token, { model: 'secret:latest', input: 'x' })).toMatchObject({ status: 400, body: { detail: 'Model not found' } });
+    const r = await CompletionsService.for(s.ctx).embeddings({ model: 'secret:latest', input: 'x' }, outsider.user, { bypassAccess: true });
+    expect(r.status).toBe(200);
   });
 
   it('a deactivated record hides the model from everyone and refuses its use', async () => {

@@ -27,7 +27,7 @@ import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/tr
 import { sseData } from '../../llm/translate/lines.js';
 import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
 import { ModelsService } from '../models/models.service.js';
-import { authorizeModelUse, DENY_CHAT } from '../models/model-access.js';
+import { authorizeModelUse, DENY_CHAT, ModelAccess } from '../models/model-access.js';
 import { applyPresetToChatRequest, upstreamModelId } from '../models/model-presets.js';
 import { assertPermission } from '../users/permissions.js';
 import { errorFromException as ollamaException, errorFromResponse as ollamaResponseError } from '../ollama/ollama.errors.js';
@@ -44,6 +44,11 @@ export type CompletionOutcome =
 
 export interface CompletionOptions {
   signal?: AbortSignal;
+  /**
+   * Internal callers only (the original's bypass_filter): skip the model access rule, e.g. RAG embedding
+   * with the admin-chosen embedding model on behalf of a user. Presets still apply.
+   */
+  bypassAccess?: boolean;
 }
 
 
@@ -112,6 +117,11 @@ export class CompletionsService {
     await this.#model(upstreamModelId(modelId, access.record(modelId)));
   }
 
+  /** The access view for a model: the rule enforced unless an internal caller bypasses it. */
+  #access(user: UserModel, modelId: string, opts: CompletionOptions): Promise<ModelAccess> {
+    return opts.bypassAccess ? ModelAccess.load(this.ctx, user) : authorizeModelUse(this.ctx, user, modelId, DENY_CHAT);
+  }
+
   /** A temporary chat (id `local:...`, never saved) needs the `chat.temporary` permission. */
   async #checkTemporary(user: UserModel, chatId: unknown): Promise<void> {
     if (typeof chatId === 'string' && chatId.startsWith('local:')) await assertPermission(this.ctx, user, 'chat.temporary', { status: 403, detail: ERROR_MESSAGES.ACCESS_PROHIBITED });
@@ -120,7 +130,7 @@ export class CompletionsService {
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
     await this.#checkTemporary(user, request.chat_id);
     // Workspace step: the model access rule, then a preset runs on its base model with its settings.
-    const access = await authorizeModelUse(this.ctx, user, request.model, DENY_CHAT);
+    const access = await this.#access(user, request.model, opts);
     request = applyPresetToChatRequest(request, access.record(request.model), user);
     const model = await this.#model(request.model);
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
@@ -160,7 +170,7 @@ export class CompletionsService {
   }
 
   async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {
-    const access = await authorizeModelUse(this.ctx, user, request.model, DENY_CHAT);
+    const access = await this.#access(user, request.model, opts);
     request = { ...request, model: upstreamModelId(request.model, access.record(request.model)) };
     const model = await this.#model(request.model);
     if (model.owned_by === 'ollama') {

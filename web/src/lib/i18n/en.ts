@@ -198,6 +198,9 @@ export const en = {
   'adminModels.hint': 'Models without settings are visible to admins only. Set a model public or share it with groups; order and defaults apply to every user.',
   'adminModels.default': 'Default',
   'adminModels.adminsOnly': 'Admins only',
+  'groups.defaults': 'Default permissions',
+  'groups.defaultsHint': 'What every user may do; groups can only add to this.',
+  'workspace.capabilities': 'Capabilities',
   // --- end workspace
 } as const;
 

@@ -199,5 +199,8 @@ export const zhCN: Record<MessageKey, string> = {
   'adminModels.hint': '没有设置的模型仅管理员可见。可将模型设为公开或共享给用户组；排序和默认模型对所有用户生效。',
   'adminModels.default': '默认',
   'adminModels.adminsOnly': '仅管理员',
+  'groups.defaults': '默认权限',
+  'groups.defaultsHint': '所有用户默认拥有的权限；用户组只能在此基础上增加。',
+  'workspace.capabilities': '能力',
   // --- end workspace
 };
