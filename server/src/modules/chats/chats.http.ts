@@ -1,5 +1,5 @@
 import type { UserModel } from '@owui/contracts';
-import { hasPermission } from '../users/permissions.js';
+import { hasPermission, type PermissionKey } from '../users/permissions.js';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -17,6 +17,6 @@ export function sendChats(reply: FastifyReply, rows: ChatRow[]) {
 }
 
 /** The caller's effective permission (defaults merged with their groups, modules/users/permissions.ts). */
-export function userMay(ctx: AppContext, user: UserModel, path: string): Promise<boolean> {
+export function userMay(ctx: AppContext, user: UserModel, path: PermissionKey): Promise<boolean> {
   return hasPermission(ctx, user, path);
 }

@@ -14,6 +14,15 @@
  *   await assertPermission(ctx, user, 'workspace.models')           -> throws 401 UNAUTHORIZED
  *   app.post(url, { preHandler: requirePermission(ctx, 'workspace.prompts'), ... })
  *   await permissionsFor(ctx, user)                                 -> the effective tree
+ *
+ * Enforced here: workspace.models / workspace.prompts (create), sharing.public_models /
+ * sharing.public_prompts (making an item public), chat.delete, chat.share, chat.temporary (local: chats),
+ * features.api_keys, features.direct_tool_servers.
+ * SEAMS for features built elsewhere (call assertPermission where the action happens, 401 UNAUTHORIZED
+ * like the original unless it says otherwise): workspace.knowledge (create knowledge),
+ * workspace.tools (create tools), chat.file_upload (upload files), features.web_search,
+ * features.image_generation, features.code_interpreter (the chat features of a request),
+ * chat.temporary_enforced (refuse saved chats), sharing.public_knowledge / public_tools.
  */
 import type { FastifyRequest } from 'fastify';
 import type { UserModel } from '@owui/contracts';
@@ -21,11 +30,16 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { GroupsRepository } from '../groups/groups.repository.js';
+import type { DEFAULT_USER_PERMISSIONS } from '../../config/permissions-env.js';
 
 /** The parts of the app context permissions need (auth code holds a context without a logger). */
 export type PermissionContext = Pick<AppContext, 'config' | 'settings' | 'db'>;
 
 export type PermissionTree = Record<string, unknown>;
+
+type Defaults = typeof DEFAULT_USER_PERMISSIONS;
+/** Every permission as a dotted key ('chat.delete', 'features.web_search'...): typos fail to compile. */
+export type PermissionKey = { [S in keyof Defaults]: `${S & string}.${keyof Defaults[S] & string}` }[keyof Defaults];
 type Tree = PermissionTree;
 const isTree = (v: unknown): v is Tree => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
@@ -70,7 +84,7 @@ function lookup(tree: Tree, dotted: string): boolean {
   return node === true;
 }
 
-export async function hasPermission(ctx: PermissionContext, user: Pick<UserModel, 'id' | 'role'>, dotted: string): Promise<boolean> {
+export async function hasPermission(ctx: PermissionContext, user: Pick<UserModel, 'id' | 'role'>, dotted: PermissionKey): Promise<boolean> {
   if (user.role === 'admin') return true;
   return lookup(await permissionsFor(ctx, user), dotted);
 }
@@ -81,12 +95,12 @@ export interface DenyAs {
 }
 
 /** Throws the original's refusal (401 "401 Unauthorized" unless told otherwise) when not permitted. */
-export async function assertPermission(ctx: PermissionContext, user: Pick<UserModel, 'id' | 'role'>, dotted: string, deny: DenyAs = {}): Promise<void> {
+export async function assertPermission(ctx: PermissionContext, user: Pick<UserModel, 'id' | 'role'>, dotted: PermissionKey, deny: DenyAs = {}): Promise<void> {
   if (!(await hasPermission(ctx, user, dotted))) throw new ApiError(deny.status ?? 401, deny.detail ?? ERROR_MESSAGES.UNAUTHORIZED);
 }
 
 /** Route guard: `preHandler: requirePermission(ctx, 'workspace.models')` (after the auth guard). */
-export function requirePermission(ctx: PermissionContext, dotted: string, deny: DenyAs = {}) {
+export function requirePermission(ctx: PermissionContext, dotted: PermissionKey, deny: DenyAs = {}) {
   return async (request: FastifyRequest): Promise<void> => {
     if (!request.user) throw new ApiError(401, ERROR_MESSAGES.NOT_AUTHENTICATED);
     await assertPermission(ctx, request.user, dotted, deny);
