@@ -80,6 +80,28 @@ describe('workspace: models, groups, presets, prompts', () => {
     await screenshot(page, 'workspace-outsider-chat');
   });
 
+  it('default permissions edited in Admin > Groups apply to users; the workspace speaks zh-CN', async () => {
+    const admin = await signIn('ada@example.com');
+    await admin.goto('/admin/groups');
+    await admin.getByTestId('group-defaults').click();
+    await admin.getByTestId('perm-workspace-prompts').check();
+    await admin.getByTestId('defaults-save').click();
+    await admin.getByTestId('defaults-editor').locator('.notice-ok').waitFor();
+
+    const page = await stack.newPage({ locale: 'zh-CN' });
+    await new AuthPage(page).goto();
+    await new AuthPage(page).signin('olive@example.com', PASSWORD);
+    await page.getByTestId('open-workspace').click();
+    await page.getByTestId('workspace-tabs').waitFor();
+    expect(await page.locator('h1').innerText()).toBe('工作空间');
+    await page.getByTestId('workspace-tab-prompts').click();
+    await page.getByTestId('prompt-new').waitFor();
+    // Olive may create prompts now, but not models.
+    await page.getByTestId('workspace-tab-models').click();
+    await page.getByTestId('models-empty').waitFor();
+    expect(await page.getByTestId('model-new').count()).toBe(0);
+  });
+
   it('a member of research also sees fake-qwen', async () => {
     const page = await signIn('mia@example.com');
     await expect.poll(async () => (await options(page)).sort()).toEqual(['Support bot', 'fake-llama', 'fake-qwen:latest']);
