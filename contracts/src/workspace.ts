@@ -6,7 +6,8 @@ import { SafeText, UserPermissions } from './users.ts';
  * and the admin model settings. Field names are the original's.
  */
 
-const Id = z.string().min(1).max(255);
+// Ids reach SQL parameters: PostgreSQL text cannot hold U+0000, so such ids are input errors, not 500s.
+const Id = SafeText(255).min(1);
 const IdList = z.array(Id).max(10_000);
 
 /** Who may read / write one side of an access control document. */
@@ -47,8 +48,9 @@ export type ModelParams = z.infer<typeof ModelParams>;
 
 /** POST /api/v1/models/create and /model/update. */
 export const ModelForm = z.object({
-  id: z.string().min(1, 'model id is required'),
-  base_model_id: z.string().max(256).nullable().optional().default(null),
+  // Longer than 256 is refused by the service with the original's MODEL_ID_TOO_LONG (400).
+  id: SafeText(100_000).min(1, 'model id is required'),
+  base_model_id: SafeText(256).nullable().optional().default(null),
   name: SafeText(1000).min(1),
   meta: ModelMeta,
   params: ModelParams,
@@ -71,7 +73,9 @@ export const ModelRecord = z.object({
 });
 export type ModelRecord = z.infer<typeof ModelRecord>;
 
-export const ModelIdQuery = z.object({ id: z.string().min(1).max(1024) });
+export const ModelIdQuery = z.object({ id: SafeText(1024).min(1) });
+/** A path id (group ids are UUIDs, but any text is looked up, NUL excepted). */
+export const WorkspaceIdParams = z.object({ id: SafeText(255).min(1) });
 export const ModelsImportForm = z.object({ models: z.array(z.record(z.string(), z.unknown())).max(10_000) });
 export const ModelsSyncForm = z.object({ models: z.array(ModelForm.extend({ user_id: z.string().optional(), created_at: z.number().optional(), updated_at: z.number().optional() })).max(10_000).default([]) });
 

@@ -149,6 +149,10 @@ describe('workspace endpoints', () => {
       expect((await call('POST', '/api/v1/models/create', admin, { ...preset('bad'), access_control: { read: { group_ids: 'g1' } } })).status).toBe(422);
       expect((await call('POST', '/api/v1/models/create', admin, { ...preset('bad'), access_control: 'public' })).status).toBe(422);
       expect((await call('POST', '/api/v1/models/create', admin, { id: 'bad' })).status).toBe(422);
+      expect((await call('POST', '/api/v1/models/create', admin, preset('nul\u0000id'))).status).toBe(422);
+      expect((await call('GET', '/api/v1/models/model?id=a%00b', admin)).status).toBe(422);
+      expect((await call('GET', '/api/v1/groups/id/a%00b', admin)).status).toBe(422);
+      expect((await call('POST', '/api/v1/models/sync', admin, { models: [preset('d'), preset('d')] })).status).toBe(400);
     });
 
     it('a group granting workspace.models lets a member create; public sharing needs sharing.public_models', async () => {
@@ -213,7 +217,8 @@ describe('workspace endpoints', () => {
       expect(exported.map((m) => m.id)).toContain('img');
       expect((await call('GET', '/api/v1/models/export', alice.token)).status).toBe(401);
 
-      expect(await ok('POST', '/api/v1/models/import', admin, { models: [{ id: 'img', name: 'Imported name' }, { id: 'new-one', name: 'New', base_model_id: 'llama3:latest' }, { name: 'no id' }] })).toBe(true);
+      expect(await ok('POST', '/api/v1/models/import', admin, { models: [{ id: 'img', name: 'Imported name' }, { id: 'new-one', name: 'Old', base_model_id: 'llama3:latest' }, { id: 'new-one', name: 'New', base_model_id: 'llama3:latest' }, { name: 'no id' }] })).toBe(true);
+      expect((await ok('GET', '/api/v1/models/model?id=new-one', admin)).name).toBe('New');
       expect((await ok('GET', '/api/v1/models/model?id=img', admin)).name).toBe('Imported name');
       expect((await ok('GET', '/api/v1/models/model?id=new-one', admin)).base_model_id).toBe('llama3:latest');
       expect((await call('POST', '/api/v1/models/import', admin, { models: [{ id: 'x', name: 5 }] })).status).toBe(400);

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { GroupForm, GroupUpdateForm, UserIdsForm } from '@owui/contracts';
+import { GroupForm, GroupUpdateForm, UserIdsForm, WorkspaceIdParams } from '@owui/contracts';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
@@ -9,7 +8,7 @@ import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { GroupsRepository } from './groups.repository.js';
 
 const P = '/api/v1/groups';
-const IdParams = z.object({ id: z.string().min(1).max(255) });
+const IdParams = WorkspaceIdParams;
 
 /**
  * `/api/v1/groups/*` (Open WebUI 0.6.34 routers/groups.py): admins manage groups; a verified user

@@ -118,16 +118,17 @@ export class ModelRecordsService {
 
   /** Admin import: existing ids are updated (fields given win), new ones inserted; bad entries are a 400. */
   async import(user: Caller, models: Record<string, unknown>[]): Promise<boolean> {
-    const forms: { form: ModelForm; existing: ModelRecord | null }[] = [];
+    // One entry per id: a later duplicate in the same file wins.
+    const forms = new Map<string, { form: ModelForm; existing: ModelRecord | null }>();
     for (const [i, raw] of models.entries()) {
       const id = typeof raw.id === 'string' ? raw.id : '';
       if (!id || id.length > MAX_ID) continue; // the original skips entries without a usable id
       const existing = await this.repo.get(id);
       const parsed = ModelFormSchema.safeParse({ ...(existing ?? {}), ...raw, meta: raw.meta ?? {}, params: raw.params ?? {} });
       if (!parsed.success) throw new ApiError(400, `Invalid model at index ${i}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      forms.push({ form: parsed.data, existing });
+      forms.set(id, { form: parsed.data, existing });
     }
-    for (const { form, existing } of forms) {
+    for (const { form, existing } of forms.values()) {
       if (existing) await this.repo.update(form.id, form);
       else await this.repo.insert(user.id, form);
     }
@@ -136,6 +137,7 @@ export class ModelRecordsService {
 
   async sync(user: Caller, models: ModelForm[]): Promise<ModelRecord[]> {
     for (const m of models) if (m.id.length > MAX_ID) throw new ApiError(400, MODEL_MESSAGES.MODEL_ID_TOO_LONG);
+    if (new Set(models.map((m) => m.id)).size !== models.length) throw new ApiError(400, 'Duplicate model id in the list');
     return this.repo.replaceAll(user.id, models);
   }
 }
