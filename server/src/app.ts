@@ -15,6 +15,7 @@ import { openaiRoutes } from './modules/openai/openai.routes.js';
 import { modelsRoutes } from './modules/models/models.routes.js';
 import { completionsRoutes } from './modules/completions/completions.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { toolsRoutes } from './modules/tools/tools.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -69,6 +70,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await authsRoutes(app, full);
   await usersRoutes(app, full);
   await doctorRoutes(app, full);
+  await toolsRoutes(app, full); // tool servers, /api/v1/tools, /api/v1/functions (issue 19)
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 

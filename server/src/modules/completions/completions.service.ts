@@ -31,6 +31,7 @@ import { errorFromException as ollamaException, errorFromResponse as ollamaRespo
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
 import { applyParams } from './completion-params.js';
+import { toolsStep } from '../tools/tools.step.js';
 
 type Json = Record<string, unknown>;
 
@@ -41,6 +42,8 @@ export type CompletionOutcome =
 
 export interface CompletionOptions {
   signal?: AbortSignal;
+  /** A follow-up model call of the tools step's loop (modules/tools): the tools step does not run again. */
+  toolRound?: boolean;
 }
 
 
@@ -84,9 +87,11 @@ function pickServer(model: ModelItem): number | undefined {
 
 export class CompletionsService {
   readonly models: ModelsService;
+  readonly ctx: AppContext;
 
   constructor(ctx: AppContext) {
     this.models = ModelsService.for(ctx);
+    this.ctx = ctx;
   }
 
   static for(ctx: AppContext): CompletionsService {
@@ -100,6 +105,8 @@ export class CompletionsService {
   }
 
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
+    const withTools = await toolsStep(this, request, user, opts); // tools step (modules/tools): runs the whole reply as a tool loop
+    if (withTools) return withTools;
     const model = await this.#model(request.model);
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
     const stream = request.stream === true;

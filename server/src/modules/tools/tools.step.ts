@@ -1,0 +1,67 @@
+import type { ChatCompletionRequest, UserModel } from '@owui/contracts';
+import { ApiError } from '../../errors/api-error.js';
+import type { CompletionOptions, CompletionOutcome, CompletionsService } from '../completions/completions.service.js';
+import { isSocketMode } from '../tasks/socket-completion.js';
+import { runToolLoop } from './tool-loop.js';
+import { resolveToolSet } from './tool-set.js';
+import { ToolServersService } from './tool-servers.service.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The tools step of the completion pipeline. With `tool_ids` / `tool_servers` on the request it resolves
+ * the tools and runs the reply as a native function-calling loop, each round being a normal pipeline
+ * call marked `toolRound` (so this step does not run again, the others do). Otherwise it is a no-op (null).
+ */
+export async function toolsStep(
+  svc: CompletionsService,
+  request: ChatCompletionRequest,
+  user: UserModel,
+  opts: CompletionOptions,
+): Promise<CompletionOutcome | null> {
+  if (opts.toolRound) return null;
+  const toolIds = (request.tool_ids ?? []).filter((id): id is string => typeof id === 'string');
+  const direct = Array.isArray(request.tool_servers) ? request.tool_servers : [];
+  if (!toolIds.length && !direct.length) return null;
+  const servers = ToolServersService.for(svc.ctx);
+  const set = await resolveToolSet(servers, user, toolIds, direct);
+  if (!set.tools.size && !set.problems.length) {
+    await set.close();
+    return null;
+  }
+
+  const round = (messages: Json[], tools: Json[]) =>
+    svc.chunks(
+      { ...request, messages: messages as ChatCompletionRequest['messages'], tool_ids: null, tool_servers: null, ...(tools.length ? { tools } : {}) },
+      user,
+      { ...opts, toolRound: true },
+    );
+  const chunks = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request) });
+  if (request.stream === true) return { kind: 'chunks', chunks };
+  return { kind: 'json', status: 200, body: await collect(chunks, request.model) };
+}
+
+/** A non-streamed reply: the loop's output folded into one `chat.completion`. */
+async function collect(chunks: AsyncIterable<Json>, model: string): Promise<Json> {
+  let content = '';
+  let usage: unknown;
+  let id = `chatcmpl-${Date.now()}`;
+  for await (const chunk of chunks) {
+    if (chunk.error) {
+      throw new ApiError(502, (chunk.error as { message?: string }).message ?? 'Upstream error');
+    }
+    if (typeof chunk.id === 'string') id = chunk.id;
+    if (chunk.usage) usage = chunk.usage;
+    const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as Json | undefined) : undefined;
+    const part = (choice?.delta ?? choice?.message) as Json | undefined;
+    if (part && typeof part.content === 'string') content += part.content;
+  }
+  return {
+    id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, logprobs: null, finish_reason: 'stop', message: { role: 'assistant', content } }],
+    ...(usage ? { usage } : {}),
+  };
+}
