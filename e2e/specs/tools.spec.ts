@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startFakeMcpServer, startFakeOpenApiServer, type FakeMcpServer, type FakeOpenApiServer } from '../../server/test/fakes/fake-tool-servers.ts';
+import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
+import { AuthPage } from '../pages/auth-page.ts';
+import { ChatPage } from '../pages/chat-page.ts';
+
+type Json = Record<string, any>;
+const toolMessage = (body: Json) => (body.messages as Json[]).find((m) => m.role === 'tool')?.content as string | undefined;
+
+/**
+ * Issue 19's "done when": an admin registers a tool server, enables it in a chat, asks what only the
+ * tool knows, and sees the call and an answer built from its result; the same with an MCP server; a
+ * dead tool server does not break the chat.
+ */
+describe('tool servers in the UI', () => {
+  let stack: Stack;
+  let page: Page;
+  let chat: ChatPage;
+  let weather: FakeOpenApiServer;
+  let mcp: FakeMcpServer;
+
+  beforeAll(async () => {
+    [weather, mcp] = await Promise.all([startFakeOpenApiServer(), startFakeMcpServer()]);
+    stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2' } });
+    await apiSignup(stack.baseUrl, 'Admin', 'admin@example.com', 'pass-word-1');
+    page = await stack.newPage();
+    const auth = new AuthPage(page);
+    await auth.goto();
+    await auth.signin('admin@example.com', 'pass-word-1');
+    chat = new ChatPage(page);
+    await chat.waitReady();
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await weather?.close();
+    await mcp?.close();
+  });
+
+  async function addServer(i: number, fields: { type?: 'openapi' | 'mcp'; url: string; name: string }) {
+    await page.getByTestId('tool-server-add').click();
+    const row = page.getByTestId('tool-server').nth(i);
+    if (fields.type) await row.getByTestId('tool-server-type').selectOption(fields.type);
+    await row.getByTestId('tool-server-url').fill(fields.url);
+    await row.getByTestId('tool-server-auth').selectOption('none');
+    await row.getByTestId('tool-server-name').fill(fields.name);
+    await row.getByTestId('tool-server-verify').click();
+    await expect.poll(() => row.getByTestId('tool-server-verify-result').getAttribute('data-ok')).toBe('true');
+  }
+
+  it('an admin registers an OpenAPI and an MCP server in Admin > Settings > External Tools', async () => {
+    await page.goto('/admin/settings/tools');
+    await page.getByTestId('tools-admin').waitFor();
+    await addServer(0, { url: weather.url, name: 'Weather' });
+    await addServer(1, { type: 'mcp', url: mcp.url, name: 'Orders' });
+    await page.getByTestId('tools-admin-save').click();
+    await page.getByTestId('tools-admin-saved').waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByTestId('tool-server').count()).toBe(2);
+  });
+
+  it('the OpenAPI tool answers a question in chat, and the call is shown with its arguments and result', async () => {
+    stack.ollama.script({
+      turns: [
+        { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
+        (body) => ({ reply: `In Paris the sky is ${JSON.parse(toolMessage(body) ?? '{}').sky}.` }),
+      ],
+    });
+    await page.goto('/');
+    await chat.waitReady();
+    await page.getByTestId('tools-menu-button').click();
+    await page.getByTestId('tools-toggle-server:weather').check();
+    await page.getByTestId('tools-menu-button').click();
+    expect(await page.getByTestId('tools-selected-count').innerText()).toBe('1');
+    await chat.send('What is the weather in Paris?');
+    await chat.waitReplyDone();
+    expect(await chat.lastReplyText()).toContain('In Paris the sky is zorblax-clear.');
+    const call = chat.assistant().getByTestId('tool-call');
+    expect(await call.getAttribute('data-tool-name')).toBe('get_weather');
+    await call.locator('summary').click();
+    expect(await call.getByTestId('tool-call-arguments').innerText()).toContain('"city": "Paris"');
+    expect(await call.getByTestId('tool-call-result').innerText()).toContain('zorblax-clear');
+    expect(weather.hits.some((h) => h.url === '/weather/Paris')).toBe(true);
+    await screenshot(page, 'tools-openapi-call');
+
+    // Reload: the saved reply still shows the call.
+    await page.reload();
+    await chat.assistant().getByTestId('tool-call').waitFor();
+  });
+
+  it('the same with the MCP server', async () => {
+    stack.ollama.script({
+      turns: [
+        { toolCalls: [{ name: 'orders_lookup_order', arguments: { order_id: 'A-7' } }] },
+        (body) => ({ reply: `Order A-7 is ${JSON.parse(toolMessage(body) ?? '[{}]')[0].status}.` }),
+      ],
+    });
+    await chat.newChat();
+    await page.getByTestId('tools-menu-button').click();
+    await page.getByTestId('tools-toggle-server:weather').uncheck();
+    await page.getByTestId('tools-toggle-server:mcp:orders').check();
+    await page.getByTestId('tools-menu-button').click();
+    await chat.send('Where is my order A-7?');
+    await chat.waitReplyDone();
+    expect(await chat.lastReplyText()).toContain('Order A-7 is shipped-via-quokka-express.');
+    expect(await chat.assistant().getByTestId('tool-call').getAttribute('data-tool-name')).toBe('orders_lookup_order');
+    expect(mcp.calls.at(-1)).toMatchObject({ name: 'lookup_order', args: { order_id: 'A-7' } });
+  });
+
+  it('a dead tool server gives a visible tool error and the chat still answers', async () => {
+    weather.mode = 'slow';
+    stack.ollama.script({
+      turns: [
+        { toolCalls: [{ name: 'get_weather', arguments: { city: 'Rome' } }] },
+        (body) => ({ reply: toolMessage(body)?.includes('error') ? 'The weather service is not answering right now.' : 'unexpected' }),
+      ],
+    });
+    await chat.newChat();
+    await page.getByTestId('tools-menu-button').click();
+    await page.getByTestId('tools-toggle-server:mcp:orders').uncheck();
+    await page.getByTestId('tools-toggle-server:weather').check();
+    await page.getByTestId('tools-menu-button').click();
+    await chat.send('Weather in Rome?');
+    await chat.waitReplyDone();
+    expect(await chat.lastReplyText()).toContain('The weather service is not answering right now.');
+    const call = chat.assistant().getByTestId('tool-call');
+    await call.locator('summary').click();
+    expect(await call.getByTestId('tool-call-result').innerText()).toContain('did not answer in time');
+    await screenshot(page, 'tools-dead-server');
+    // The composer works on.
+    stack.ollama.script({ turns: [], reply: 'Still here.' });
+    await chat.send('Hello?');
+    await chat.waitReplyDone();
+    expect(await chat.lastReplyText()).toContain('Still here.');
+  });
+});
