@@ -213,6 +213,14 @@ describe('tool servers and native function calling', () => {
     expect(up.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(31);
   }, 30_000);
 
+  it('with tools, a failing first model call is still a plain HTTP error (streamed or not)', async () => {
+    for (const stream of [true, false]) {
+      const res = await s.request('POST', '/api/chat/completions', { token: userToken, body: { model: 'no-such-model', stream, messages: [{ role: 'user', content: 'x' }], tool_ids: ['server:weather'] } });
+      expect(res.status).toBe(400);
+      expect((await res.json()).detail).toBe('Model not found');
+    }
+  });
+
   it('per-user tool servers: need the permission and never reach a private address', async () => {
     const direct = [{ url: weather.url, openapi: null, key: 'tool-key' }];
     up.turns.push({ reply: 'plain' });
@@ -256,5 +264,35 @@ describe('tool servers and native function calling', () => {
     const row = await s.ctx.db.kysely.selectFrom('chat').select('chat').where('id', '=', chat.id).executeTakeFirstOrThrow();
     const saved = JSON.parse(row.chat).history.messages.a1;
     expect(saved.content).toBe(content);
+  });
+});
+
+describe('per-user tool servers when the admin allows local addresses', () => {
+  let s: TestServer;
+  let up: FakeOpenAI;
+  let weather: FakeOpenApiServer;
+  beforeAll(async () => {
+    [up, weather] = await Promise.all([startFakeOpenAI(), startFakeOpenApiServer()]);
+    s = await startTestServer({ OPENAI_API_BASE_URL: up.url, ENABLE_OLLAMA_API: 'false', ENABLE_LOCAL_DIRECT_TOOL_SERVERS: 'true' });
+  });
+  afterAll(async () => {
+    await s.close();
+    await Promise.all([up.close(), weather.close()]);
+  });
+
+  it('fetches the spec, calls the user server with its key and answers with the result', async () => {
+    weather.key = 'user-key';
+    const { token } = await createUser(s.ctx, { role: 'admin' });
+    up.turns.push({ toolCalls: [{ id: 'd1', name: 'create_order', arguments: '{"item":"tea","qty":2}' }] }, (body) => ({ reply: `ordered ${JSON.parse(toolMessage(body) ?? '{}').order_id}` }));
+    const res = await s.request('POST', '/api/chat/completions', {
+      token,
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Order tea' }], tool_servers: [{ url: weather.url, path: 'openapi.json', auth_type: 'bearer', key: 'user-key' }] },
+    });
+    const content = (await res.json()).choices[0].message.content as string;
+    expect(content).toContain('ordered ord-77');
+    const call = weather.hits.find((h) => h.url === '/orders')!;
+    expect(call.method).toBe('POST');
+    expect(JSON.parse(call.body)).toEqual({ item: 'tea', qty: 2 });
+    expect(call.headers.authorization).toBe('Bearer user-key');
   });
 });

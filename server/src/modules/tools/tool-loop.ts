@@ -19,6 +19,8 @@ export interface ToolCall {
 
 export interface LoopOptions {
   maxRounds: number;
+  /** The client went away: no further rounds or tool calls. */
+  signal?: AbortSignal;
   /** Emit `{event: {type: 'status', ...}}` items (the socket path forwards them; HTTP does not). */
   events: boolean;
 }
@@ -82,6 +84,7 @@ export async function* runToolLoop(messagesIn: Json[], set: ToolSet, round: Roun
     for (;;) {
       const calls: (ToolCall & { index: number })[] = [];
       let text = '';
+      if (opts.signal?.aborted) return;
       for await (const chunk of round(messages, offered)) {
         if (chunk.error) {
           yield chunk;
@@ -109,6 +112,7 @@ export async function* runToolLoop(messagesIn: Json[], set: ToolSet, round: Roun
       const done: ToolCall[] = calls.map((c, i) => ({ id: c.id || `call_${executedRounds}_${i}`, name: c.name, arguments: c.arguments }));
       const results: ToolResult[] = [];
       for (const call of done) {
+        if (opts.signal?.aborted) return;
         if (opts.events) yield status(`Running tool ${call.name}`, false, { action: 'tool_call' });
         const result = await execute(set.tools.get(call.name), call);
         results.push(result);

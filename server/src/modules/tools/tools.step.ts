@@ -36,9 +36,34 @@ export async function toolsStep(
       user,
       { ...opts, toolRound: true },
     );
-  const chunks = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request) });
-  if (request.stream === true) return { kind: 'chunks', chunks };
-  return { kind: 'json', status: 200, body: await collect(chunks, request.model) };
+  const loop = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request), signal: opts.signal });
+  if (request.stream === true) return { kind: 'chunks', chunks: await primed(loop, set) };
+  return { kind: 'json', status: 200, body: await collect(loop, request.model) };
+}
+
+/**
+ * Runs the loop up to its first output, so a failure of the first model call (unknown model, a model
+ * without tool support, upstream down) is an HTTP error like without tools; later failures of a round
+ * end the stream with one `{error}` chunk. The tool set is closed by the loop, or here if it never ran.
+ */
+async function primed(loop: AsyncGenerator<Json>, set: { close(): Promise<void> }): Promise<AsyncIterable<Json>> {
+  let first: IteratorResult<Json>;
+  try {
+    first = await loop.next();
+  } catch (err) {
+    await set.close();
+    throw err;
+  }
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    try {
+      yield* loop;
+    } catch (err) {
+      const message = err instanceof ApiError ? String(err.message) : err instanceof Error ? err.message : 'Upstream error';
+      yield { error: { message, type: 'upstream_error', code: null } };
+    }
+  })();
 }
 
 /** A non-streamed reply: the loop's output folded into one `chat.completion`. */
