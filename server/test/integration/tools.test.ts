@@ -261,6 +261,9 @@ describe('tool servers and native function calling', () => {
     expect(content).toContain('Lima zorblax-clear');
     const statuses = events.filter((e) => e.data.type === 'status').map((e) => (e.data.data as Json).description);
     expect(statuses).toEqual(['Running tool get_weather', 'Ran tool get_weather']);
+    // While the tool ran, the reply showed the call as "Executing..." (the original's done="false" block).
+    const contents = events.filter((e) => e.data.type === 'chat:completion').map((e) => (e.data.data as Json).content as string);
+    expect(contents.some((c) => c?.includes('done="false"') && c.includes('<summary>Executing...</summary>'))).toBe(true);
     const row = await s.ctx.db.kysely.selectFrom('chat').select('chat').where('id', '=', chat.id).executeTakeFirstOrThrow();
     const saved = JSON.parse(row.chat).history.messages.a1;
     expect(saved.content).toBe(content);

@@ -59,7 +59,9 @@ describe('the native tool loop', () => {
     const text = out.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
     expect(text).toContain('Let me check. \n<details type="tool_calls" done="true" id="a" name="echo"');
     expect(text.endsWith('Done.')).toBe(true);
-    expect(out.filter((c) => c.event).map((c) => c.event.data.description)).toEqual(['Running tool echo', 'Ran tool echo', 'Running tool echo', 'Ran tool echo']);
+    expect(out.filter((c) => c.event?.type === 'status').map((c) => c.event.data.description)).toEqual(['Running tool echo', 'Ran tool echo', 'Running tool echo', 'Ran tool echo']);
+    const running = out.find((c) => c.event?.type === 'chat:completion')!.event.data.content as string;
+    expect(running).toBe('Let me check. \n' + ['a', 'b'].map((id) => `<details type="tool_calls" done="false" id="${id}" name="echo" arguments="${id === 'a' ? '&quot;{\\&quot;v\\&quot;:\\&quot;one\\&quot;}&quot;' : '&quot;{\\&quot;v\\&quot;:\\&quot;two\\&quot;}&quot;'}">\n<summary>Executing...</summary>\n</details>\n`).join(''));
     // No raw tool_calls or a "tool_calls" finish reach the client; the set is closed.
     expect(out.some((c) => c.choices?.[0]?.delta?.tool_calls || c.choices?.[0]?.finish_reason === 'tool_calls')).toBe(false);
     expect(set.closed).toBe(true);

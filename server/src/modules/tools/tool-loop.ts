@@ -39,6 +39,10 @@ export function toolCallBlock(call: ToolCall, result: ToolResult): string {
   );
 }
 
+function runningBlock(call: ToolCall): string {
+  return `<details type="tool_calls" done="false" id="${escapeAttr(call.id)}" name="${escapeAttr(call.name)}" arguments="${escapeAttr(JSON.stringify(call.arguments))}">\n<summary>Executing...</summary>\n</details>\n`;
+}
+
 /** Folds streamed tool-call pieces (OpenAI deltas, or whole calls translated from Ollama) into calls. */
 function accumulate(calls: (ToolCall & { index: number })[], pieces: unknown[]): void {
   for (const piece of pieces) {
@@ -80,6 +84,8 @@ export async function* runToolLoop(messagesIn: Json[], set: ToolSet, round: Roun
   if (opts.events) for (const p of set.problems) yield status(`Tool server unavailable: ${p}`, true, { action: 'tool_server', error: true });
   let executedRounds = 0;
   let meta: Json = { object: 'chat.completion.chunk' };
+  // Everything this loop has yielded as content: the socket path's whole-text events are built on it.
+  let produced = '';
   try {
     for (;;) {
       const calls: (ToolCall & { index: number })[] = [];
@@ -95,7 +101,10 @@ export async function* runToolLoop(messagesIn: Json[], set: ToolSet, round: Roun
         // An upstream that ignored stream:true answers with one whole `message`.
         const part = choice ? (isObj(choice.delta) ? choice.delta : isObj(choice.message) ? choice.message : null) : null;
         if (!part || !Array.isArray(part.tool_calls) || !part.tool_calls.length || executedRounds >= opts.maxRounds) {
-          if (part && typeof part.content === 'string') text += part.content;
+          if (part && typeof part.content === 'string') {
+            text += part.content;
+            produced += part.content;
+          }
           if (choice?.finish_reason === 'tool_calls') choice.finish_reason = executedRounds >= opts.maxRounds ? 'stop' : null;
           if (part && 'tool_calls' in part) delete part.tool_calls;
           yield chunk;
@@ -104,12 +113,16 @@ export async function* runToolLoop(messagesIn: Json[], set: ToolSet, round: Roun
         accumulate(calls, part.tool_calls);
         const content = typeof part.content === 'string' ? part.content : '';
         text += content;
+        produced += content;
         if (content) yield { ...chunk, choices: [{ ...choice, delta: { content }, finish_reason: null }] };
       }
       if (!calls.length) return;
       executedRounds++;
 
       const done: ToolCall[] = calls.map((c, i) => ({ id: c.id || `call_${executedRounds}_${i}`, name: c.name, arguments: c.arguments }));
+      const lead = text && !text.endsWith('\n') ? '\n' : '';
+      // Like the original: while the tools run, the reply shows the calls as "Executing..." blocks.
+      if (opts.events) yield { event: { type: 'chat:completion', data: { content: produced + lead + done.map(runningBlock).join('') } } };
       const results: ToolResult[] = [];
       for (const call of done) {
         if (opts.signal?.aborted) return;
@@ -118,8 +131,9 @@ export async function* runToolLoop(messagesIn: Json[], set: ToolSet, round: Roun
         results.push(result);
         if (opts.events) yield status(result.error ? `Tool ${call.name} failed` : `Ran tool ${call.name}`, true, { action: 'tool_call', ...(result.error ? { error: true } : {}) });
       }
-      const blocks = done.map((c, i) => toolCallBlock(c, results[i]!)).join('');
-      yield { ...meta, choices: [{ index: 0, delta: { content: `${text && !text.endsWith('\n') ? '\n' : ''}${blocks}` }, finish_reason: null }] };
+      const blocks = lead + done.map((c, i) => toolCallBlock(c, results[i]!)).join('');
+      produced += blocks;
+      yield { ...meta, choices: [{ index: 0, delta: { content: blocks }, finish_reason: null }] };
 
       messages.push({
         role: 'assistant',

@@ -23,7 +23,7 @@ export interface OpenApiServerData {
 }
 
 const SPEC_TTL_MS = 5 * 60_000;
-const FAILED_SPEC_TTL_MS = 15_000;
+const FAILED_SPEC_TTL_MS = 60_000;
 const SESSION_TOKEN_MS = 10 * 60_000;
 
 export const connectionType = (c: Json): string => (typeof c.type === 'string' && c.type ? c.type : 'openapi');
@@ -39,6 +39,8 @@ export function connectionId(c: Json, idx: number): string {
 export class ToolServersService {
   readonly #ctx: AppContext;
   readonly #specs = new Map<string, { at: number; data?: Json; error?: string }>();
+  /** Fetches under way, so concurrent listings of a slow server wait for one request, not one each. */
+  readonly #inflight = new Map<string, Promise<void>>();
   readonly #tokens: TokenService;
 
   constructor(ctx: AppContext) {
@@ -111,32 +113,42 @@ export class ToolServersService {
     const c = this.connections()[idx];
     if (!c) throw new Error('Tool server not found');
     const key = JSON.stringify(c);
-    let entry = this.#specs.get(key);
-    const fresh = entry && Date.now() - entry.at < (entry.error ? FAILED_SPEC_TTL_MS : SPEC_TTL_MS);
-    if (!entry || !fresh) {
-      entry = { at: Date.now() };
-      try {
-        if (c.spec_type === 'json') {
-          const parsed: unknown = JSON.parse(typeof c.spec === 'string' ? c.spec : '');
-          if (!isObj(parsed)) throw new Error('The JSON spec is not an object');
-          entry.data = parsed;
-        } else {
-          const path = typeof c.path === 'string' && c.path ? c.path : 'openapi.json';
-          entry.data = await this.fetchSpec(toolServerUrl(String(c.url ?? ''), path), await this.authHeaders(c, user, 'bearer'), this.adminPolicy());
-        }
-      } catch (err) {
-        entry.error = describeError(err);
+    const cached = this.#specs.get(key);
+    const fresh = cached && Date.now() - cached.at < (cached.error ? FAILED_SPEC_TTL_MS : SPEC_TTL_MS);
+    if (!fresh) {
+      let pending = this.#inflight.get(key);
+      if (!pending) {
+        pending = this.#fetchEntry(key, c, user).finally(() => this.#inflight.delete(key));
+        this.#inflight.set(key, pending);
       }
-      this.#specs.set(key, entry);
+      await pending;
     }
+    const entry = this.#specs.get(key) ?? { at: 0, error: 'Tool server unavailable' };
     if (!entry.data) throw new Error(entry.error ?? 'Tool server unavailable');
     const openapi = structuredClone(entry.data);
     const info: Json = isObj(openapi.info) ? openapi.info : {};
     const ci = infoOf(c);
-    if (typeof ci.name === 'string') info.title = ci.name;
-    if (typeof ci.description === 'string') info.description = ci.description;
+    if (typeof ci.name === 'string' && ci.name) info.title = ci.name;
+    if (typeof ci.description === 'string' && ci.description) info.description = ci.description;
     openapi.info = info;
     return { id: connectionId(c, idx), idx, url: String(c.url ?? ''), openapi, info, specs: openapiToToolSpecs(openapi) };
+  }
+
+  async #fetchEntry(key: string, c: Json, user: UserModel): Promise<void> {
+    const entry: { at: number; data?: Json; error?: string } = { at: Date.now() };
+    try {
+      if (c.spec_type === 'json') {
+        const parsed: unknown = JSON.parse(typeof c.spec === 'string' ? c.spec : '');
+        if (!isObj(parsed)) throw new Error('The JSON spec is not an object');
+        entry.data = parsed;
+      } else {
+        const path = typeof c.path === 'string' && c.path ? c.path : 'openapi.json';
+        entry.data = await this.fetchSpec(toolServerUrl(String(c.url ?? ''), path), await this.authHeaders(c, user, 'bearer'), this.adminPolicy());
+      }
+    } catch (err) {
+      entry.error = describeError(err);
+    }
+    this.#specs.set(key, entry);
   }
 
   /** Every enabled OpenAPI server that answers (the original's get_tool_servers_data: failures are skipped). */
