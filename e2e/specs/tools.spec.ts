@@ -86,6 +86,16 @@ describe('tool servers in the UI', () => {
     // Reload: the saved reply still shows the call.
     await page.reload();
     await chat.assistant().getByTestId('tool-call').waitFor();
+
+    // A follow-up sends the earlier reply back with the call as its quoted result, not as markup.
+    stack.ollama.script({ turns: [], reply: 'You are welcome.' });
+    await chat.send('Thanks!');
+    await chat.waitReplyDone();
+    const sent = stack.ollama.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as Json;
+    const earlier = (sent.messages as Json[]).find((m) => m.role === 'assistant')!.content as string;
+    expect(earlier).not.toContain('<details');
+    expect(earlier).toContain('zorblax-clear');
+    expect(earlier).toContain('In Paris the sky is zorblax-clear.');
   });
 
   it('the same with the MCP server', async () => {

@@ -55,3 +55,15 @@ export function splitToolCalls(content: string): Segment[] {
   if (last < content.length) out.push({ kind: 'text', text: content.slice(last) });
   return out.filter((s) => s.kind === 'tool' || s.text.trim() !== '');
 }
+
+/**
+ * What earlier replies look like when sent back to the model: each call block becomes its quoted result,
+ * as the original UI's processDetails does, so the model does not read markup.
+ */
+export function toolCallsForModel(content: string): string {
+  if (!content.includes('<details type="tool_calls"')) return content;
+  return content.replace(BLOCK, (_m, attrs: string) => {
+    const result = /\bresult="([^"]*)"/.exec(attrs)?.[1];
+    return result === undefined ? '' : `"${result}"\n`;
+  });
+}
