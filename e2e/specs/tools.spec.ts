@@ -22,7 +22,7 @@ describe('tool servers in the UI', () => {
 
   beforeAll(async () => {
     [weather, mcp] = await Promise.all([startFakeOpenApiServer(), startFakeMcpServer()]);
-    stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2' } });
+    stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2', ENABLE_LOCAL_DIRECT_TOOL_SERVERS: 'true' } });
     await apiSignup(stack.baseUrl, 'Admin', 'admin@example.com', 'pass-word-1');
     page = await stack.newPage();
     const auth = new AuthPage(page);
@@ -142,5 +142,34 @@ describe('tool servers in the UI', () => {
     await chat.send('Hello?');
     await chat.waitReplyDone();
     expect(await chat.lastReplyText()).toContain('Still here.');
+  });
+
+  it('a user-level tool server from Settings is used in chat', async () => {
+    weather.mode = 'ok';
+    await page.goto('/settings');
+    const mine = page.getByTestId('user-tool-servers');
+    await mine.waitFor();
+    await mine.getByTestId('tool-server-add').click();
+    await mine.getByTestId('tool-server-url').fill(weather.url);
+    await mine.getByTestId('tool-server-auth').selectOption('none');
+    await mine.getByTestId('user-tool-servers-save').click();
+    await mine.getByTestId('user-tool-servers-notice').waitFor();
+
+    stack.ollama.script({
+      turns: [
+        { toolCalls: [{ name: 'create_order', arguments: { item: 'tea', qty: 3 } }] },
+        (body) => ({ reply: `Your order is ${JSON.parse(toolMessage(body) ?? '{}').order_id}.` }),
+      ],
+    });
+    await page.goto('/');
+    await chat.waitReady();
+    await page.getByTestId('tools-menu-button').click();
+    await page.getByTestId('tools-toggle-server:weather').uncheck();
+    await page.getByTestId('tools-user-servers').waitFor();
+    await page.getByTestId('tools-menu-button').click();
+    await chat.send('Order three teas');
+    await chat.waitReplyDone();
+    expect(await chat.lastReplyText()).toContain('Your order is ord-77.');
+    expect(weather.hits.some((h) => h.method === 'POST' && h.url === '/orders' && JSON.parse(h.body).qty === 3)).toBe(true);
   });
 });
