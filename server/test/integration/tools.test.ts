@@ -108,6 +108,11 @@ describe('tool servers and native function calling', () => {
     expect((await s.request('GET', '/api/v1/tools/id/nope', { token: userToken })).status).toBe(404);
     expect(await (await s.request('GET', '/api/v1/functions/', { token: userToken })).json()).toEqual([]);
     expect(await (await s.request('GET', '/api/v1/tools/list', { token: userToken })).json()).toEqual([]);
+    expect(await (await s.request('GET', '/api/v1/functions/list', { token: admin })).json()).toEqual([]);
+    expect(await (await s.request('GET', '/api/v1/tools/id/server:weather/valves/user', { token: userToken })).json()).toBeNull();
+    const py = await s.request('POST', '/api/v1/functions/create', { token: admin, body: { id: 'f', name: 'f', content: 'print(1)', meta: {} } });
+    expect(py.status).toBe(400);
+    expect((await py.json()).detail).toMatch(/not supported/);
   });
 
   it('OpenAI, streamed: offers the tools, runs the call, feeds the result back and shows the call', async () => {

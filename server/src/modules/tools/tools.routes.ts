@@ -75,6 +75,11 @@ export async function toolsRoutes(root: FastifyInstance, ctx: AppContext): Promi
     return { ...item, specs: (await svc.openapiServer(idx, user)).specs };
   });
 
+  // Server tools have no valves (the original UI asks for them for every selected tool).
+  for (const sub of ['valves', 'valves/spec', 'valves/user', 'valves/user/spec']) {
+    app.get(`/api/v1/tools/id/:id/${sub}`, { ...verified, schema: { params: z.object({ id: z.string() }) } }, async () => null);
+  }
+
   for (const path of ['/api/v1/tools/create', '/api/v1/tools/load/url', '/api/v1/functions/create', '/api/v1/functions/load/url']) {
     app.post(path, admin, async () => {
       throw new ApiError(400, PYTHON_UNSUPPORTED);
