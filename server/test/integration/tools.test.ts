@@ -38,6 +38,7 @@ describe('tool servers and native function calling', () => {
     { url: slow.url, path: 'openapi.json', type: 'openapi', auth_type: 'none', config: { enable: true }, info: { id: 'slow', name: 'Slow' } },
     { url: 'http://127.0.0.1:9', path: 'openapi.json', type: 'openapi', auth_type: 'none', config: { enable: true }, info: { id: 'dead', name: 'Dead' } },
     { url: weather.url, path: 'openapi.json', type: 'openapi', auth_type: 'bearer', key: 'tool-key', config: { enable: true, access_control: {} }, info: { id: 'private', name: 'Private' } },
+    { url: 'http://127.0.0.1:9/mcp', path: '', type: 'mcp', auth_type: 'none', config: { enable: true }, info: { id: 'deadmcp', name: 'Dead MCP' } },
   ];
 
   beforeAll(async () => {
@@ -69,7 +70,7 @@ describe('tool servers and native function calling', () => {
 
   it('keeps the connections (admin only) and verifies OpenAPI and MCP servers', async () => {
     const got = await s.request('GET', '/api/v1/configs/tool_servers', { token: admin });
-    expect((await got.json()).TOOL_SERVER_CONNECTIONS).toHaveLength(5);
+    expect((await got.json()).TOOL_SERVER_CONNECTIONS).toHaveLength(6);
     expect((await s.request('GET', '/api/v1/configs/tool_servers', { token: userToken })).status).toBe(401);
 
     const spec = await s.request('POST', '/api/v1/configs/tool_servers/verify', { token: admin, body: connections()[0] });
@@ -208,6 +209,13 @@ describe('tool servers and native function calling', () => {
     const f = await (await s.request('POST', '/api/chat/completions', { token: userToken, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], tool_ids: ['server:mcp:orders'] } })).json();
     expect(f.choices[0].message.content).toContain('the warehouse is on fire');
     expect(f.choices[0].message.content).toContain('Tool no_such_tool not found');
+
+    // A slow MCP tool hits the per-call timeout; a dead MCP server is skipped and the rest still works.
+    mcp.delayMs = 1500;
+    up.turns.push({ toolCalls: [{ id: 'c_t', name: 'orders_lookup_order', arguments: '{"order_id":"Z"}' }] }, (body) => ({ reply: `T ${toolMessage(body)}` }));
+    const t = await (await s.request('POST', '/api/chat/completions', { token: userToken, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], tool_ids: ['server:mcp:orders', 'server:mcp:deadmcp'] } })).json();
+    mcp.delayMs = 0;
+    expect(t.choices[0].message.content).toMatch(/T \{"error":".*timed out/i);
   });
 
   it('bounds the loop: a model that keeps calling tools stops after CHAT_RESPONSE_MAX_TOOL_CALL_RETRIES rounds', async () => {
