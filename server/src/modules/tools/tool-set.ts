@@ -109,82 +109,95 @@ function addUnique(tools: Map<string, ResolvedTool>, prefix: string, tool: Resol
   tools.set(name, name === tool.spec.name ? tool : { ...tool, spec: { ...tool.spec, name } });
 }
 
+/** At most this many tool servers per reply: each costs a connection (and a spec fetch) before the model runs. */
+const MAX_SERVERS_PER_REPLY = 16;
+
+interface ServerTools {
+  prefix: string;
+  tools: ResolvedTool[];
+  problem?: string;
+  session?: McpSession;
+}
+
+function mcpTool(toolId: string, serverId: string, spec: ToolSpec, session: McpSession, limits: ToolServersService['limits']): ResolvedTool {
+  return {
+    toolId,
+    spec: { ...spec, name: `${serverId}_${spec.name}` },
+    async call(args) {
+      try {
+        const items = await session.call(spec.name, allowedArgs(spec, args), limits.callTimeoutSeconds * 1000);
+        return { content: cap(asText(mcpContent(items)), limits.maxResultBytes), error: false };
+      } catch (err) {
+        return errorResult(describeError(err));
+      }
+    },
+  };
+}
+
+/** One admin server's tools for this reply (`server:<id>` or `server:mcp:<id>`), or null if not usable by `user`. */
+async function adminServerTools(svc: ToolServersService, user: UserModel, toolId: string): Promise<ServerTools | null> {
+  if (!toolId.startsWith('server:')) return null; // Python tools are not supported in this build
+  const connections = svc.connections();
+  const isMcp = toolId.startsWith('server:mcp:');
+  const serverId = isMcp ? toolId.slice('server:mcp:'.length) : toolId.slice('server:'.length).split('|')[0]!;
+  const idx = connections.findIndex((c, i) => connectionType(c) === (isMcp ? 'mcp' : 'openapi') && connectionId(c, i) === serverId);
+  const c = connections[idx];
+  if (!c || !connectionEnabled(c) || !canUseToolServer(user, c)) return null;
+  const label = (isObj(c.info) && typeof c.info.name === 'string' && c.info.name) || String(c.url ?? serverId);
+  let session: McpSession | undefined;
+  try {
+    if (isMcp) {
+      session = await connectMcp(String(c.url ?? ''), { headers: await svc.authHeaders(c, user, 'none'), policy: svc.adminPolicy(), timeoutMs: svc.limits.specTimeoutSeconds * 1000 });
+      const specs = await session.tools();
+      return { prefix: serverId, session, tools: specs.map((spec) => mcpTool(toolId, serverId, spec, session!, svc.limits)) };
+    }
+    const data = await svc.openapiServer(idx, user);
+    const headers = await svc.authHeaders(c, user, 'bearer');
+    return { prefix: serverId, tools: data.specs.map((spec) => openapiTool(svc, toolId, spec, { url: data.url, openapi: data.openapi, headers, policy: svc.adminPolicy() })) };
+  } catch (err) {
+    await session?.close();
+    return { prefix: serverId, tools: [], problem: `${label}: ${describeError(err)}` };
+  }
+}
+
+/** A user's own server, sent with the request; always through the SSRF guard unless the admin allows local ones. */
+async function directServerTools(svc: ToolServersService, raw: unknown): Promise<ServerTools | null> {
+  const parsed = DirectToolServer.safeParse(raw);
+  if (!parsed.success) return null;
+  const server = parsed.data;
+  const policy: SafeFetchPolicy = { allowPrivate: svc.limits.allowLocalDirectServers, verifyTls: svc.ctxConfig.tools.verifyTls };
+  const headers: Record<string, string> = (server.auth_type ?? 'bearer') === 'bearer' && server.key ? { authorization: `Bearer ${server.key}` } : {};
+  try {
+    const openapi = isObj(server.openapi) && isObj(server.openapi.paths)
+      ? server.openapi
+      : await svc.fetchSpec(toolServerUrl(server.url, server.path || 'openapi.json'), headers, policy);
+    return { prefix: 'direct', tools: openapiToToolSpecs(openapi).map((spec) => openapiTool(svc, `direct:${server.url}`, spec, { url: server.url, openapi, headers, policy })) };
+  } catch (err) {
+    return { prefix: 'direct', tools: [], problem: `${server.url}: ${describeError(err)}` };
+  }
+}
+
 export async function resolveToolSet(
   svc: ToolServersService,
   user: UserModel,
   toolIds: string[],
   directServers: unknown[],
 ): Promise<ToolSet> {
+  const direct = directServers.length && hasPermission(user, svc.ctxSettings, 'features.direct_tool_servers') ? directServers : [];
+  // Servers are reached in parallel (a slow one costs its timeout once, not once per server before it).
+  const results = await Promise.all([
+    ...[...new Set(toolIds)].slice(0, MAX_SERVERS_PER_REPLY).map((id) => adminServerTools(svc, user, id)),
+    ...direct.slice(0, MAX_SERVERS_PER_REPLY).map((raw) => directServerTools(svc, raw)),
+  ]);
   const tools = new Map<string, ResolvedTool>();
   const problems: string[] = [];
   const sessions: McpSession[] = [];
-  const connections = svc.connections();
-  const limits = svc.limits;
-
-  for (const toolId of new Set(toolIds)) {
-    if (!toolId.startsWith('server:')) continue; // Python tools are not supported in this build
-    const isMcp = toolId.startsWith('server:mcp:');
-    const serverId = isMcp ? toolId.slice('server:mcp:'.length) : toolId.slice('server:'.length).split('|')[0]!;
-    const idx = connections.findIndex((c, i) => connectionType(c) === (isMcp ? 'mcp' : 'openapi') && connectionId(c, i) === serverId);
-    const c = connections[idx];
-    if (!c || !connectionEnabled(c) || !canUseToolServer(user, c)) continue;
-    const label = (isObj(c.info) && typeof c.info.name === 'string' && c.info.name) || String(c.url ?? serverId);
-    try {
-      if (isMcp) {
-        const session = await connectMcp(String(c.url ?? ''), {
-          headers: await svc.authHeaders(c, user, 'none'),
-          policy: svc.adminPolicy(),
-          timeoutMs: limits.specTimeoutSeconds * 1000,
-        });
-        sessions.push(session);
-        for (const spec of await session.tools()) {
-          const offered = { ...spec, name: `${serverId}_${spec.name}` };
-          tools.set(offered.name, {
-            toolId,
-            spec: offered,
-            async call(args) {
-              try {
-                const items = await session.call(spec.name, allowedArgs(spec, args), limits.callTimeoutSeconds * 1000);
-                return { content: cap(asText(mcpContent(items)), limits.maxResultBytes), error: false };
-              } catch (err) {
-                return errorResult(describeError(err));
-              }
-            },
-          });
-        }
-      } else {
-        const data = await svc.openapiServer(idx, user);
-        const headers = await svc.authHeaders(c, user, 'bearer');
-        for (const spec of data.specs) {
-          addUnique(tools, serverId, openapiTool(svc, toolId, spec, { url: data.url, openapi: data.openapi, headers, policy: svc.adminPolicy() }));
-        }
-      }
-    } catch (err) {
-      problems.push(`${label}: ${describeError(err)}`);
-    }
+  for (const r of results) {
+    if (!r) continue;
+    if (r.problem) problems.push(r.problem);
+    if (r.session) sessions.push(r.session);
+    for (const t of r.tools) addUnique(tools, r.prefix, t);
   }
-
-  // Per-user servers: only with the permission, and through the SSRF guard unless the admin allows local ones.
-  if (directServers.length && hasPermission(user, svc.ctxSettings, 'features.direct_tool_servers')) {
-    const policy: SafeFetchPolicy = { allowPrivate: limits.allowLocalDirectServers, verifyTls: svc.ctxConfig.tools.verifyTls };
-    for (const raw of directServers) {
-      const parsed = DirectToolServer.safeParse(raw);
-      if (!parsed.success) continue;
-      const server = parsed.data;
-      const headers: Record<string, string> = (server.auth_type ?? 'bearer') === 'bearer' && server.key ? { authorization: `Bearer ${server.key}` } : {};
-      try {
-        const openapi = isObj(server.openapi) && isObj(server.openapi.paths)
-          ? server.openapi
-          : await svc.fetchSpec(toolServerUrl(server.url, server.path || 'openapi.json'), headers, policy);
-        for (const spec of openapiToToolSpecs(openapi)) {
-          addUnique(tools, 'direct', openapiTool(svc, `direct:${server.url}`, spec, { url: server.url, openapi, headers, policy }));
-        }
-      } catch (err) {
-        problems.push(`${server.url}: ${describeError(err)}`);
-      }
-    }
-  }
-
   return {
     tools,
     problems,

@@ -72,7 +72,11 @@ export async function toolsRoutes(root: FastifyInstance, ctx: AppContext): Promi
       }
     }
     const idx = connections.findIndex((x, i) => connectionType(x) === 'openapi' && `server:${connectionId(x, i)}` === item.id);
-    return { ...item, specs: (await svc.openapiServer(idx, user)).specs };
+    try {
+      return { ...item, specs: (await svc.openapiServer(idx, user)).specs };
+    } catch (err) {
+      throw new ApiError(502, `Failed to connect to the tool server: ${describeError(err)}`);
+    }
   });
 
   // Server tools have no valves (the original UI asks for them for every selected tool).
@@ -97,11 +101,13 @@ export async function toolsRoutes(root: FastifyInstance, ctx: AppContext): Promi
   app.post('/api/v1/configs/tool_servers', { ...admin, schema: { body: ToolServersConfigForm } }, async (request) => {
     const list = request.body.TOOL_SERVER_CONNECTIONS.map((c) => ({ ...c }) as Json);
     for (const c of list) {
+      let protocol = '';
       try {
-        new URL(String(c.url));
+        protocol = new URL(String(c.url)).protocol;
       } catch {
-        throw new ApiError(400, `Invalid tool server URL: ${String(c.url)}`);
+        /* reported below */
       }
+      if (protocol !== 'http:' && protocol !== 'https:') throw new ApiError(400, `Invalid tool server URL: ${String(c.url)}`);
     }
     await ctx.settings.set({ TOOL_SERVER_CONNECTIONS: list });
     return { TOOL_SERVER_CONNECTIONS: svc.connections() };
