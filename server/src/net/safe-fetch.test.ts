@@ -98,6 +98,16 @@ describe('safeFetch against a sentinel on loopback', () => {
     sentinel.hits.length = 0;
   });
 
+  it('tries the next checked address when one refuses (IPv6 first, server on IPv4 only)', async () => {
+    const resolve = async () => [
+      { address: '::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    const res = await safeFetch(`http://dual.example:${sentinel.port}/`, { resolve, allowPrivate: true });
+    expect(res.text()).toBe('sentinel');
+    sentinel.hits.length = 0;
+  });
+
   it('reaches loopback when the admin allows local fetches', async () => {
     const res = await safeFetch(`http://127.0.0.1:${sentinel.port}/ok`, { allowPrivate: true });
     expect(res.status).toBe(200);

@@ -73,7 +73,7 @@ export interface SafeResponse {
 const systemResolve = async (hostname: string): Promise<ResolvedAddress[]> =>
   dns.promises.lookup(hostname, { all: true, verbatim: true });
 
-async function pickAddress(hostname: string, port: number, policy: SafeFetchPolicy): Promise<string> {
+async function pickAddresses(hostname: string, port: number, policy: SafeFetchPolicy): Promise<string[]> {
   const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   let addresses: ResolvedAddress[];
   if (net.isIP(host)) addresses = [{ address: host, family: net.isIP(host) }];
@@ -85,7 +85,7 @@ async function pickAddress(hostname: string, port: number, policy: SafeFetchPoli
     }
     if (addresses.length === 0) throw new SafeFetchError('dns_failed', `Could not resolve ${host}`);
   }
-  if (policy.allowPrivate) return addresses[0]!.address;
+  if (policy.allowPrivate) return addresses.map((a) => a.address);
   const allowed = policy.isAllowedAddress ?? ((a: string) => !isBlockedAddress(a));
   // One refused address refuses the name: a host that answers with both a public and a private address
   // is either misconfigured or trying to get us to pick the private one.
@@ -94,17 +94,28 @@ async function pickAddress(hostname: string, port: number, policy: SafeFetchPoli
       throw new SafeFetchError('blocked_address', `Refused to connect to ${host}: it resolves to a private or reserved address`);
     }
   }
-  return addresses[0]!.address;
+  return addresses.map((a) => a.address);
 }
+
+const RETRY_NEXT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** An undici Agent whose every connection goes through the address check. */
 export function createSafeDispatcher(policy: SafeFetchPolicy = {}): Agent {
   const base = buildConnector({ rejectUnauthorized: policy.verifyTls !== false, timeout: 10_000 });
   const connect: buildConnector.connector = (opts, callback) => {
     const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
-    pickAddress(opts.hostname, port, policy).then(
+    // Every address was checked; they are tried in order, so a name with an IPv6 and an IPv4 answer
+    // (localhost) still reaches a server that listens on only one of them.
+    const attempt = (addresses: string[], i: number): void => {
       // `host` (original name) stays as is, so TLS SNI and certificate checks use the name, not the IP.
-      (address) => base({ ...opts, hostname: address }, callback),
+      base({ ...opts, hostname: addresses[i]! }, (err, socket) => {
+        if (err && i + 1 < addresses.length && RETRY_NEXT.has(String((err as NodeJS.ErrnoException).code))) return attempt(addresses, i + 1);
+        if (err) callback(err, null);
+        else callback(null, socket!);
+      });
+    };
+    pickAddresses(opts.hostname, port, policy).then(
+      (addresses) => attempt(addresses, 0),
       (err: Error) => callback(err, null),
     );
   };
