@@ -138,7 +138,9 @@ export async function* runToolLoop(messagesIn: Json[], set: ToolSet, round: Roun
       messages.push({
         role: 'assistant',
         content: text,
-        tool_calls: done.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+        // Arguments go back as valid JSON (the original does the same): some upstreams reject a history
+        // with a malformed or empty arguments string.
+        tool_calls: done.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(parseArgs(c.arguments) ?? {}) } })),
       });
       done.forEach((c, i) => messages.push({ role: 'tool', tool_call_id: c.id, name: c.name, content: results[i]!.content }));
     }
