@@ -57,6 +57,7 @@ describe('tool servers in the UI', () => {
     await page.getByTestId('tools-admin-saved').waitFor();
     await page.reload();
     await expect.poll(() => page.getByTestId('tool-server').count()).toBe(2);
+    await screenshot(page, 'tools-admin');
   });
 
   it('the OpenAPI tool answers a question in chat, and the call is shown with its arguments and result', async () => {

@@ -35,7 +35,7 @@ describe('tool servers and native function calling', () => {
   const connections = () => [
     { url: weather.url, path: 'openapi.json', type: 'openapi', auth_type: 'bearer', key: 'tool-key', config: { enable: true }, info: { id: 'weather', name: 'Weather' } },
     { url: mcp.url, path: '', type: 'mcp', auth_type: 'bearer', key: 'mcp-key', config: { enable: true }, info: { id: 'orders', name: 'Orders', description: 'Order lookups' } },
-    { url: slow.url, path: 'openapi.json', type: 'openapi', auth_type: 'none', config: { enable: true }, info: { id: 'slow', name: 'Slow' } },
+    { url: slow.url, path: 'openapi.json', type: 'openapi', auth_type: 'session', config: { enable: true }, info: { id: 'slow', name: 'Slow' } },
     { url: 'http://127.0.0.1:9', path: 'openapi.json', type: 'openapi', auth_type: 'none', config: { enable: true }, info: { id: 'dead', name: 'Dead' } },
     { url: weather.url, path: 'openapi.json', type: 'openapi', auth_type: 'bearer', key: 'tool-key', config: { enable: true, access_control: {} }, info: { id: 'private', name: 'Private' } },
     { url: 'http://127.0.0.1:9/mcp', path: '', type: 'mcp', auth_type: 'none', config: { enable: true }, info: { id: 'deadmcp', name: 'Dead MCP' } },
@@ -66,6 +66,7 @@ describe('tool servers and native function calling', () => {
     weather.hits.length = 0;
     mcp.calls.length = 0;
     slow.mode = 'ok';
+    slow.hits.length = 0;
   });
 
   it('keeps the connections (admin only) and verifies OpenAPI and MCP servers', async () => {
@@ -193,6 +194,11 @@ describe('tool servers and native function calling', () => {
     const content = (await res.json()).choices[0].message.content as string;
     expect(content).toContain('did not answer in time');
     expect(content).toContain('result="');
+    // auth_type "session": the call carried a token of the user who chats, which our API accepts.
+    const sessionAuth = slow.hits.find((h) => h.url.startsWith('/weather/'))!.headers.authorization!;
+    const me = await s.request('GET', '/api/v1/auths/', { headers: { authorization: sessionAuth } });
+    expect(me.status).toBe(200);
+    expect((await me.json()).role).toBe('user');
 
     slow.mode = 'error';
     up.turns.push({ toolCalls: [{ id: 'c_e', name: 'get_weather', arguments: 'not json' }] }, (body) => ({ reply: `E1 ${toolMessage(body)}` }));
