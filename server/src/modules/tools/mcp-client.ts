@@ -1,5 +1,3 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ToolSpec } from '@owui/contracts';
 import { createSafeFetch, type SafeFetchPolicy } from '../../net/safe-fetch.js';
 import { VERSION } from '../../version.js';
@@ -19,6 +17,11 @@ export async function connectMcp(
   url: string,
   opts: { headers?: Record<string, string>; policy: SafeFetchPolicy; timeoutMs: number },
 ): Promise<McpSession> {
+  // Loaded on first use: the SDK (and its JSON-schema validator) stays out of the server's start-up.
+  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: opts.headers ?? {} },
     fetch: createSafeFetch(opts.policy),
