@@ -183,6 +183,9 @@ export const en = {
   'tools.verified': 'Connection verified',
   'tools.userTitle': 'My tool servers',
   'tools.userHelp': 'Your own OpenAPI tool servers, used in every chat while enabled. Private and local addresses are refused unless the admin allows them.',
+  'tools.access': 'Who may use it',
+  'tools.accessEveryone': 'Every user',
+  'tools.accessAdmins': 'Admins only',
 } as const;
 
 export type MessageKey = keyof typeof en;

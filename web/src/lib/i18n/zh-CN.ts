@@ -184,4 +184,7 @@ export const zhCN: Record<MessageKey, string> = {
   'tools.verified': '连接验证成功',
   'tools.userTitle': '我的工具服务器',
   'tools.userHelp': '你自己的 OpenAPI 工具服务器，启用后用于所有对话。除非管理员允许，否则拒绝私有和本地地址。',
+  'tools.access': '可使用者',
+  'tools.accessEveryone': '所有用户',
+  'tools.accessAdmins': '仅管理员',
 };

@@ -34,7 +34,7 @@ export function normalizeConnection(c: Partial<ToolServerConnection>): ToolServe
     type: c.type ?? 'openapi',
     auth_type: c.auth_type ?? 'bearer',
     key: c.key ?? '',
-    config: { enable: true, ...(c.config ?? {}) },
+    config: { enable: true, access_control: null, ...(c.config ?? {}) },
     info: { id: '', name: '', description: '', ...(c.info ?? {}) },
   };
 }
