@@ -19,6 +19,7 @@
  *   hang          RegExp (or true = every path): accept the request, never answer
  *   breakAfter    { chunks, path? }: on streaming replies, destroy the socket after that many chunks
  *   embeddingDim  length of embedding vectors (default 4); vectors are deterministic per input text
+ *   noToolModels  models that answer a chat carrying `tools` with Ollama's 400 "does not support tools"
  *   turns         scripted /api/chat turns for tool loops: each request takes the next (a function gets the
  *                 request body); `toolCalls` answers with message.tool_calls (arguments as objects, the
  *                 way Ollama sends them); when empty, `reply` applies
@@ -44,6 +45,7 @@ export interface FakeOllamaScript {
   breakAfter: { chunks: number; path?: RegExp } | null;
   embeddingDim: number;
   turns: (FakeOllamaTurn | ((body: Record<string, unknown>) => FakeOllamaTurn))[];
+  noToolModels: string[];
 }
 
 export interface FakeOllamaTurn {
@@ -86,6 +88,7 @@ const DEFAULTS: FakeOllamaScript = {
   breakAfter: null,
   embeddingDim: 4,
   turns: [],
+  noToolModels: [],
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -218,6 +221,9 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
         model_info: { 'general.architecture': 'llama', 'llama.context_length': 8192 },
         capabilities: ['completion'],
       });
+    }
+    if (path === '/api/chat' && method === 'POST' && Array.isArray(b.tools) && s.noToolModels.includes(name)) {
+      return json(res, 400, { error: `registry.ollama.ai/library/${name} does not support tools` });
     }
     if (path === '/api/chat' && method === 'POST' && s.turns.length && has(name)) {
       const next = s.turns.shift()!;

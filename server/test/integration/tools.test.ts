@@ -181,6 +181,20 @@ describe('tool servers and native function calling', () => {
     expect(chats[1]!.messages.at(-1)).toMatchObject({ role: 'tool' });
   });
 
+  it('a model without function calling still answers, without the tools', async () => {
+    ollama.script({ noToolModels: ['llama3.2:latest'], reply: 'No tools here.' });
+    const res = await s.request('POST', '/api/chat/completions', {
+      token: userToken,
+      body: { model: 'llama3.2:latest', stream: true, messages: [{ role: 'user', content: 'x' }], tool_ids: ['server:weather'] },
+    });
+    expect(res.status).toBe(200);
+    expect(sseContent(await res.text())).toBe('No tools here.');
+    const chats = ollama.requests.filter((r) => r.path === '/api/chat').slice(-2).map((r) => r.body as Json);
+    expect(chats[0]!.tools).toBeDefined();
+    expect(chats[1]!.tools).toBeUndefined();
+    ollama.script({ noToolModels: [] });
+  });
+
   it('a slow, broken or dead tool server gives the model and the user a clear error; the chat goes on', async () => {
     slow.mode = 'slow';
     up.turns.push({ toolCalls: [{ id: 'c_s', name: 'get_weather', arguments: '{"city":"Rome"}' }] }, (body) => ({ reply: `Sorry: ${toolMessage(body)}` }));

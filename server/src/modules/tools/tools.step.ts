@@ -30,12 +30,29 @@ export async function toolsStep(
     return null;
   }
 
-  const round = (messages: Json[], tools: Json[]) =>
+  const call = (messages: Json[], tools: Json[]) =>
     svc.chunks(
       { ...request, messages: messages as ChatCompletionRequest['messages'], tool_ids: null, tool_servers: null, ...(tools.length ? { tools } : {}) },
       user,
       { ...opts, toolRound: true },
     );
+  // A model without function calling (Ollama answers 400 "... does not support tools") still answers,
+  // without the tools; the user is told why the tools were not used.
+  const round = async function* (messages: Json[], tools: Json[]): AsyncGenerator<Json> {
+    if (!tools.length) return yield* call(messages, tools);
+    const it = call(messages, tools);
+    let first: IteratorResult<Json>;
+    try {
+      first = await it.next();
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.statusCode !== 400 || !/does not support tools/i.test(err.message)) throw err;
+      if (isSocketMode(request)) yield { event: { type: 'status', data: { description: `The model cannot use tools: ${err.message}`, done: true, error: true } } };
+      return yield* call(messages, []);
+    }
+    if (first.done) return;
+    yield first.value;
+    yield* it;
+  };
   const loop = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request), signal: opts.signal });
   if (request.stream === true) return { kind: 'chunks', chunks: await primed(loop, set) };
   return { kind: 'json', status: 200, body: await collect(loop, request.model) };
