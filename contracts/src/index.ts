@@ -8,3 +8,4 @@ export * from './ollama.ts';
 export * from './doctor.ts';
 export * from './socket-events.ts';
 export * from './workspace.ts';
+export * from './tools.ts';

@@ -99,6 +99,7 @@ export const ChatCompletionRequest = z.looseObject({
   features: z.record(z.string(), z.unknown()).nullable().optional(),
   files: z.array(z.unknown()).nullable().optional(),
   tool_ids: z.array(z.string()).nullable().optional(),
+  tool_servers: z.array(z.unknown()).nullable().optional(),
   variables: z.record(z.string(), z.unknown()).nullable().optional(),
   background_tasks: z.record(z.string(), z.unknown()).nullable().optional(),
 });

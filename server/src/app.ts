@@ -21,6 +21,7 @@ import { groupsRoutes } from './modules/groups/groups.routes.js';
 import { promptsRoutes } from './modules/prompts/prompts.routes.js';
 import { modelsConfigRoutes } from './modules/configs/models-config.routes.js';
 // --- end workspace
+import { toolsRoutes } from './modules/tools/tools.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -81,6 +82,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await promptsRoutes(app, full);
   await modelsConfigRoutes(app, full);
   // --- end workspace
+  await toolsRoutes(app, full); // tool servers, /api/v1/tools, /api/v1/functions (issue 19)
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { userPermissionsFromEnv } from './permissions-env.js';
+import { toolsConfig } from './tools-env.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -320,6 +321,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       defaultGroupId: str(env, 'DEFAULT_GROUP_ID'),
     },
     // --- end workspace
+    // ---- tool servers (issue 19) ----
+    tools: toolsConfig(env),
     extra: {
       ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
       openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),

@@ -47,6 +47,12 @@ export const PERSISTENT_KEYS = {
   OPENAI_API_BASE_URLS: { path: 'openai.api_base_urls', schema: z.array(z.string()), seed: (c: Config) => c.openai.baseUrls },
   OPENAI_API_KEYS: { path: 'openai.api_keys', schema: z.array(z.string()), seed: (c: Config) => c.openai.keys },
   OPENAI_API_CONFIGS: { path: 'openai.api_configs', schema: connectionConfigs, seed: (c: Config) => (c.extra.openaiApiConfigs ?? {}) as Record<string, Record<string, unknown>> },
+  // ---- tool servers (issue 19) ----
+  TOOL_SERVER_CONNECTIONS: {
+    path: 'tool_server.connections',
+    schema: z.array(z.record(z.string(), z.unknown())),
+    seed: (c: Config) => structuredClone(c.tools.connections),
+  },
 } as const;
 
 export type PersistentKey = keyof typeof PERSISTENT_KEYS;

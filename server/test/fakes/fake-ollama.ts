@@ -19,6 +19,10 @@
  *   hang          RegExp (or true = every path): accept the request, never answer
  *   breakAfter    { chunks, path? }: on streaming replies, destroy the socket after that many chunks
  *   embeddingDim  length of embedding vectors (default 4); vectors are deterministic per input text
+ *   noToolModels  models that answer a chat carrying `tools` with Ollama's 400 "does not support tools"
+ *   turns         scripted /api/chat turns for tool loops: each request takes the next (a function gets the
+ *                 request body); `toolCalls` answers with message.tool_calls (arguments as objects, the
+ *                 way Ollama sends them); when empty, `reply` applies
  * Unknown models get Ollama's 404 `{"error":"model \"x\" not found, try pulling it first"}`.
  *
  * Routes: GET/HEAD /, GET /api/tags, /api/ps, /api/version; POST /api/show, /api/chat, /api/generate,
@@ -40,6 +44,13 @@ export interface FakeOllamaScript {
   hang: RegExp | boolean;
   breakAfter: { chunks: number; path?: RegExp } | null;
   embeddingDim: number;
+  turns: (FakeOllamaTurn | ((body: Record<string, unknown>) => FakeOllamaTurn))[];
+  noToolModels: string[];
+}
+
+export interface FakeOllamaTurn {
+  reply?: string;
+  toolCalls?: { name: string; arguments: Record<string, unknown> }[];
 }
 
 export interface RecordedRequest {
@@ -76,6 +87,8 @@ const DEFAULTS: FakeOllamaScript = {
   hang: false,
   breakAfter: null,
   embeddingDim: 4,
+  turns: [],
+  noToolModels: [],
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,7 +125,7 @@ function counters(promptTokens: number, evalTokens: number) {
 }
 
 export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, port = 0): Promise<FakeOllama> {
-  let s: FakeOllamaScript = { ...DEFAULTS, ...initial };
+  let s: FakeOllamaScript = { ...DEFAULTS, turns: [], ...initial };
   const requests: RecordedRequest[] = [];
   const abortWaiters: ((r: RecordedRequest) => void)[] = [];
 
@@ -209,6 +222,20 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
         capabilities: ['completion'],
       });
     }
+    if (path === '/api/chat' && method === 'POST' && Array.isArray(b.tools) && s.noToolModels.includes(name)) {
+      return json(res, 400, { error: `registry.ollama.ai/library/${name} does not support tools` });
+    }
+    if (path === '/api/chat' && method === 'POST' && s.turns.length && has(name)) {
+      const next = s.turns.shift()!;
+      const turn = typeof next === 'function' ? next(b) : next;
+      const calls = turn.toolCalls?.map((t) => ({ function: { name: t.name, arguments: t.arguments } }));
+      const text = turn.reply ?? (calls ? '' : s.reply);
+      const message = { role: 'assistant', content: text, ...(calls ? { tool_calls: calls } : {}) };
+      const final = { model: name, created_at: now(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', ...counters(12, 3) };
+      if (!wantsStream) return json(res, 200, { ...final, message });
+      await stream(rec, res, path, 'application/x-ndjson', [nd({ model: name, created_at: now(), message, done: false }), nd(final)]);
+      return;
+    }
     if ((path === '/api/chat' || path === '/api/generate') && method === 'POST') {
       if (!has(name)) return notFound(res, name);
       const chat = path === '/api/chat';
@@ -301,7 +328,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
       });
     },
     reset() {
-      s = { ...DEFAULTS, ...initial };
+      s = { ...DEFAULTS, turns: [], ...initial };
       requests.length = 0;
     },
     async close() {

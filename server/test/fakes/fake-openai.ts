@@ -33,6 +33,11 @@ export interface FakeOpenAIOptions {
   apiKey?: string;
 }
 
+export interface FakeTurn {
+  reply?: string;
+  toolCalls?: { id: string; name: string; arguments: string }[];
+}
+
 export interface FakeOpenAI {
   /** Base URL as configured in OPENAI_API_BASE_URLS, e.g. http://127.0.0.1:1234/v1 */
   url: string;
@@ -43,6 +48,13 @@ export interface FakeOpenAI {
   reply: string;
   /** When set, the assistant answers with these tool calls instead of text. */
   toolCalls: { id: string; name: string; arguments: string }[] | null;
+  /**
+   * Scripted turns for multi-round conversations (tool loops): each chat request takes the next one
+   * (a function gets the request body, e.g. to answer with the tool result it was sent); when empty,
+   * `reply` / `toolCalls` apply. Streamed tool calls arrive as OpenAI sends them: id and name first,
+   * the arguments in fragments.
+   */
+  turns: (FakeTurn | ((body: Record<string, unknown>) => FakeTurn))[];
   /** Milliseconds to wait before answering any request. */
   delayMs: number;
   /** Never answer (the connection stays open until the client gives up). */
@@ -91,6 +103,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     models: options.models ?? ['gpt-4o-mini', 'text-embedding-3-small'],
     reply: 'Hello from the fake OpenAI server.',
     toolCalls: null,
+    turns: [],
     delayMs: 0,
     hang: false,
     breakStreamAfter: null,
@@ -118,11 +131,14 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const promptText = messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(' ');
     const id = `chatcmpl-fake${fake.requests.length}`;
     const base = { id, created: CREATED, model, system_fingerprint: 'fp_fake' };
-    const tools = fake.toolCalls;
+    const next = fake.turns.shift();
+    const turn = typeof next === 'function' ? next(body) : next;
+    const tools = turn ? (turn.toolCalls ?? null) : fake.toolCalls;
+    const replyText = turn?.reply ?? fake.reply;
     if (body.stream !== true) {
       const message = tools
         ? { role: 'assistant', content: null, tool_calls: tools.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } })) }
-        : { role: 'assistant', content: fake.reply, refusal: null };
+        : { role: 'assistant', content: replyText, refusal: null };
       return sendJson(res, 200, {
         ...base,
         object: 'chat.completion',
@@ -144,12 +160,19 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     });
     const events: unknown[] = [chunk({ role: 'assistant', content: '' }, null)];
-    if (tools) {
+    if (tools && turn) {
+      tools.forEach((t, index) => {
+        const cut = Math.floor(t.arguments.length / 2);
+        events.push(chunk({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.name, arguments: '' } }] }, null));
+        events.push(chunk({ tool_calls: [{ index, function: { arguments: t.arguments.slice(0, cut) } }] }, null));
+        events.push(chunk({ tool_calls: [{ index, function: { arguments: t.arguments.slice(cut) } }] }, null));
+      });
+    } else if (tools) {
       tools.forEach((t, index) =>
         events.push(chunk({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } }] }, null)),
       );
     } else {
-      const words = fake.reply.split(' ');
+      const words = replyText.split(' ');
       words.forEach((w, i) => events.push(chunk({ content: i < words.length - 1 ? `${w} ` : w }, null)));
     }
     events.push(chunk({}, tools ? 'tool_calls' : 'stop'));

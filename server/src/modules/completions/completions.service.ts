@@ -34,6 +34,7 @@ import { errorFromException as ollamaException, errorFromResponse as ollamaRespo
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
 import { applyParams } from './completion-params.js';
+import { toolsStep } from '../tools/tools.step.js';
 
 type Json = Record<string, unknown>;
 
@@ -49,6 +50,11 @@ export interface CompletionOptions {
    * with the admin-chosen embedding model on behalf of a user. Presets still apply.
    */
   bypassAccess?: boolean;
+  /**
+   * A follow-up model call of the tools step's loop (modules/tools): the tools step does not run again,
+   * and the access rule and preset already ran on the first round (the request names the base model now).
+   */
+  toolRound?: boolean;
 }
 
 
@@ -92,9 +98,11 @@ function pickServer(model: ModelItem): number | undefined {
 
 export class CompletionsService {
   readonly models: ModelsService;
+  readonly ctx: AppContext;
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(ctx: AppContext) {
     this.models = ModelsService.for(ctx);
+    this.ctx = ctx;
   }
 
   static for(ctx: AppContext): CompletionsService {
@@ -128,10 +136,14 @@ export class CompletionsService {
   }
 
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
-    await this.#checkTemporary(user, request.chat_id);
-    // Workspace step: the model access rule, then a preset runs on its base model with its settings.
-    const access = await this.#access(user, request.model, opts);
-    request = applyPresetToChatRequest(request, access.record(request.model), user);
+    if (!opts.toolRound) {
+      await this.#checkTemporary(user, request.chat_id);
+      // Workspace step: the model access rule, then a preset runs on its base model with its settings.
+      const access = await this.#access(user, request.model, opts);
+      request = applyPresetToChatRequest(request, access.record(request.model), user);
+    }
+    const withTools = await toolsStep(this, request, user, opts); // tools step (modules/tools): runs the whole reply as a tool loop
+    if (withTools) return withTools;
     const model = await this.#model(request.model);
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
     const stream = request.stream === true;

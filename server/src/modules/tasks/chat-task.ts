@@ -7,6 +7,8 @@ export interface CompletionChunk {
   usage?: Record<string, unknown> | null;
   /** A stream that broke midway ends with one of these. */
   error?: { message?: string } | null;
+  /** A socket event to pass on as is (the tools step's status updates). */
+  event?: ChatEvent['data'];
 }
 
 export interface ChatTaskInput {
@@ -64,6 +66,10 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   let error: string | null = null;
   try {
     for await (const chunk of input.stream(signal)) {
+      if (chunk.event) {
+        send(chunk.event);
+        continue;
+      }
       if (chunk.usage) usage = chunk.usage;
       if (chunk.error) {
         error = chunk.error.message || 'Something went wrong :/';

@@ -1,3 +1,5 @@
+import { toolCallsForModel } from '$lib/tools/tool-calls';
+import { tools } from '$lib/tools/tools.svelte';
 import { goto } from '$app/navigation';
 import { api, errorMessage, type ChatBody, type ChatMessage } from '../api';
 import { session } from '../state/session.svelte';
@@ -198,10 +200,10 @@ class ChatStore {
       } else {
         await this.persist();
       }
-      const history = branch(this.chat, parentId).map((m) => ({ role: m.role, content: m.content }));
+      const history = branch(this.chat, parentId).map((m) => ({ role: m.role, content: m.role === 'assistant' ? toolCallsForModel(m.content) : m.content }));
       const system = session.settings.ui?.system;
       if (system) history.unshift({ role: 'system', content: system });
-      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId };
+      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId, ...tools.requestFields() };
       const sessionId = connectedSocketId();
       const chatId = this.id;
       if (sessionId && chatId && !chatId.startsWith('local:')) {
