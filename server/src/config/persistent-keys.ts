@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { USER_ROLES, type Config } from './env.js';
+import { SSO_PERSISTENT_KEYS } from './persistent-keys.sso.js';
 
 /**
  * Settings that an admin can change at run time. Each has Open WebUI's env name, its dotted path in
@@ -56,6 +57,8 @@ export const PERSISTENT_KEYS = {
   OPENAI_API_BASE_URLS: { path: 'openai.api_base_urls', schema: z.array(z.string()), seed: (c: Config) => c.openai.baseUrls },
   OPENAI_API_KEYS: { path: 'openai.api_keys', schema: z.array(z.string()), seed: (c: Config) => c.openai.keys },
   OPENAI_API_CONFIGS: { path: 'openai.api_configs', schema: connectionConfigs, seed: (c: Config) => (c.extra.openaiApiConfigs ?? {}) as Record<string, Record<string, unknown>> },
+  // LDAP (single sign-on).
+  ...SSO_PERSISTENT_KEYS,
 } as const;
 
 export type PersistentKey = keyof typeof PERSISTENT_KEYS;

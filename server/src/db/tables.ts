@@ -68,6 +68,17 @@ export interface TokenCutoffTable {
   issued_before_ms: number;
 }
 
+/** Single sign-on: the IdP token set of one user at one provider (`token` is encrypted JSON). */
+export interface OAuthSessionTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  token: string;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -75,4 +86,5 @@ export interface Database {
   chat: ChatTable;
   revoked_token: RevokedTokenTable;
   token_cutoff: TokenCutoffTable;
+  oauth_session: OAuthSessionTable;
 }
