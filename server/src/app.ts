@@ -15,6 +15,7 @@ import { openaiRoutes } from './modules/openai/openai.routes.js';
 import { modelsRoutes } from './modules/models/models.routes.js';
 import { completionsRoutes } from './modules/completions/completions.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { ssoRoutes } from './modules/sso/sso.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -68,6 +69,8 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await completionsRoutes(app, full);
   await authsRoutes(app, full);
   await usersRoutes(app, full);
+  // Single sign-on: /oauth/{provider}/..., /api/v1/auths/ldap and its admin settings.
+  await ssoRoutes(app, full);
   await doctorRoutes(app, full);
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
