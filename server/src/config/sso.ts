@@ -78,6 +78,8 @@ export function loadSsoConfig(env: Env) {
       updatePictureOnLogin: bool(env, 'OAUTH_UPDATE_PICTURE_ON_LOGIN', false),
       enableEmailFallback: bool(env, 'ENABLE_OAUTH_EMAIL_FALLBACK', false),
       enableIdTokenCookie: bool(env, 'ENABLE_OAUTH_ID_TOKEN_COOKIE', true),
+      /** Key for the IdP tokens kept in `oauth_session`; empty = WEBUI_SECRET_KEY (the original's default). */
+      sessionTokenKey: env.OAUTH_SESSION_TOKEN_ENCRYPTION_KEY ?? '',
       oidc: {
         clientId: str(env, 'OAUTH_CLIENT_ID'),
         clientSecret: env.OAUTH_CLIENT_SECRET ?? '',

@@ -33,7 +33,7 @@ export interface TestIdp {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** `redirectUris` is read when the IdP answers its first request, so the app can be started after it. */
-export async function startTestIdp(opts: { redirectUris: () => string[]; postLogoutRedirectUris?: () => string[]; accounts: Record<string, IdpAccount>; host?: string }): Promise<TestIdp> {
+export async function startTestIdp(opts: { redirectUris: () => string[]; postLogoutRedirectUris?: () => string[]; accounts: Record<string, IdpAccount>; host?: string; /** Issuer path, e.g. Entra ID's /<tenant>/v2.0. */ prefix?: string }): Promise<TestIdp> {
   const accounts = new Map(Object.entries(opts.accounts));
   const delay = { ms: 0, paths: [] as string[] };
   const hits = new Map<string, number>();
@@ -43,7 +43,8 @@ export async function startTestIdp(opts: { redirectUris: () => string[]; postLog
 
   const server = http.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const prefix = opts.prefix ?? '';
+  const issuer = `http://${host}:${(server.address() as AddressInfo).port}${prefix}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: 'test-key', use: 'sig', alg: 'RS256' };
@@ -91,7 +92,14 @@ export async function startTestIdp(opts: { redirectUris: () => string[]; postLog
         callback = provider.callback();
       }
       const m = /^\/interaction\/([^/]+)(\/login)?$/.exec(path);
-      if (!m) return callback(req, res);
+      if (!m) {
+        // Mounted under the issuer's path: the provider sees paths relative to it (like Express's app.use).
+        if (prefix && req.url!.startsWith(prefix)) {
+          (req as { originalUrl?: string }).originalUrl = req.url;
+          req.url = req.url!.slice(prefix.length) || '/';
+        }
+        return callback(req, res);
+      }
       const details = await provider.interactionDetails(req, res);
       if (req.method === 'GET') {
         res.setHeader('content-type', 'text/html; charset=utf-8');

@@ -52,7 +52,7 @@ beforeAll(async () => {
   closed = await start(oidcEnv({ ENABLE_OAUTH_SIGNUP: 'false', OAUTH_MERGE_ACCOUNTS_BY_EMAIL: 'true' }));
   wrongSecret = await start(oidcEnv({ ENABLE_OAUTH_SIGNUP: 'true', OAUTH_CLIENT_SECRET: 'not-the-secret' }));
   down = await start(oidcEnv({ OPENID_PROVIDER_URL: 'http://127.0.0.1:9/.well-known/openid-configuration' }));
-  slow = await start(oidcEnv({ ENABLE_OAUTH_SIGNUP: 'true', OAUTH_TIMEOUT: '1' }));
+  slow = await start(oidcEnv({ ENABLE_OAUTH_SIGNUP: 'true', OAUTH_TIMEOUT: '1', OAUTH_ALLOWED_DOMAINS: 'corp.example, other.example' }));
   // An admin made with a password first, so IdP users are not "the first account".
   for (const s of [main, closed, wrongSecret, slow]) {
     const r = await s.request('POST', '/api/v1/auths/signup', { body: { name: 'Root', email: 'root@example.com', password: 'root-password-1' } });
@@ -254,6 +254,12 @@ describe('OIDC sign-in (oidc-provider)', () => {
     } finally {
       idp.delay.ms = 0;
     }
+  });
+
+  it('refuses an email domain outside OAUTH_ALLOWED_DOMAINS', async () => {
+    const r = await signIn(slow, 'alice', 'alice-pw');
+    expect(r.error).toBe('Accounts of this email domain may not sign in here (OAUTH_ALLOWED_DOMAINS).');
+    expect(r.token).toBeNull();
   });
 
   it('signs out at the IdP end-session endpoint with the id token as hint', async () => {

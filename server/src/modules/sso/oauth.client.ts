@@ -62,6 +62,7 @@ export class OAuthClient {
         auth,
       );
       config.timeout = this.timeoutSeconds;
+      if (insecure(p.endpoints.token)) oidc.allowInsecureRequests(config);
       return config;
     }
     const url = p.discoveryUrl!;
@@ -168,6 +169,12 @@ export function classify(err: unknown): OAuthFlowError {
     if (e instanceof oidc.AuthorizationResponseError || e instanceof oidc.ResponseBodyError) {
       const desc = e.error_description ? `: ${e.error_description}` : '';
       return new OAuthFlowError('refused', `The identity provider refused the sign-in (${e.error}${desc}).`);
+    }
+    // GitHub answers a bad code or client with 200 and an `error` body; oauth4webapi keeps that body.
+    const body = (e as { body?: { error?: unknown; error_description?: unknown } }).body;
+    if (body && typeof body.error === 'string') {
+      const desc = typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : '';
+      return new OAuthFlowError('refused', `The identity provider refused the sign-in (${body.error.slice(0, 100)}${desc}).`);
     }
     if (e instanceof oidc.WWWAuthenticateChallengeError) {
       const code = e.cause[0]?.parameters.error ?? 'unauthorized';

@@ -25,7 +25,7 @@ export class OAuthService {
   constructor(private readonly ctx: AppContext) {
     this.providers = configuredProviders(ctx.config);
     this.client = new OAuthClient(ctx.config.sso.oauth.timeoutSeconds);
-    this.repo = new SsoRepository(ctx.db, ctx.secretKey);
+    this.repo = new SsoRepository(ctx.db, ctx.config.sso.oauth.sessionTokenKey || ctx.secretKey);
     this.auths = new AuthsService(ctx);
   }
 
@@ -35,23 +35,23 @@ export class OAuthService {
     const id = tokens.idClaims;
     if (id && Object.hasOwn(id, o.emailClaim) && Object.hasOwn(id, o.usernameClaim)) return id;
     const info = await this.client.userinfo(p, tokens);
-    if (!info || typeof info !== 'object') throw new OAuthFlowError('invalid', ERROR_MESSAGES.INVALID_CRED);
+    if (!info || typeof info !== 'object') throw new OAuthFlowError('invalid', 'The identity provider sent no user information.');
     return info;
   }
 
   async signIn(p: OAuthProvider, tokens: ProviderTokens, data: Record<string, unknown>): Promise<UserModel> {
     const o = this.ctx.config.sso.oauth;
     const sub = claimString(data, p.subClaim);
-    if (!sub) throw new ApiError(400, ERROR_MESSAGES.INVALID_CRED);
+    if (!sub) throw new ApiError(400, `The identity provider did not send the account identifier (claim '${p.subClaim}').`);
     const providerSub = `${p.id}@${sub}`;
 
     let email = claimString(data, o.emailClaim);
     if (!email && p.id === 'github') email = (await this.client.githubPrimaryEmail(p, tokens)) ?? '';
     if (!email && o.enableEmailFallback) email = `${providerSub}.local`;
-    if (!email) throw new ApiError(400, ERROR_MESSAGES.INVALID_CRED);
+    if (!email) throw new ApiError(400, `The identity provider did not send an email address (claim '${o.emailClaim}').`);
     email = email.toLowerCase();
     if (!o.allowedDomains.includes('*') && !o.allowedDomains.includes(email.split('@').pop()!)) {
-      throw new ApiError(400, ERROR_MESSAGES.INVALID_CRED);
+      throw new ApiError(400, 'Accounts of this email domain may not sign in here (OAUTH_ALLOWED_DOMAINS).');
     }
 
     const users = this.auths.users;
