@@ -2,6 +2,7 @@
  * LDAP sign-in against a real OpenLDAP slapd (started by the test with its own config on loopback),
  * plain, over ldaps:// with a CA file and with StartTLS; and the admin's LDAP settings endpoints.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slapdAvailable, startSlapd, type Slapd } from '../helpers/slapd.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -167,6 +168,25 @@ describe.skipIf(!HAVE && !inCI)('LDAP sign-in (OpenLDAP slapd)', () => {
     expect(res.headers.getSetCookie().some((c) => c.startsWith('token='))).toBe(false);
     expect(Date.now() - t0).toBeLessThan(3000);
     await app.request('POST', '/api/v1/auths/admin/config/ldap/server', { token: admin, body: server });
+  });
+
+  it('answers 504 after LDAP_TIMEOUT when the server accepts but never answers', async () => {
+    const held: net.Socket[] = [];
+    const hole = net.createServer((sock) => held.push(sock));
+    await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+    const server = (await (await app.request('GET', '/api/v1/auths/admin/config/ldap/server', { token: admin })).json()) as Record<string, unknown>;
+    try {
+      await app.request('POST', '/api/v1/auths/admin/config/ldap/server', { token: admin, body: { ...server, port: (hole.address() as net.AddressInfo).port } });
+      const t0 = Date.now();
+      const res = await signIn(app, 'alice', 'alice-dir-pw');
+      expect(res.status).toBe(504);
+      expect(await res.json()).toEqual({ detail: 'The LDAP server did not answer in time. Please try again later.' });
+      expect(Date.now() - t0).toBeLessThan(8000);
+    } finally {
+      await app.request('POST', '/api/v1/auths/admin/config/ldap/server', { token: admin, body: server });
+      for (const s of held) s.destroy();
+      hole.close();
+    }
   });
 
   it('never logs the passwords', () => {
