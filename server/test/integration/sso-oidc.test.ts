@@ -138,6 +138,12 @@ describe('OIDC sign-in (oidc-provider)', () => {
     // The groups claim reaches the group-sync seam (the group table lands with the groups feature).
     expect(main.logs()).toMatch(/"groups":\["staff","ml-team"\].*group sync requested/);
 
+    // The one-time code and the state never reach the logs (request lines are redacted).
+    const cb = new URL(r.callbackUrl);
+    expect(main.logs()).toContain('/oauth/oidc/callback?');
+    expect(main.logs()).not.toContain(cb.searchParams.get('code')!);
+    expect(main.logs()).not.toContain(cb.searchParams.get('state')!);
+
     // A second sign-in finds the same account by its subject.
     const again = await signIn(main, 'alice', 'alice-pw');
     expect((await me(main, again.token!)).id).toBe(user.id);
