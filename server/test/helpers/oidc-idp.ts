@@ -22,6 +22,8 @@ export interface TestIdp {
   discoveryUrl: string;
   clientId: string;
   clientSecret: string;
+  /** Registered with token_endpoint_auth_method "none". */
+  publicClientId: string;
   accounts: Map<string, IdpAccount>;
   /** Milliseconds to wait before answering requests whose path matches `slowPaths` (all when empty). */
   delay: { ms: number; paths: string[] };
@@ -59,6 +61,14 @@ export async function startTestIdp(opts: { redirectUris: () => string[]; postLog
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        // A public client (no secret; PKCE is its only proof), as OAUTH_CODE_CHALLENGE_METHOD=S256 sets up.
+        client_id: `${clientId}-public`,
+        redirect_uris: opts.redirectUris(),
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
       },
     ],
     jwks: { keys: [jwk as never] },
@@ -134,6 +144,7 @@ export async function startTestIdp(opts: { redirectUris: () => string[]; postLog
     discoveryUrl: `${issuer}/.well-known/openid-configuration`,
     clientId,
     clientSecret,
+    publicClientId: `${clientId}-public`,
     accounts,
     delay,
     hits,

@@ -3,6 +3,8 @@
  * redirect flow driven with fetch (redirects followed by hand, cookies carried per origin), for the
  * happy path and for every way it must fail without a session.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, startTestIdp, type TestIdp } from '../helpers/oidc-idp.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -14,6 +16,7 @@ let closed: TestServer; // signup off, merge by email on
 let wrongSecret: TestServer;
 let down: TestServer;
 let slow: TestServer;
+let publicClient: TestServer;
 
 const oidcEnv = (extra: Record<string, string> = {}) => ({
   OAUTH_CLIENT_ID: idp.clientId,
@@ -53,6 +56,9 @@ beforeAll(async () => {
   wrongSecret = await start(oidcEnv({ ENABLE_OAUTH_SIGNUP: 'true', OAUTH_CLIENT_SECRET: 'not-the-secret' }));
   down = await start(oidcEnv({ OPENID_PROVIDER_URL: 'http://127.0.0.1:9/.well-known/openid-configuration' }));
   slow = await start(oidcEnv({ ENABLE_OAUTH_SIGNUP: 'true', OAUTH_TIMEOUT: '1', OAUTH_ALLOWED_DOMAINS: 'corp.example, other.example' }));
+  publicClient = await start(
+    oidcEnv({ OAUTH_CLIENT_ID: idp.publicClientId, OAUTH_CLIENT_SECRET: '', OAUTH_CODE_CHALLENGE_METHOD: 'S256', ENABLE_OAUTH_SIGNUP: 'true' }),
+  );
   // An admin made with a password first, so IdP users are not "the first account".
   for (const s of [main, closed, wrongSecret, slow]) {
     const r = await s.request('POST', '/api/v1/auths/signup', { body: { name: 'Root', email: 'root@example.com', password: 'root-password-1' } });
@@ -162,6 +168,12 @@ describe('OIDC sign-in (oidc-provider)', () => {
     expect((await me(main, r.token!)).role).toBe('pending');
   });
 
+  it('signs in as a public client (no secret, OAUTH_CODE_CHALLENGE_METHOD=S256)', async () => {
+    const r = await signIn(publicClient, 'erin', 'erin-pw');
+    expect(r.error).toBeNull();
+    expect((await me(publicClient, r.token!)).email).toBe('erin@example.com');
+  });
+
   it('refuses a new person when ENABLE_OAUTH_SIGNUP is off: message on /auth, no session', async () => {
     const r = await signIn(closed, 'erin', 'erin-pw');
     expect(r.error).toMatch(/do not have permission/);
@@ -235,6 +247,22 @@ describe('OIDC sign-in (oidc-provider)', () => {
     expect(to.searchParams.get('error')).toBe('Could not reach the identity provider. Please try again later.');
     expect(res.headers.getSetCookie().some((c) => c.startsWith('token='))).toBe(false);
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('reports an IdP whose discovery document is broken (5xx HTML)', async () => {
+    const broken = http.createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<h1>Service Unavailable</h1>');
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
+    const s = await start(oidcEnv({ OPENID_PROVIDER_URL: `http://127.0.0.1:${(broken.address() as AddressInfo).port}/.well-known/openid-configuration` }));
+    try {
+      const res = await fetch(`${s.url}/oauth/oidc/login`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(new URL(res.headers.get('location')!).searchParams.get('error')).toMatch(/^The identity provider's configuration could not be loaded/);
+    } finally {
+      broken.close();
+    }
   });
 
   it('gives up on a slow IdP after OAUTH_TIMEOUT, at discovery and at the token exchange', async () => {

@@ -44,7 +44,11 @@ export class OAuthClient {
   async #config(p: OAuthProvider): Promise<oidc.Configuration> {
     const hit = this.#configs.get(p.id);
     if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.config;
-    const config = this.#build(p);
+    const config = this.#build(p).catch((err) => {
+      const e = classify(err);
+      // A broken discovery document (HTML error page, 5xx) is the IdP's fault, not the person's.
+      throw e.kind === 'invalid' || e.kind === 'refused' ? new OAuthFlowError('unreachable', `The identity provider's configuration could not be loaded (${err instanceof Error ? err.message.slice(0, 150) : 'unknown error'}).`) : e;
+    });
     this.#configs.set(p.id, { at: Date.now(), config });
     // A failed discovery is not cached: the next sign-in tries again.
     config.catch(() => this.#configs.delete(p.id));
