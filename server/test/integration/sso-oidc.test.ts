@@ -174,6 +174,15 @@ describe('OIDC sign-in (oidc-provider)', () => {
     expect((await me(publicClient, r.token!)).email).toBe('erin@example.com');
   });
 
+  it('an admin can delete an account that signed in through the IdP (its oauth_session goes with it)', async () => {
+    const r = await signIn(main, 'dave', 'dave-pw');
+    const dave = await me(main, r.token!);
+    expect(await main.ctx.db.kysely.selectFrom('oauth_session').select('id').where('user_id', '=', dave.id).execute()).toHaveLength(1);
+    const admin = (await (await main.request('POST', '/api/v1/auths/signin', { body: { email: 'root@example.com', password: 'root-password-1' } })).json()) as { token: string };
+    expect((await main.request('DELETE', `/api/v1/users/${dave.id}`, { token: admin.token })).status).toBe(200);
+    expect(await main.ctx.db.kysely.selectFrom('oauth_session').select('id').where('user_id', '=', dave.id).execute()).toHaveLength(0);
+  });
+
   it('refuses a new person when ENABLE_OAUTH_SIGNUP is off: message on /auth, no session', async () => {
     const r = await signIn(closed, 'erin', 'erin-pw');
     expect(r.error).toMatch(/do not have permission/);
