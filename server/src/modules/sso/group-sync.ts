@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { isBlockedGroup } from './claims.js';
 
 /**
@@ -6,32 +7,92 @@ import { isBlockedGroup } from './claims.js';
  * (ENABLE_LDAP_GROUP_MANAGEMENT) and the trusted groups header (WEBUI_AUTH_TRUSTED_GROUPS_HEADER) hand
  * the IdP's group names for a user. Callers have already skipped admins, as the original does.
  *
- * Rules to implement (the original's update_user_groups / sync_groups_by_group_names):
- * - `create`: groups named here that do not exist are created first (owner: the primary admin, else
- *   the user), description "Group '<name>' created automatically via OAuth.", permissions =
- *   USER_PERMISSIONS, user_ids [].
- * - the user is added to every existing group named here (by `group.name`), and removed from every
- *   group not named here, except groups matching `blocked` (OAUTH_BLOCKED_GROUPS), which are never
- *   touched. An empty list leaves membership unchanged (OAuth) — the original's LDAP/header variant
- *   does the same because callers only call with a non-empty list.
- * - membership is the `group.user_ids` JSON array of Open WebUI 0.6.34's `group` table.
+ * The rules (the original's update_user_groups for OAuth, create_groups_by_group_names +
+ * sync_groups_by_group_names for LDAP and the header) are implemented here against `GroupStore`; only
+ * the store over Open WebUI 0.6.34's `group` table (`user_ids` JSON array) is missing: see the SEAM.
  */
+
+export interface GroupRecord {
+  id: string;
+  name: string;
+  user_ids: string[];
+}
+
+export interface NewGroup {
+  /** Owner (`group.user_id`). */
+  ownerId: string;
+  name: string;
+  description: string;
+  /** `group.permissions`; null leaves the table's default. */
+  permissions: Record<string, unknown> | null;
+}
+
+/** What group sync needs from the `group` table. */
+export interface GroupStore {
+  list(): Promise<GroupRecord[]>;
+  create(group: NewGroup): Promise<GroupRecord>;
+  /** Replaces `user_ids` (and bumps `updated_at`). */
+  setMembers(groupId: string, userIds: string[]): Promise<void>;
+}
+
+// ==== SEAM: group table =========================================================================
+// The `group` table is being added by the groups feature on another branch. When it lands, return a
+// GroupStore over its repository here (list = all groups, create = insert with a new uuid and
+// created_at/updated_at, setMembers = update user_ids/updated_at). Until then sync is only logged.
+export function groupStore(_ctx: AppContext): GroupStore | null {
+  return null;
+}
+// ==== END SEAM ==================================================================================
+
 export interface GroupSyncOptions {
   /** Create missing groups (ENABLE_OAUTH_GROUP_CREATION / ENABLE_LDAP_GROUP_CREATION). */
   create?: boolean;
   /** OAUTH_BLOCKED_GROUPS: names/patterns whose membership is never changed. */
   blocked?: string[];
-  /** Who asked, for the log line. */
+  /** Who asked: decides the owner and description of created groups, and the log line. */
   source: 'oauth' | 'ldap' | 'trusted-header';
 }
 
-export async function syncUserGroups(ctx: Pick<AppContext, 'log'>, userId: string, groupNames: string[], opts: GroupSyncOptions): Promise<void> {
-  const names = [...new Set(groupNames.map((n) => n.trim()).filter(Boolean))].filter((n) => !isBlockedGroup(n, opts.blocked ?? []));
+export async function syncUserGroups(ctx: AppContext, userId: string, groupNames: string[], opts: GroupSyncOptions, store: GroupStore | null = groupStore(ctx)): Promise<void> {
+  const blocked = opts.blocked ?? [];
+  const names = [...new Set(groupNames.map((n) => String(n).trim()).filter(Boolean))];
+  // An empty claim leaves membership alone (the original only syncs a non-empty list).
   if (!names.length) return;
-  // ==== SEAM: group table ====================================================================
-  // The `group` table (Open WebUI 0.6.34's, with `user_ids` JSON) is being added by the groups
-  // feature on another branch. When it lands, replace this block with the rules above, using its
-  // repository (find groups by name, create, update user_ids) inside one transaction.
-  ctx.log.info({ userId, groups: names, create: Boolean(opts.create), source: opts.source }, 'group sync requested (group table not available yet)');
-  // ==== END SEAM ==============================================================================
+  if (!store) {
+    ctx.log.info({ userId, groups: names, create: Boolean(opts.create), source: opts.source }, 'group sync requested (group table not available yet)');
+    return;
+  }
+
+  let all = await store.list();
+  if (opts.create && opts.source !== 'trusted-header') {
+    const existing = new Set(all.map((g) => g.name));
+    const missing = names.filter((n) => !existing.has(n) && !isBlockedGroup(n, blocked));
+    if (missing.length) {
+      // OAuth: owned by the primary admin (else the user), described, with the default permissions.
+      // LDAP: owned by the user, no description, like the original.
+      let ownerId = userId;
+      if (opts.source === 'oauth') {
+        const primary = await new UsersRepository(ctx.db).findFirst();
+        if (primary?.role === 'admin') ownerId = primary.id;
+      }
+      for (const name of missing) {
+        await store.create({
+          ownerId,
+          name,
+          description: opts.source === 'oauth' ? `Group '${name}' created automatically via OAuth.` : '',
+          permissions: opts.source === 'oauth' ? (ctx.settings.get('USER_PERMISSIONS') as Record<string, unknown>) : null,
+        });
+      }
+      all = await store.list();
+    }
+  }
+
+  const wanted = new Set(names);
+  for (const g of all) {
+    if (isBlockedGroup(g.name, blocked)) continue;
+    const member = g.user_ids.includes(userId);
+    if (member && !wanted.has(g.name)) await store.setMembers(g.id, g.user_ids.filter((id) => id !== userId));
+    else if (!member && wanted.has(g.name)) await store.setMembers(g.id, [...g.user_ids, userId]);
+  }
+  ctx.log.info({ userId, groups: names, source: opts.source }, 'group membership synchronised');
 }
