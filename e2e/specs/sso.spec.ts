@@ -82,6 +82,13 @@ describe('single sign-on in the browser', () => {
     await page.waitForURL((u) => u.href.startsWith(idp.issuer) && u.pathname.includes('session/end'));
   });
 
+  it('labels the button in zh-CN', async () => {
+    const page = await stack.newPage({ locale: 'zh-CN' });
+    await page.goto('/auth');
+    expect(await page.getByTestId('oauth-oidc').innerText()).toBe('使用 Test IdP 继续');
+    await screenshot(page, 'sso-signin-zh-CN');
+  });
+
   it('shows the reason on the sign-in page when the IdP sign-in failed', async () => {
     const page = await stack.newPage();
     await page.goto('/auth?error=' + encodeURIComponent('The identity provider refused the sign-in (access_denied).'));
