@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlowCookie } from '../../src/modules/sso/oauth.flow-cookie.js';
 import { Browser, startTestIdp, type TestIdp } from '../helpers/oidc-idp.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -225,6 +226,23 @@ describe('OIDC sign-in (oidc-provider)', () => {
     const r2 = await finish(main, stranger, other);
     expect(r2.error).toMatch(/expired or does not match/);
     expect(r2.token).toBeNull();
+  });
+
+  it('checks the nonce and the PKCE verifier (flow cookie re-sealed with the server key and one value changed)', async () => {
+    const flows = new FlowCookie('test-secret'); // startTestServer's WEBUI_SECRET_KEY
+    for (const [field, expected] of [
+      ['nonce', /could not be verified.*nonce/],
+      ['codeVerifier', /refused the sign-in \(invalid_grant/],
+    ] as const) {
+      const { browser, callbackUrl } = await toCallback(main, 'alice', 'alice-pw');
+      const jar = browser.cookies(main.url);
+      const flow = (await flows.open(jar.get('oui-oauth-flow')))!;
+      expect(flow).toBeTruthy();
+      jar.set('oui-oauth-flow', await flows.seal({ ...flow, [field]: 'x'.repeat(43) }));
+      const r = await finish(main, browser, callbackUrl);
+      expect(r.error).toMatch(expected);
+      expect(r.token).toBeNull();
+    }
   });
 
   it('refuses a replayed callback (same code, same state, same flow cookie)', async () => {

@@ -196,6 +196,10 @@ export function classify(err: unknown): OAuthFlowError {
       return new OAuthFlowError('unreachable', 'Could not reach the identity provider. Please try again later.');
     }
   }
-  const msg = err instanceof Error ? err.message : String(err);
+  // openid-client wraps oauth4webapi's error, whose message names the check (e.g. the ID token's
+  // "nonce" claim): report the innermost message.
+  let inner: unknown = err;
+  for (let i = 0; i < 4 && (inner as { cause?: unknown })?.cause instanceof Error; i++) inner = (inner as { cause: Error }).cause;
+  const msg = inner instanceof Error ? inner.message : String(err);
   return new OAuthFlowError('invalid', `The sign-in response could not be verified (${msg.slice(0, 200)}).`);
 }
