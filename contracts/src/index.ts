@@ -9,3 +9,4 @@ export * from './doctor.ts';
 export * from './socket-events.ts';
 export * from './workspace.ts';
 export * from './tools.ts';
+export * from './sso.ts';

@@ -22,6 +22,7 @@ import { promptsRoutes } from './modules/prompts/prompts.routes.js';
 import { modelsConfigRoutes } from './modules/configs/models-config.routes.js';
 // --- end workspace
 import { toolsRoutes } from './modules/tools/tools.routes.js';
+import { ssoRoutes } from './modules/sso/sso.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -75,6 +76,8 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await completionsRoutes(app, full);
   await authsRoutes(app, full);
   await usersRoutes(app, full);
+  // Single sign-on: /oauth/{provider}/..., /api/v1/auths/ldap and its admin settings.
+  await ssoRoutes(app, full);
   await doctorRoutes(app, full);
   // --- workspace
   await modelRecordsRoutes(app, full);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { userPermissionsFromEnv } from './permissions-env.js';
 import { toolsConfig } from './tools-env.js';
+import { loadSsoConfig } from './sso.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -323,6 +324,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
     // --- end workspace
     // ---- tool servers (issue 19) ----
     tools: toolsConfig(env),
+    // Single sign-on (OAuth/OIDC, LDAP, trusted groups header): config/sso.ts.
+    sso: loadSsoConfig(env),
     extra: {
       ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
       openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { USER_ROLES, type Config } from './env.js';
+import { SSO_PERSISTENT_KEYS } from './persistent-keys.sso.js';
 
 /**
  * Settings that an admin can change at run time. Each has Open WebUI's env name, its dotted path in
@@ -53,6 +54,8 @@ export const PERSISTENT_KEYS = {
     schema: z.array(z.record(z.string(), z.unknown())),
     seed: (c: Config) => structuredClone(c.tools.connections),
   },
+  // LDAP (single sign-on).
+  ...SSO_PERSISTENT_KEYS,
 } as const;
 
 export type PersistentKey = keyof typeof PERSISTENT_KEYS;

@@ -109,6 +109,17 @@ export interface GroupTable {
 }
 // --- end workspace
 
+/** Single sign-on: the IdP token set of one user at one provider (`token` is encrypted JSON). */
+export interface OAuthSessionTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  token: string;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -119,4 +130,5 @@ export interface Database {
   model: ModelRecordTable;
   prompt: PromptTable;
   group: GroupTable;
+  oauth_session: OAuthSessionTable;
 }

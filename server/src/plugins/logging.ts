@@ -22,7 +22,8 @@ export const REDACT_PATHS = [
   '*.OPENAI_API_KEYS',
 ];
 
-const SECRET_QUERY = /([?&](?:token|api_key|key|password)=)[^&]*/gi;
+// `code`/`state`: the OAuth callback's authorization code and CSRF value.
+const SECRET_QUERY = /([?&](?:token|api_key|key|password|code|state|id_token_hint)=)[^&]*/gi;
 
 export function createLogger(config: Config, stream?: DestinationStream): NonNullable<FastifyServerOptions['loggerInstance']> {
   return pino(

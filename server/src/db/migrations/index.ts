@@ -4,6 +4,7 @@ import { initial } from './001-initial.js';
 import { tokenRevocation } from './002-token-revocation.js';
 import { chatsTags } from './003-chats-tags.js';
 import { workspace } from './005-workspace.js';
+import { sso } from './008-sso.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -14,4 +15,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '002-token-revocation': tokenRevocation,
   '003-chats-tags': chatsTags,
   '005-workspace': workspace,
+  '008-sso': sso,
 };

@@ -9,6 +9,8 @@ import { adminConfigRoutes } from './auths.admin.routes.js';
 import { AuthsService } from './auths.service.js';
 import { clearAuthCookies, setTokenCookie } from './cookies.js';
 import { tokenFromRequest } from './session.js';
+import { syncUserGroups } from '../sso/group-sync.js';
+import { providerSignoutUrl } from '../sso/oauth.routes.js';
 
 /** Account routes are small JSON: a 10 MB body is refused before it is read. */
 export const AUTH_BODY_LIMIT = 1024 * 1024;
@@ -40,6 +42,9 @@ export async function authsRoutes(root: FastifyInstance, ctx: AppContext): Promi
     if (!auth.enabled) user = await svc.signinWithoutAuth();
     else if (auth.trustedEmailHeader) {
       user = await svc.signinTrusted(header(request, auth.trustedEmailHeader), auth.trustedNameHeader ? header(request, auth.trustedNameHeader) : undefined);
+      // WEBUI_AUTH_TRUSTED_GROUPS_HEADER: comma-separated group names the proxy vouches for (non-admins).
+      const groups = ctx.config.sso.trustedGroupsHeader ? header(request, ctx.config.sso.trustedGroupsHeader) : undefined;
+      if (groups && user.role !== 'admin') await syncUserGroups(ctx, user.id, groups.split(','), { source: 'trusted-header' });
     } else {
       await svc.checkSigninRate(request.body.email);
       user = await svc.signinWithPassword(request.body.email, request.body.password);
@@ -58,7 +63,10 @@ export async function authsRoutes(root: FastifyInstance, ctx: AppContext): Promi
       const claims = await svc.tokens.verify(token);
       if (claims) await svc.auths.revoke(claims, claims.id);
     }
+    // Signed in through an OpenID provider with an end-session endpoint: sign out there too.
+    const providerUrl = await providerSignoutUrl(ctx, request.cookies.oauth_session_id);
     clearAuthCookies(reply);
+    if (providerUrl) return { status: true, redirect_url: providerUrl };
     return auth.signoutRedirectUrl ? { status: true, redirect_url: auth.signoutRedirectUrl } : { status: true };
   });
 

@@ -4,6 +4,7 @@ import { VERSION } from '../../version.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { SessionAuthenticator } from '../auths/session.js';
 import { tokenFromRequest } from '../auths/session.js';
+import { advertisedProviders, configuredProviders } from '../sso/oauth.providers.js';
 
 /**
  * `/api/config` (what the UI needs before and after sign-in; section 8 of the reference) and the PWA
@@ -12,6 +13,7 @@ import { tokenFromRequest } from '../auths/session.js';
 export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, auth: SessionAuthenticator) {
   const users = new UsersRepository(ctx.db);
   const s = ctx.settings;
+  const oauthProviders = advertisedProviders(configuredProviders(ctx.config));
 
   app.get('/api/config', { config: { auth: 'public' } }, async (request) => {
     const token = tokenFromRequest(request);
@@ -21,7 +23,7 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
       auth: ctx.config.auth.enabled,
       auth_trusted_header: Boolean(ctx.config.auth.trustedEmailHeader),
       enable_signup_password_confirmation: ctx.config.auth.enableSignupPasswordConfirmation,
-      enable_ldap: false,
+      enable_ldap: s.get('ENABLE_LDAP'),
       enable_api_keys: s.get('ENABLE_API_KEYS'),
       enable_signup: s.get('ENABLE_SIGNUP'),
       enable_login_form: s.get('ENABLE_LOGIN_FORM'),
@@ -35,7 +37,7 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
       name: ctx.config.webui.name,
       version: VERSION,
       default_locale: s.get('DEFAULT_LOCALE'),
-      oauth: { providers: {} },
+      oauth: { providers: oauthProviders },
       features,
     };
     if (!user) {

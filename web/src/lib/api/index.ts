@@ -7,6 +7,7 @@ import type {
   ChatResponse,
   ConnectionKind,
   ConnectionReport,
+  LdapServerConfig,
   DoctorReport,
   ModelItem,
   OllamaConfig,
@@ -36,13 +37,24 @@ export const api = {
       setToken(s.token);
       return s;
     },
-    signout: async () => {
+    /** Resolves to the identity provider's sign-out URL when the session came from one (or a redirect is set). */
+    signout: async (): Promise<string | null> => {
       try {
-        await http.get('/api/v1/auths/signout');
+        const r = await http.get<{ status: boolean; redirect_url?: string }>('/api/v1/auths/signout');
+        return r?.redirect_url ?? null;
       } finally {
         setToken(null);
       }
     },
+    ldapSignin: async (user: string, password: string) => {
+      const s = await http.post<SessionUser>('/api/v1/auths/ldap', { user, password });
+      setToken(s.token);
+      return s;
+    },
+    getLdapConfig: () => http.get<{ ENABLE_LDAP: boolean }>('/api/v1/auths/admin/config/ldap'),
+    setLdapConfig: (enable_ldap: boolean) => http.post<{ ENABLE_LDAP: boolean }>('/api/v1/auths/admin/config/ldap', { enable_ldap }),
+    getLdapServer: () => http.get<LdapServerConfig>('/api/v1/auths/admin/config/ldap/server'),
+    setLdapServer: (c: LdapServerConfig) => http.post<LdapServerConfig>('/api/v1/auths/admin/config/ldap/server', c),
     updateProfile: (name: string, profile_image_url: string) =>
       http.post<UserModel>('/api/v1/auths/update/profile', { name, profile_image_url }),
     /**

@@ -9,6 +9,7 @@ export type {
   DoctorFinding,
   DoctorReport,
   DoctorStep,
+  LdapServerConfig,
   ModelItem,
   SessionUserResponse as SessionUser,
   UserModel,
@@ -20,12 +21,15 @@ export interface AppConfig {
   version: string;
   default_locale: string;
   onboarding?: boolean;
+  /** Configured sign-in providers: id (the /oauth/{id}/login segment) -> display name. */
+  oauth?: { providers: Record<string, string> };
   features: {
     auth: boolean;
     enable_signup: boolean;
     enable_login_form: boolean;
     enable_api_keys: boolean;
     enable_signup_password_confirmation?: boolean;
+    enable_ldap?: boolean;
     [k: string]: unknown;
   };
   default_models?: string;

@@ -232,6 +232,28 @@ export const en = {
   'tools.access': 'Who may use it',
   'tools.accessEveryone': 'Every user',
   'tools.accessAdmins': 'Admins only',
+  // Single sign-on (OAuth/OIDC buttons, LDAP sign-in and settings).
+  'sso.continueWith': 'Continue with {provider}',
+  'sso.continueWithEmail': 'Continue with Email',
+  'sso.continueWithLdap': 'Continue with LDAP',
+  'sso.or': 'or',
+  'sso.ldapHint': 'Sign in with your directory (LDAP) account',
+  'sso.ldapSignin': 'Authenticate',
+  'sso.username': 'Username',
+  'sso.ldap.title': 'LDAP',
+  'sso.ldap.label': 'Label',
+  'sso.ldap.host': 'Host',
+  'sso.ldap.port': 'Port',
+  'sso.ldap.mailAttr': 'Attribute for Mail',
+  'sso.ldap.usernameAttr': 'Attribute for Username',
+  'sso.ldap.appDn': 'Application DN',
+  'sso.ldap.appPassword': 'Application DN Password',
+  'sso.ldap.searchBase': 'Search Base',
+  'sso.ldap.searchFilters': 'Search Filters',
+  'sso.ldap.useTls': 'TLS (ldaps://)',
+  'sso.ldap.caFile': 'Certificate Path (CA file)',
+  'sso.ldap.validateCert': 'Validate certificate',
+  'sso.ldap.ciphers': 'Ciphers',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -64,7 +64,13 @@ class Session {
   }
 
   async signout(): Promise<void> {
-    await api.auths.signout().catch(() => {});
+    const redirect = await api.auths.signout().catch(() => null);
+    if (redirect) {
+      // Signed in through an identity provider: end that session too. The page is leaving, so the
+      // caller's own navigation must not run.
+      window.location.assign(redirect);
+      return new Promise<void>(() => {});
+    }
     this.user = null;
     this.models = [];
     this.settings = { ui: {} };
