@@ -68,6 +68,35 @@ export interface TokenCutoffTable {
   issued_before_ms: number;
 }
 
+// ---- files & knowledge (Open WebUI's `file` and `knowledge`); JSON columns: text on SQLite, parsed on PostgreSQL
+type JsonColumn = ColumnType<unknown, string | null, string | null>;
+
+export interface FileTable {
+  id: string;
+  user_id: string;
+  hash: string | null;
+  filename: string;
+  path: string | null;
+  data: JsonColumn;
+  meta: JsonColumn;
+  access_control: JsonColumn;
+  created_at: number;
+  updated_at: number | null;
+}
+
+export interface KnowledgeTable {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  data: JsonColumn;
+  meta: JsonColumn;
+  access_control: JsonColumn;
+  created_at: number;
+  updated_at: number | null;
+}
+// ---- end files & knowledge
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -75,4 +104,6 @@ export interface Database {
   chat: ChatTable;
   revoked_token: RevokedTokenTable;
   token_cutoff: TokenCutoffTable;
+  file: FileTable;
+  knowledge: KnowledgeTable;
 }
