@@ -15,6 +15,9 @@ import { openaiRoutes } from './modules/openai/openai.routes.js';
 import { modelsRoutes } from './modules/models/models.routes.js';
 import { completionsRoutes } from './modules/completions/completions.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { filesRoutes } from './modules/files/files.routes.js';
+import { knowledgeRoutes } from './modules/knowledge/knowledge.routes.js';
+import { retrievalRoutes } from './modules/retrieval/retrieval.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -69,6 +72,10 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await authsRoutes(app, full);
   await usersRoutes(app, full);
   await doctorRoutes(app, full);
+  // documents & retrieval
+  await filesRoutes(app, full);
+  await knowledgeRoutes(app, full);
+  await retrievalRoutes(app, full);
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
