@@ -64,7 +64,7 @@ export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordproc
 /** Multipart upload of one file as the original UI sends it (`file`, then optional `metadata`). */
 export function uploadForm(name: string, content: Buffer | string, type: string, metadata?: object): FormData {
   const form = new FormData();
-  form.append('file', new Blob([typeof content === 'string' ? Buffer.from(content) : content], { type }), name);
+  form.append('file', new Blob([new Uint8Array(typeof content === 'string' ? Buffer.from(content) : content)], { type }), name);
   if (metadata) form.append('metadata', JSON.stringify(metadata));
   return form;
 }

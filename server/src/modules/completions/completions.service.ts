@@ -29,15 +29,36 @@ import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
 import { ModelsService } from '../models/models.service.js';
 import { errorFromException as ollamaException, errorFromResponse as ollamaResponseError } from '../ollama/ollama.errors.js';
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
+import { chatFilesStep, type Source } from '../../rag/chat-files.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
 import { applyParams } from './completion-params.js';
 
 type Json = Record<string, unknown>;
 
-export type CompletionOutcome =
+export type CompletionOutcome = (
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'chunks'; chunks: AsyncIterable<Json> }
-  | { kind: 'passthrough'; response: UpstreamResponse };
+  | { kind: 'passthrough'; response: UpstreamResponse }
+) & {
+  /** Retrieved documents (the RAG step) to send ahead of the reply, as the original's `sources`. */
+  sources?: Source[];
+};
+
+/** The `sources` event that precedes a streamed reply, and the field a JSON reply carries. */
+async function* withSources(sources: Source[], chunks: AsyncIterable<Json>): AsyncGenerator<Json> {
+  yield { sources };
+  yield* chunks;
+}
+
+function withSourcesOutcome(outcome: CompletionOutcome, sources: Source[]): CompletionOutcome {
+  if (!sources.length) return outcome;
+  if (outcome.kind === 'json') {
+    const body = outcome.body && typeof outcome.body === 'object' && !Array.isArray(outcome.body) ? { sources, ...(outcome.body as Json) } : outcome.body;
+    return { ...outcome, body, sources };
+  }
+  if (outcome.kind === 'chunks') return { kind: 'chunks', chunks: withSources(sources, outcome.chunks), sources };
+  return { ...outcome, sources };
+}
 
 export interface CompletionOptions {
   signal?: AbortSignal;
@@ -85,7 +106,7 @@ function pickServer(model: ModelItem): number | undefined {
 export class CompletionsService {
   readonly models: ModelsService;
 
-  constructor(ctx: AppContext) {
+  constructor(private readonly ctx: AppContext) {
     this.models = ModelsService.for(ctx);
   }
 
@@ -99,8 +120,14 @@ export class CompletionsService {
     return model;
   }
 
-  async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
-    const model = await this.#model(request.model);
+  async start(original: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
+    const model = await this.#model(original.model);
+    // Pipeline step: files/RAG (retrieved passages into the prompt, `sources` back to the client).
+    const { request, sources } = await chatFilesStep(this.ctx, user, original);
+    return withSourcesOutcome(await this.#upstream(model, request, user, opts), sources);
+  }
+
+  async #upstream(model: ModelItem, request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions): Promise<CompletionOutcome> {
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
     const stream = request.stream === true;
     const base = stripOpenWebUIFields(request as Json);
@@ -133,8 +160,10 @@ export class CompletionsService {
   async *chunks(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): AsyncGenerator<Json> {
     const outcome = await this.start({ ...request, stream: true }, user, opts);
     if (outcome.kind === 'chunks') yield* outcome.chunks;
-    else if (outcome.kind === 'passthrough') yield* guarded(parseSse(outcome.response), outcome.response);
-    else yield outcome.body as Json; // an upstream that ignored stream:true; hand over what it gave
+    else if (outcome.kind === 'passthrough') {
+      if (outcome.sources?.length) yield { sources: outcome.sources };
+      yield* guarded(parseSse(outcome.response), outcome.response);
+    } else yield outcome.body as Json; // an upstream that ignored stream:true; hand over what it gave
   }
 
   async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {
