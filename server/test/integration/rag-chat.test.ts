@@ -103,7 +103,8 @@ describe('RAG in chat: files and knowledge on /api/chat/completions', () => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    await socket.timeout(2000).emitWithAck('user-join', { auth: { token: alice.token } });
+    // The handshake token puts the socket in the user's room; give the server a moment to finish that.
+    await new Promise((r) => setTimeout(r, 200));
     const got: ChatEvent[] = [];
     socket.on('events', (e: ChatEvent) => got.push(e));
     const res = await srv.request('POST', '/api/chat/completions', {
