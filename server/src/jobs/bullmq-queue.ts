@@ -54,6 +54,10 @@ export class BullMqQueue implements JobQueue {
     });
   }
 
+  async pause(): Promise<void> {
+    await this.#worker.pause(true);
+  }
+
   async close(): Promise<void> {
     await this.#worker.close();
     await this.#queue.close();

@@ -9,6 +9,8 @@ export type JobHandler = (data: Record<string, unknown>) => Promise<void>;
 export interface JobQueue {
   define(name: string, handler: JobHandler): void;
   enqueue(name: string, data: Record<string, unknown>, opts?: { jobId?: string }): Promise<void>;
+  /** Stops taking new jobs here (running ones finish); queued jobs wait for another worker or a resume. */
+  pause(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export class InProcessQueue implements JobQueue {
   #running = 0;
   #idle: (() => void)[] = [];
   #closed = false;
+  #paused = false;
 
   constructor(
     private readonly concurrency: number,
@@ -45,7 +48,7 @@ export class InProcessQueue implements JobQueue {
   }
 
   #pump(): void {
-    while (this.#running < this.concurrency && this.#waiting.length && !this.#closed) {
+    while (this.#running < this.concurrency && this.#waiting.length && !this.#closed && !this.#paused) {
       const job = this.#waiting.shift()!;
       if (job.jobId) this.#ids.delete(job.jobId);
       const handler = this.#handlers.get(job.name);
@@ -63,6 +66,10 @@ export class InProcessQueue implements JobQueue {
         }
       })();
     }
+  }
+
+  async pause(): Promise<void> {
+    this.#paused = true;
   }
 
   /** Resolves when nothing is running or waiting (tests, graceful shutdown). */
