@@ -4,6 +4,13 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { queryTerms, type ChunkHit, type ChunkInput, type VectorStore } from './vector-store.js';
 
+/** Bit-index candidates per result wanted, and at least this many: recall of 1-bit quantization. */
+const CANDIDATE_FACTOR = 25;
+const MIN_CANDIDATES = 250;
+
+// A Buffer from SQLite may sit at any offset of a shared pool; Float32Array views need 4-byte alignment.
+const floats = (b: Buffer) => (b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(new Uint8Array(b).buffer));
+
 interface Row {
   rowid: number;
   id: string;
@@ -13,9 +20,12 @@ interface Row {
 
 /**
  * The embedded store: one SQLite file, `DATA_DIR/vector_db/vectors.sqlite3`, apart from the main
- * database so its size and write load never touch it. Text and metadata in `chunk`; BM25 through an
- * FTS5 index kept in step by triggers; vectors in one sqlite-vec `vec0` table per dimension with the
- * collection as partition key, so a query scans only the collections it names.
+ * database so its size and write load never touch it. Text, metadata and the float32 vector in
+ * `chunk`; BM25 through an FTS5 index kept in step by triggers. Vector search is two-stage, the usual
+ * way to make brute force cheap: a sqlite-vec `vec0` index of 1-bit quantized vectors (96 bytes for
+ * 768 dimensions, one table per dimension, the collection as partition key so a query scans only the
+ * collections it names) yields candidates by Hamming distance, which are then ranked exactly by cosine
+ * on their full vectors. A collection no larger than the candidate count is therefore searched exactly.
  * better-sqlite3 is synchronous; each call is one short statement or transaction.
  */
 export class SqliteVectorStore implements VectorStore {
@@ -32,7 +42,7 @@ export class SqliteVectorStore implements VectorStore {
     this.#db.exec(`
       create table if not exists chunk (
         rowid integer primary key, id text not null, collection text not null, file_id text,
-        text text not null, metadata text not null, dim integer
+        text text not null, metadata text not null, dim integer, vector blob
       );
       create unique index if not exists chunk_collection_id on chunk (collection, id);
       create index if not exists chunk_collection_file on chunk (collection, file_id);
@@ -44,42 +54,45 @@ export class SqliteVectorStore implements VectorStore {
         insert into chunk_fts(chunk_fts, rowid, text) values ('delete', old.rowid, old.text);
       end;
     `);
-    const tables = this.#db.prepare(`select name from sqlite_master where name like 'vec\\_%' escape '\\' and sql like 'CREATE VIRTUAL TABLE%'`).all() as { name: string }[];
+    const tables = this.#db.prepare(`select name from sqlite_master where name like 'vbit\\_%' escape '\\' and sql like 'CREATE VIRTUAL TABLE%'`).all() as { name: string }[];
     for (const t of tables) {
-      const dim = Number(t.name.slice(4));
+      const dim = Number(t.name.slice(5));
       if (Number.isInteger(dim)) this.#dims.add(dim);
     }
   }
 
-  #vecTable(dim: number): string {
+  /** The bit index for a dimension (null when the dimension is not a multiple of 8: exact scan then). */
+  #bitTable(dim: number): string | null {
+    if (dim % 8 !== 0) return null;
     if (!this.#dims.has(dim)) {
-      this.#db.exec(`create virtual table if not exists vec_${dim} using vec0(embedding float[${dim}] distance_metric=cosine, collection text partition key)`);
+      this.#db.exec(`create virtual table if not exists vbit_${dim} using vec0(embedding bit[${dim}], collection text partition key)`);
       this.#dims.add(dim);
     }
-    return `vec_${dim}`;
+    return `vbit_${dim}`;
   }
 
   #deleteRows(where: string, ...args: unknown[]): void {
     const rows = this.#db.prepare(`select rowid, dim from chunk where ${where}`).all(...args) as { rowid: number; dim: number | null }[];
     const del = this.#db.prepare('delete from chunk where rowid = ?');
     for (const r of rows) {
-      if (r.dim) this.#db.prepare(`delete from ${this.#vecTable(r.dim)} where rowid = ?`).run(BigInt(r.rowid));
+      const table = r.dim ? this.#bitTable(r.dim) : null;
+      if (table) this.#db.prepare(`delete from ${table} where rowid = ?`).run(BigInt(r.rowid));
       del.run(r.rowid);
     }
   }
 
   async upsert(collection: string, chunks: ChunkInput[]): Promise<void> {
-    const insert = this.#db.prepare('insert into chunk (id, collection, file_id, text, metadata, dim) values (?, ?, ?, ?, ?, ?)');
+    const insert = this.#db.prepare('insert into chunk (id, collection, file_id, text, metadata, dim, vector) values (?, ?, ?, ?, ?, ?, ?)');
     this.#db.transaction(() => {
       for (const c of chunks) {
         this.#deleteRows('collection = ? and id = ?', collection, c.id);
         const dim = c.vector?.length || null;
         const fileId = typeof c.metadata.file_id === 'string' ? c.metadata.file_id : null;
-        const { lastInsertRowid } = insert.run(c.id, collection, fileId, c.text, JSON.stringify(c.metadata), dim);
-        if (c.vector && dim) {
-          this.#db
-            .prepare(`insert into ${this.#vecTable(dim)} (rowid, embedding, collection) values (?, ?, ?)`)
-            .run(BigInt(lastInsertRowid), Buffer.from(new Float32Array(c.vector).buffer), collection);
+        const blob = c.vector && dim ? Buffer.from(new Float32Array(c.vector).buffer) : null;
+        const { lastInsertRowid } = insert.run(c.id, collection, fileId, c.text, JSON.stringify(c.metadata), dim, blob);
+        const table = dim ? this.#bitTable(dim) : null;
+        if (blob && table) {
+          this.#db.prepare(`insert into ${table} (rowid, embedding, collection) values (?, vec_quantize_binary(?), ?)`).run(BigInt(lastInsertRowid), blob, collection);
         }
       }
     })();
@@ -94,15 +107,13 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async copy(from: string, to: string): Promise<number> {
-    const rows = this.#db.prepare('select rowid, id, text, metadata, dim from chunk where collection = ? order by rowid').all(from) as (Row & { dim: number | null })[];
-    const chunks: ChunkInput[] = rows.map((r) => {
-      let vector: number[] | null = null;
-      if (r.dim) {
-        const v = this.#db.prepare(`select embedding from ${this.#vecTable(r.dim)} where rowid = ?`).get(BigInt(r.rowid)) as { embedding: Buffer } | undefined;
-        if (v) vector = Array.from(new Float32Array(v.embedding.buffer, v.embedding.byteOffset, v.embedding.byteLength / 4));
-      }
-      return { id: r.id, text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown>, vector };
-    });
+    const rows = this.#db.prepare('select id, text, metadata, vector from chunk where collection = ? order by rowid').all(from) as (Row & { vector: Buffer | null })[];
+    const chunks: ChunkInput[] = rows.map((r) => ({
+      id: r.id,
+      text: r.text,
+      metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+      vector: r.vector ? Array.from(floats(r.vector)) : null,
+    }));
     await this.upsert(to, chunks);
     return chunks.length;
   }
@@ -125,17 +136,41 @@ export class SqliteVectorStore implements VectorStore {
 
   async vectorSearch(collections: string[], vector: number[], k: number): Promise<ChunkHit[]> {
     const dim = vector.length;
-    if (!this.#dims.has(dim)) return [];
-    const blob = Buffer.from(new Float32Array(vector).buffer);
-    const stmt = this.#db.prepare(`select rowid, distance from ${this.#vecTable(dim)} where embedding match ? and k = ? and collection = ?`);
-    const found: { rowid: number; distance: number }[] = [];
-    for (const c of collections) found.push(...(stmt.all(blob, k, c) as { rowid: number; distance: number }[]));
-    found.sort((a, b) => a.distance - b.distance);
-    const top = found.slice(0, k);
-    const rows = this.#rows(top.map((f) => Number(f.rowid)));
+    const q = new Float32Array(vector);
+    const table = this.#bitTable(dim);
+    let rowids: number[];
+    if (table) {
+      // Oversampled candidates from the bit index; exact cosine decides among them.
+      const candidates = Math.max(k * CANDIDATE_FACTOR, MIN_CANDIDATES);
+      const stmt = this.#db.prepare(`select rowid from ${table} where embedding match vec_quantize_binary(?) and k = ? and collection = ?`);
+      const blob = Buffer.from(q.buffer);
+      rowids = collections.flatMap((c) => (stmt.all(blob, candidates, c) as { rowid: number | bigint }[]).map((r) => Number(r.rowid)));
+    } else {
+      rowids = (this.#db.prepare(`select rowid from chunk where dim = ? and collection in (${collections.map(() => '?').join(',')})`).all(dim, ...collections) as { rowid: number }[]).map((r) => r.rowid);
+    }
+    if (!rowids.length) return [];
+    const qn = Math.hypot(...q) || 1;
+    const scored: { rowid: number; score: number }[] = [];
+    const get = this.#db.prepare('select vector from chunk where rowid = ?');
+    for (const rowid of rowids) {
+      const row = get.get(rowid) as { vector: Buffer | null } | undefined;
+      if (!row?.vector) continue;
+      const v = floats(row.vector);
+      if (v.length !== dim) continue;
+      let dot = 0;
+      let vn = 0;
+      for (let i = 0; i < dim; i++) {
+        dot += v[i]! * q[i]!;
+        vn += v[i]! * v[i]!;
+      }
+      scored.push({ rowid, score: dot / (qn * (Math.sqrt(vn) || 1)) });
+    }
+    scored.sort((a, b) => b.score - a.score);
+    const top = scored.slice(0, k);
+    const rows = this.#rows(top.map((f) => f.rowid));
     return top.flatMap((f) => {
-      const r = rows.get(Number(f.rowid));
-      return r ? [{ id: r.id, text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown>, score: 1 - f.distance }] : [];
+      const r = rows.get(f.rowid);
+      return r ? [{ id: r.id, text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown>, score: f.score }] : [];
     });
   }
 
@@ -164,7 +199,7 @@ export class SqliteVectorStore implements VectorStore {
 
   async reset(): Promise<void> {
     this.#db.exec('delete from chunk');
-    for (const dim of this.#dims) this.#db.exec(`drop table if exists vec_${dim}`);
+    for (const dim of this.#dims) this.#db.exec(`drop table if exists vbit_${dim}`);
     this.#dims.clear();
     this.#db.exec(`insert into chunk_fts(chunk_fts) values ('rebuild')`);
   }
