@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../factories/users.js';
-import { DOCX_TYPE, makeDocx, makePdf, PDF_TYPE } from '../helpers/documents.js';
+import { DOCX_TYPE, makeDocx, makePdf, makePptx, makeXlsx, PDF_TYPE, PPTX_TYPE, XLSX_TYPE } from '../helpers/documents.js';
 import { streamStatus, upload, uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -61,6 +61,18 @@ describe('files: upload, extraction, status, content, access, delete', () => {
     expect(d.final).toEqual({ status: 'completed' });
     const docxText = (await (await srv.request('GET', `/api/v1/files/${d.id}/data/content`, { token: alice.token })).json()).content as string;
     expect(docxText).toContain('Revenue grew by 17 percent');
+  });
+
+  it('extracts XLSX and PPTX with officeparser', async () => {
+    const x = await uploadProcessed(srv, alice.token, 'sales.xlsx', await makeXlsx([['Region', 'Revenue'], ['Nordics', 'FJORD-981']]), XLSX_TYPE);
+    expect(x.final).toEqual({ status: 'completed' });
+    const xt = (await (await srv.request('GET', `/api/v1/files/${x.id}/data/content`, { token: alice.token })).json()).content as string;
+    expect(xt).toContain('Nordics');
+    expect(xt).toContain('FJORD-981');
+    const p = await uploadProcessed(srv, alice.token, 'deck.pptx', await makePptx([['Kick-off'], ['Launch date is MARCH-7']]), PPTX_TYPE);
+    expect(p.final).toEqual({ status: 'completed' });
+    const pt = (await (await srv.request('GET', `/api/v1/files/${p.id}/data/content`, { token: alice.token })).json()).content as string;
+    expect(pt).toContain('Launch date is MARCH-7');
   });
 
   it('extracts HTML with a parser (no scripts or styles) and JSON/CSV/code as text', async () => {

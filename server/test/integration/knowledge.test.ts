@@ -107,6 +107,18 @@ describe('knowledge bases', () => {
     expect((await query(alice.token, kb.id, 'safe combination')).documents[0][0]).toContain('1234');
   });
 
+  it('file/update re-indexes a changed file into the knowledge base', async () => {
+    const kb = await (await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'Changing', description: '' } })).json();
+    const f = await uploadProcessed(srv, alice.token, 'menu.txt', 'Monday soup is tomato.');
+    await srv.request('POST', `/api/v1/knowledge/${kb.id}/file/add`, { token: alice.token, body: { file_id: f.id } });
+    await srv.request('POST', `/api/v1/files/${f.id}/data/content/update`, { token: alice.token, body: { content: 'Monday soup is pumpkin.' } });
+    const upd = await srv.request('POST', `/api/v1/knowledge/${kb.id}/file/update`, { token: alice.token, body: { file_id: f.id } });
+    expect(upd.status).toBe(200);
+    const hit = await query(alice.token, kb.id, 'Monday soup');
+    expect(hit.documents[0]).toEqual(['Monday soup is pumpkin.']);
+    expect((await srv.request('POST', `/api/v1/knowledge/${kb.id}/file/update`, { token: alice.token, body: { file_id: 'not-in-it' } })).status).toBe(400);
+  });
+
   it('a knowledge base of 50 files answers from any of them', async () => {
     const kb = await (await srv.request('POST', '/api/v1/knowledge/create', { token: admin.token, body: { name: 'Fifty', description: '' } })).json();
     const ids: string[] = [];
