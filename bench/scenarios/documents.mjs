@@ -118,8 +118,8 @@ export async function run(opts) {
       }
     })();
     data.insertMs = performance.now() - tIns;
-    // In-process candidate search on the same file (the bit index): the store's scan, without HTTP,
-    // the query's embedding or the exact re-ranking of the candidates.
+    // Baseline in process on the same file: sqlite-vec's own KNN over the stored bits (what the store
+    // did before it scanned an in-memory copy), without HTTP, the query's embedding or re-ranking.
     const knn = db.prepare(`select rowid, distance from vbit_${DIMS} where embedding match vec_quantize_binary(?) and k = 250 and collection = ?`);
     const direct = [];
     for (let i = 0; i < 60; i++) {
@@ -140,7 +140,7 @@ export async function run(opts) {
     const p50 = percentile(lat, 50);
     const p99 = percentile(lat, 99);
     data.query = { total, p50, p99, directP50: percentile(direct, 50), directP99: percentile(direct, 99) };
-    rows.push({ metric: `query/doc over ${total} chunks x ${DIMS} dims, p50 (HTTP + query embedding + KNN)`, value: round(p50, 1), unit: 'ms', direct: round(data.query.directP50, 1), target: '< 20 ms', ok: p50 < 20, note: 'direct = the bit-index scan alone, in process' });
+    rows.push({ metric: `query/doc over ${total} chunks x ${DIMS} dims, p50 (HTTP + query embedding + KNN)`, value: round(p50, 1), unit: 'ms', direct: round(data.query.directP50, 1), target: '< 20 ms', ok: p50 < 20, note: 'direct = sqlite-vec KNN over the same bits, in process' });
     rows.push({ metric: `query/doc over ${total} chunks x ${DIMS} dims, p99`, value: round(p99, 1), unit: 'ms', direct: round(data.query.directP99, 1), target: '< 50 ms', ok: p99 < 50 });
 
     // 4. A 100 MB upload (stored, not processed) and 20 parallel 5 MB uploads.

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { BitIndex } from './bit-index.js';
 import { queryTerms, type ChunkHit, type ChunkInput, type VectorStore } from './vector-store.js';
 
 /** Bit-index candidates per result wanted, and at least this many: recall of 1-bit quantization. */
@@ -22,15 +23,20 @@ interface Row {
  * The embedded store: one SQLite file, `DATA_DIR/vector_db/vectors.sqlite3`, apart from the main
  * database so its size and write load never touch it. Text, metadata and the float32 vector in
  * `chunk`; BM25 through an FTS5 index kept in step by triggers. Vector search is two-stage, the usual
- * way to make brute force cheap: a sqlite-vec `vec0` index of 1-bit quantized vectors (96 bytes for
- * 768 dimensions, one table per dimension, the collection as partition key so a query scans only the
- * collections it names) yields candidates by Hamming distance, which are then ranked exactly by cosine
- * on their full vectors. A collection no larger than the candidate count is therefore searched exactly.
+ * way to make brute force cheap: sqlite-vec stores 1-bit quantized vectors (96 bytes for 768
+ * dimensions; one `vec0` table per dimension, the collection as partition key); the process keeps each
+ * queried collection's bits in memory (BitIndex, reloaded after any write, ours or another
+ * connection's) and scans them by Hamming distance for candidates, which are then ranked exactly by
+ * cosine on their full vectors. A collection no larger than the candidate count is searched exactly.
  * better-sqlite3 is synchronous; each call is one short statement or transaction.
  */
 export class SqliteVectorStore implements VectorStore {
   #db: Database.Database;
   #dims = new Set<number>();
+  /** In-memory bit indexes by `<dim>:<collection>`, dropped on any write to the collection. */
+  #cache = new Map<string, BitIndex>();
+  /** SQLite's data_version when the cache was last known valid: another connection's commit changes it. */
+  #dataVersion = -1;
 
   constructor(dataDir: string) {
     const dir = path.join(dataDir, 'vector_db');
@@ -71,7 +77,31 @@ export class SqliteVectorStore implements VectorStore {
     return `vbit_${dim}`;
   }
 
+  #forget(collection: string): void {
+    for (const key of this.#cache.keys()) if (key.slice(key.indexOf(':') + 1) === collection) this.#cache.delete(key);
+  }
+
+  /** The collection's bit index, loaded from sqlite-vec's table on first use (and after any change). */
+  #index(table: string, dim: number, collection: string): BitIndex {
+    const version = this.#db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.#dataVersion) {
+      this.#cache.clear();
+      this.#dataVersion = version;
+    }
+    const key = `${dim}:${collection}`;
+    let idx = this.#cache.get(key);
+    if (!idx) {
+      idx = new BitIndex(dim);
+      for (const r of this.#db.prepare(`select rowid, embedding from ${table} where collection = ?`).iterate(collection) as Iterable<{ rowid: number | bigint; embedding: Buffer }>) {
+        idx.add(Number(r.rowid), r.embedding);
+      }
+      this.#cache.set(key, idx);
+    }
+    return idx;
+  }
+
   #deleteRows(where: string, ...args: unknown[]): void {
+    if (typeof args[0] === 'string') this.#forget(args[0]);
     const rows = this.#db.prepare(`select rowid, dim from chunk where ${where}`).all(...args) as { rowid: number; dim: number | null }[];
     const del = this.#db.prepare('delete from chunk where rowid = ?');
     for (const r of rows) {
@@ -82,6 +112,7 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async upsert(collection: string, chunks: ChunkInput[]): Promise<void> {
+    this.#forget(collection);
     const insert = this.#db.prepare('insert into chunk (id, collection, file_id, text, metadata, dim, vector) values (?, ?, ?, ?, ?, ?, ?)');
     this.#db.transaction(() => {
       for (const c of chunks) {
@@ -142,9 +173,8 @@ export class SqliteVectorStore implements VectorStore {
     if (table) {
       // Oversampled candidates from the bit index; exact cosine decides among them.
       const candidates = Math.max(k * CANDIDATE_FACTOR, MIN_CANDIDATES);
-      const stmt = this.#db.prepare(`select rowid from ${table} where embedding match vec_quantize_binary(?) and k = ? and collection = ?`);
-      const blob = Buffer.from(q.buffer);
-      rowids = collections.flatMap((c) => (stmt.all(blob, candidates, c) as { rowid: number | bigint }[]).map((r) => Number(r.rowid)));
+      const packed = (this.#db.prepare('select vec_quantize_binary(?) as b').get(Buffer.from(q.buffer)) as { b: Buffer }).b;
+      rowids = collections.flatMap((c) => this.#index(table, dim, c).nearest(packed, candidates));
     } else {
       rowids = (this.#db.prepare(`select rowid from chunk where dim = ? and collection in (${collections.map(() => '?').join(',')})`).all(dim, ...collections) as { rowid: number }[]).map((r) => r.rowid);
     }
@@ -198,6 +228,7 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async reset(): Promise<void> {
+    this.#cache.clear();
     this.#db.exec('delete from chunk');
     for (const dim of this.#dims) this.#db.exec(`drop table if exists vbit_${dim}`);
     this.#dims.clear();
