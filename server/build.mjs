@@ -4,9 +4,10 @@
 // Left external: the native SQLite binding, the PostgreSQL driver (imported only when DATABASE_URL
 // names PostgreSQL) and ws's optional native add-ons.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 
-const external = ['better-sqlite3', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate'];
+// sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk.
+const external = ['better-sqlite3', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq'];
 
 await build({
   entryPoints: ['src/server.ts'],
@@ -29,3 +30,7 @@ const out = 'dist/server.js';
 const text = readFileSync(out, 'utf8');
 const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 if (ascii !== text) writeFileSync(out, ascii);
+
+// The document-extraction worker runs from its own file (worker threads start from a path); its parsers
+// (pdf.js, mammoth, officeparser) are loaded only there, from node_modules.
+for (const f of ['extract-worker.mjs', 'splitters.mjs']) copyFileSync(`src/rag/extract/${f}`, `dist/${f}`);

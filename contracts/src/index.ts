@@ -10,3 +10,4 @@ export * from './socket-events.ts';
 export * from './workspace.ts';
 export * from './tools.ts';
 export * from './sso.ts';
+export * from './retrieval.ts';

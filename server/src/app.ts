@@ -23,6 +23,9 @@ import { modelsConfigRoutes } from './modules/configs/models-config.routes.js';
 // --- end workspace
 import { toolsRoutes } from './modules/tools/tools.routes.js';
 import { ssoRoutes } from './modules/sso/sso.routes.js';
+import { filesRoutes } from './modules/files/files.routes.js';
+import { knowledgeRoutes } from './modules/knowledge/knowledge.routes.js';
+import { retrievalRoutes } from './modules/retrieval/retrieval.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
 import { registerEdge } from './plugins/edge.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -86,6 +89,10 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await modelsConfigRoutes(app, full);
   // --- end workspace
   await toolsRoutes(app, full); // tool servers, /api/v1/tools, /api/v1/functions (issue 19)
+  // documents & retrieval
+  await filesRoutes(app, full);
+  await knowledgeRoutes(app, full);
+  await retrievalRoutes(app, full);
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 

@@ -56,6 +56,32 @@ export const PERSISTENT_KEYS = {
   },
   // LDAP (single sign-on).
   ...SSO_PERSISTENT_KEYS,
+  // ---- documents & retrieval (RAG); paths as the original's config tree
+  RAG_TEMPLATE: { path: 'rag.template', schema: z.string(), seed: (c: Config) => c.rag.template },
+  TOP_K: { path: 'rag.top_k', schema: z.number().int().min(1), seed: (c: Config) => c.rag.topK },
+  TOP_K_RERANKER: { path: 'rag.top_k_reranker', schema: z.number().int().min(1), seed: (c: Config) => c.rag.topKReranker },
+  RELEVANCE_THRESHOLD: { path: 'rag.relevance_threshold', schema: z.number(), seed: (c: Config) => c.rag.relevanceThreshold },
+  HYBRID_BM25_WEIGHT: { path: 'rag.hybrid_bm25_weight', schema: z.number().min(0).max(1), seed: (c: Config) => c.rag.hybridBm25Weight },
+  ENABLE_RAG_HYBRID_SEARCH: { path: 'rag.enable_hybrid_search', schema: z.boolean(), seed: (c: Config) => c.rag.hybrid },
+  BYPASS_EMBEDDING_AND_RETRIEVAL: { path: 'rag.bypass_embedding_and_retrieval', schema: z.boolean(), seed: (c: Config) => c.rag.bypassEmbeddingAndRetrieval },
+  RAG_FULL_CONTEXT: { path: 'rag.full_context', schema: z.boolean(), seed: (c: Config) => c.rag.fullContext },
+  CHUNK_SIZE: { path: 'rag.chunk_size', schema: z.number().int().min(1), seed: (c: Config) => c.rag.chunkSize },
+  CHUNK_OVERLAP: { path: 'rag.chunk_overlap', schema: z.number().int().min(0), seed: (c: Config) => c.rag.chunkOverlap },
+  TEXT_SPLITTER: { path: 'rag.text_splitter', schema: z.enum(['', 'character', 'token']), seed: (c: Config) => c.rag.textSplitter },
+  RAG_EMBEDDING_ENGINE: { path: 'rag.embedding_engine', schema: z.enum(['', 'ollama', 'openai']), seed: (c: Config) => c.rag.embeddingEngine },
+  RAG_EMBEDDING_MODEL: { path: 'rag.embedding_model', schema: z.string(), seed: (c: Config) => c.rag.embeddingModel },
+  RAG_EMBEDDING_BATCH_SIZE: { path: 'rag.embedding_batch_size', schema: z.number().int().min(1).max(4096), seed: (c: Config) => c.rag.embeddingBatchSize },
+  RAG_OLLAMA_BASE_URL: { path: 'rag.ollama.url', schema: z.string(), seed: (c: Config) => c.rag.ollamaBaseUrl },
+  RAG_OLLAMA_API_KEY: { path: 'rag.ollama.key', schema: z.string(), seed: (c: Config) => c.rag.ollamaApiKey },
+  RAG_OPENAI_API_BASE_URL: { path: 'rag.openai_api_base_url', schema: z.string(), seed: (c: Config) => c.rag.openaiBaseUrl },
+  RAG_OPENAI_API_KEY: { path: 'rag.openai_api_key', schema: z.string(), seed: (c: Config) => c.rag.openaiApiKey },
+  RAG_EXTERNAL_RERANKER_URL: { path: 'rag.external_reranker_url', schema: z.string(), seed: (c: Config) => c.rag.rerankerUrl },
+  RAG_EXTERNAL_RERANKER_API_KEY: { path: 'rag.external_reranker_api_key', schema: z.string(), seed: (c: Config) => c.rag.rerankerApiKey },
+  RAG_RERANKING_MODEL: { path: 'rag.reranking_model', schema: z.string(), seed: (c: Config) => c.rag.rerankingModel },
+  FILE_MAX_SIZE: { path: 'rag.file.max_size', schema: z.number().int().min(0).nullable(), seed: (c: Config) => c.rag.fileMaxSizeMb },
+  FILE_MAX_COUNT: { path: 'rag.file.max_count', schema: z.number().int().min(0).nullable(), seed: (c: Config) => c.rag.fileMaxCount },
+  ALLOWED_FILE_EXTENSIONS: { path: 'rag.file.allowed_extensions', schema: z.array(z.string()), seed: (c: Config) => c.rag.allowedExtensions },
+  // ---- end documents & retrieval
 } as const;
 
 export type PersistentKey = keyof typeof PERSISTENT_KEYS;

@@ -119,6 +119,33 @@ export interface OAuthSessionTable {
   created_at: number;
   updated_at: number;
 }
+// ---- files & knowledge (Open WebUI's `file` and `knowledge`); JSON columns: text on SQLite, parsed on PostgreSQL
+
+export interface FileTable {
+  id: string;
+  user_id: string;
+  hash: string | null;
+  filename: string;
+  path: string | null;
+  data: JsonColumn;
+  meta: JsonColumn;
+  access_control: JsonColumn;
+  created_at: number;
+  updated_at: number | null;
+}
+
+export interface KnowledgeTable {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  data: JsonColumn;
+  meta: JsonColumn;
+  access_control: JsonColumn;
+  created_at: number;
+  updated_at: number | null;
+}
+// ---- end files & knowledge
 
 export interface Database {
   user: UserTable;
@@ -131,4 +158,6 @@ export interface Database {
   prompt: PromptTable;
   group: GroupTable;
   oauth_session: OAuthSessionTable;
+  file: FileTable;
+  knowledge: KnowledgeTable;
 }

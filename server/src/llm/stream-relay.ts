@@ -38,6 +38,8 @@ export interface RelayOptions {
   headers?: Record<string, string>;
   /** Called with the reason when the upstream body fails midway (for logging). */
   onBreak?: (err: unknown) => void;
+  /** Bytes sent before the upstream's (e.g. the `sources` event of a RAG reply). */
+  prefix?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export interface RelayOptions {
 function relay(res: UpstreamResponse, opts: RelayOptions): PassThrough {
   const body = res.body;
   const out = new PassThrough({ highWaterMark: 16 * 1024 });
+  if (opts.prefix) out.write(opts.prefix);
   let lastByte = 0x0a;
   body.on('data', (chunk: Buffer) => {
     if (out.destroyed) return;

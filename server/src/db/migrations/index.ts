@@ -5,6 +5,7 @@ import { tokenRevocation } from './002-token-revocation.js';
 import { chatsTags } from './003-chats-tags.js';
 import { workspace } from './005-workspace.js';
 import { sso } from './008-sso.js';
+import { filesKnowledge } from './006-files-knowledge.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -16,4 +17,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '003-chats-tags': chatsTags,
   '005-workspace': workspace,
   '008-sso': sso,
+  '006-files-knowledge': filesKnowledge,
 };

@@ -37,6 +37,7 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
         return relayStream(reply, outcome.response, {
           contentType: 'text/event-stream; charset=utf-8',
           errorLine: sseErrorLine,
+          prefix: outcome.sources?.length ? `data: ${JSON.stringify({ sources: outcome.sources })}\n\n` : undefined,
           onBreak: (err) => request.log.warn({ err }, 'chat completion stream broke midway'),
         });
       }

@@ -32,16 +32,37 @@ import { applyPresetToChatRequest, upstreamModelId } from '../models/model-prese
 import { assertPermission } from '../users/permissions.js';
 import { errorFromException as ollamaException, errorFromResponse as ollamaResponseError } from '../ollama/ollama.errors.js';
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
+import { chatFilesStep, type Source } from '../../rag/chat-files.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
 import { applyParams } from './completion-params.js';
 import { toolsStep } from '../tools/tools.step.js';
 
 type Json = Record<string, unknown>;
 
-export type CompletionOutcome =
+export type CompletionOutcome = (
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'chunks'; chunks: AsyncIterable<Json> }
-  | { kind: 'passthrough'; response: UpstreamResponse };
+  | { kind: 'passthrough'; response: UpstreamResponse }
+) & {
+  /** Retrieved documents (the RAG step) to send ahead of the reply, as the original's `sources`. */
+  sources?: Source[];
+};
+
+/** The `sources` event that precedes a streamed reply, and the field a JSON reply carries. */
+async function* withSources(sources: Source[], chunks: AsyncIterable<Json>): AsyncGenerator<Json> {
+  yield { sources };
+  yield* chunks;
+}
+
+function withSourcesOutcome(outcome: CompletionOutcome, sources: Source[]): CompletionOutcome {
+  if (!sources.length) return outcome;
+  if (outcome.kind === 'json') {
+    const body = outcome.body && typeof outcome.body === 'object' && !Array.isArray(outcome.body) ? { sources, ...(outcome.body as Json) } : outcome.body;
+    return { ...outcome, body, sources };
+  }
+  if (outcome.kind === 'chunks') return { kind: 'chunks', chunks: withSources(sources, outcome.chunks), sources };
+  return { ...outcome, sources };
+}
 
 export interface CompletionOptions {
   signal?: AbortSignal;
@@ -135,16 +156,27 @@ export class CompletionsService {
     if (typeof chatId === 'string' && chatId.startsWith('local:')) await assertPermission(this.ctx, user, 'chat.temporary', { status: 403, detail: ERROR_MESSAGES.ACCESS_PROHIBITED });
   }
 
-  async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
+  async start(original: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
+    let request = original;
+    let sources: Source[] = [];
+    // The first round only (a tool loop's later rounds call again with `toolRound`, on the base model).
     if (!opts.toolRound) {
       await this.#checkTemporary(user, request.chat_id);
       // Workspace step: the model access rule, then a preset runs on its base model with its settings.
       const access = await this.#access(user, request.model, opts);
       request = applyPresetToChatRequest(request, access.record(request.model), user);
+      const model = await this.#model(request.model); // unknown model: 400 before any retrieval work
+      // Files/RAG step: retrieved passages into the prompt, `sources` back to the client. Once per reply,
+      // so every round of a tool loop sees the same context.
+      ({ request, sources } = await chatFilesStep(this.ctx, user, request));
+      const withTools = await toolsStep(this, request, user, opts); // tools step: the whole reply as a tool loop
+      if (withTools) return withSourcesOutcome(withTools, sources);
+      return withSourcesOutcome(await this.#upstream(model, request, user, opts), sources);
     }
-    const withTools = await toolsStep(this, request, user, opts); // tools step (modules/tools): runs the whole reply as a tool loop
-    if (withTools) return withTools;
-    const model = await this.#model(request.model);
+    return this.#upstream(await this.#model(request.model), request, user, opts);
+  }
+
+  async #upstream(model: ModelItem, request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions): Promise<CompletionOutcome> {
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
     const stream = request.stream === true;
     const base = stripOpenWebUIFields(request as Json);
@@ -177,8 +209,10 @@ export class CompletionsService {
   async *chunks(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): AsyncGenerator<Json> {
     const outcome = await this.start({ ...request, stream: true }, user, opts);
     if (outcome.kind === 'chunks') yield* outcome.chunks;
-    else if (outcome.kind === 'passthrough') yield* guarded(parseSse(outcome.response), outcome.response);
-    else yield outcome.body as Json; // an upstream that ignored stream:true; hand over what it gave
+    else if (outcome.kind === 'passthrough') {
+      if (outcome.sources?.length) yield { sources: outcome.sources };
+      yield* guarded(parseSse(outcome.response), outcome.response);
+    } else yield outcome.body as Json; // an upstream that ignored stream:true; hand over what it gave
   }
 
   async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {

@@ -9,6 +9,8 @@ export interface CompletionChunk {
   error?: { message?: string } | null;
   /** A socket event to pass on as is (the tools step's status updates). */
   event?: ChatEvent['data'];
+  /** Retrieved documents (RAG), sent once before the reply's text. */
+  sources?: unknown[];
 }
 
 export interface ChatTaskInput {
@@ -45,6 +47,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
 
   let content = '';
   let usage: Record<string, unknown> | undefined;
+  let sources: unknown[] | undefined;
   let lastSave = 0;
   let saving: Promise<unknown> = Promise.resolve();
 
@@ -54,7 +57,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
     lastSave = Date.now();
     // Chained so writes land in order; a failed write is logged and the next one carries the full text.
     saving = saving
-      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...fields } }, userId))
+      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...(sources ? { sources } : {}), ...fields } }, userId))
       .then(
         () => undefined,
         (err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'saving a streamed reply failed'),
@@ -71,6 +74,11 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
         continue;
       }
       if (chunk.usage) usage = chunk.usage;
+      if (Array.isArray(chunk.sources)) {
+        sources = chunk.sources;
+        send({ type: 'chat:completion', data: { sources } });
+        continue;
+      }
       if (chunk.error) {
         error = chunk.error.message || 'Something went wrong :/';
         break;

@@ -50,6 +50,10 @@ export interface ChatMessage {
   done?: boolean;
   error?: { content: string } | null;
   usage?: Record<string, unknown>;
+  /** Documents attached to a user message (`files` on the completion request). */
+  files?: Record<string, unknown>[];
+  /** Retrieved passages a reply was given (`sources`), rendered as citations. */
+  sources?: Record<string, unknown>[];
 }
 
 export interface ChatBody {

@@ -123,10 +123,10 @@ class ChatStore {
     this.chat.models = [id];
   }
 
-  async send(text: string): Promise<void> {
+  async send(text: string, files?: Record<string, unknown>[]): Promise<void> {
     if (this.streaming || !text.trim()) return;
     const parentId = this.chat.history.currentId;
-    const user = addMessage(this.chat, { id: uuid(), parentId, role: 'user', content: text });
+    const user = addMessage(this.chat, { id: uuid(), parentId, role: 'user', content: text, ...(files?.length ? { files } : {}) });
     await this.reply(user.id);
   }
 
@@ -203,7 +203,9 @@ class ChatStore {
       const history = branch(this.chat, parentId).map((m) => ({ role: m.role, content: m.role === 'assistant' ? toolCallsForModel(m.content) : m.content }));
       const system = session.settings.ui?.system;
       if (system) history.unshift({ role: 'system', content: system });
-      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId, ...tools.requestFields() };
+      const files = question.files?.length ? $state.snapshot(question.files) as Record<string, unknown>[] : undefined;
+      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId, ...tools.requestFields(), ...(files ? { files } : {}) };
+      const onSources = (sources: Record<string, unknown>[]) => (msg().sources = sources);
       const sessionId = connectedSocketId();
       const chatId = this.id;
       if (sessionId && chatId && !chatId.startsWith('local:')) {
@@ -212,7 +214,7 @@ class ChatStore {
         const result = await socketCompletion(
           { ...request, chat_id: chatId, id: assistant.id },
           sessionId,
-          { onContent: (content) => (msg().content = content) },
+          { onContent: (content) => (msg().content = content), onSources },
           controller.signal,
           detacher.signal,
         );
@@ -225,6 +227,7 @@ class ChatStore {
             msg().content += delta;
           },
           controller.signal,
+          onSources,
         );
         if (result.usage) msg().usage = result.usage;
       }

@@ -12,6 +12,8 @@ export interface CompletionRequest {
   chat_id?: string;
   id?: string;
   parent_id?: string | null;
+  /** Attached documents and knowledge bases (RAG). */
+  files?: Record<string, unknown>[];
 }
 
 export interface StreamResult {
@@ -23,6 +25,7 @@ export async function streamCompletion(
   body: CompletionRequest,
   onDelta: (text: string) => void,
   signal: AbortSignal,
+  onSources?: (sources: Record<string, unknown>[]) => void,
 ): Promise<StreamResult> {
   const token = getToken();
   let res: Response;
@@ -47,6 +50,7 @@ export async function streamCompletion(
   if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
     const json = await res.json();
     const content = json?.choices?.[0]?.message?.content;
+    if (Array.isArray(json?.sources)) onSources?.(json.sources);
     if (typeof content === 'string') onDelta(content);
     return { usage: json?.usage, aborted: false };
   }
@@ -75,6 +79,7 @@ export async function streamCompletion(
         // Upstream errors can arrive inside the stream after the 200.
         if (chunk.error) throw new Error(typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? JSON.stringify(chunk.error)));
         if (chunk.detail) throw new Error(String(chunk.detail));
+        if (Array.isArray(chunk.sources)) onSources?.(chunk.sources);
         const delta = chunk.choices?.[0]?.delta?.content;
         if (typeof delta === 'string' && delta) onDelta(delta);
         if (chunk.usage) usage = chunk.usage;
@@ -96,6 +101,8 @@ export interface SocketReply {
   onTask?: (taskId: string) => void;
   /** Text already shown (re-attaching after a reload), for append-style events. */
   initial?: string;
+  /** Retrieved documents (RAG), sent once before the text. */
+  onSources?: (sources: Record<string, unknown>[]) => void;
 }
 
 export interface SocketResult extends StreamResult {
@@ -128,6 +135,7 @@ export function followSocketReply(r: SocketReply, signal: AbortSignal): { result
     if (ev.chat_id !== r.chatId || ev.message_id !== r.messageId) return;
     const { type, data } = ev.data;
     if (type === 'chat:completion') {
+      if (Array.isArray(data?.sources)) r.onSources?.(data.sources);
       if (typeof data?.content === 'string') r.onContent((content = data.content));
       if (data?.done) finish({ usage: data.usage, aborted: signal.aborted, error: data.error?.content });
       else if (data?.error) finish({ aborted: false, error: data.error.content });

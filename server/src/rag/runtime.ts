@@ -1,0 +1,73 @@
+import { perContext, type AppContext } from '../context.js';
+import { BullMqQueue } from '../jobs/bullmq-queue.js';
+import { InProcessQueue, type JobQueue } from '../jobs/job-queue.js';
+import { FilesRepository } from '../modules/files/files.repository.js';
+import { KnowledgeRepository } from '../modules/knowledge/knowledge.repository.js';
+import { LocalStorage } from '../storage/local-storage.js';
+import { ExtractionPool } from './extract/pool.js';
+import { processFileJob, PROCESS_FILE_JOB, type ProcessFileJob } from './pipeline.js';
+import { SqliteVectorStore } from './vector/sqlite-store.js';
+import type { VectorStore } from './vector/vector-store.js';
+
+/**
+ * Everything the documents feature shares per app context: upload storage, the extraction workers, the
+ * vector store (opened on first use), the job queue and the two repositories. Built once per context;
+ * `close()` runs on app close.
+ */
+export class RagRuntime {
+  readonly storage: LocalStorage;
+  readonly pool: ExtractionPool;
+  readonly files: FilesRepository;
+  readonly knowledge: KnowledgeRepository;
+  readonly queue: JobQueue;
+  #store: Promise<VectorStore> | null = null;
+  #started = false;
+
+  constructor(readonly ctx: AppContext) {
+    this.storage = new LocalStorage(ctx.config.paths.dataDir);
+    this.pool = new ExtractionPool();
+    this.files = new FilesRepository(ctx.db);
+    this.knowledge = new KnowledgeRepository(ctx.db);
+    const onError = (name: string, err: unknown) => ctx.log.warn({ job: name, err: (err as Error)?.message ?? String(err) }, 'background job failed');
+    const concurrency = ctx.config.rag.processingConcurrency;
+    this.queue = ctx.config.redis.url ? new BullMqQueue(ctx.config.redis.url, ctx.config.redis.keyPrefix, concurrency, onError) : new InProcessQueue(concurrency, onError);
+    this.queue.define(PROCESS_FILE_JOB, (data) => processFileJob(this, data as unknown as ProcessFileJob));
+  }
+
+  static for(ctx: AppContext): RagRuntime {
+    return perContext(ctx, RagRuntime);
+  }
+
+  store(): Promise<VectorStore> {
+    this.#store ??= (async () => {
+      if (this.ctx.config.rag.vectorDb === 'pgvector') {
+        const { PgVectorStore } = await import('./vector/pgvector-store.js');
+        return PgVectorStore.open(this.ctx.config.rag.pgvectorUrl);
+      }
+      return new SqliteVectorStore(this.ctx.config.paths.dataDir);
+    })();
+    return this.#store;
+  }
+
+  /** Queues the processing of a file (extract, chunk, embed, index) in the background. */
+  async enqueueProcessing(job: ProcessFileJob): Promise<void> {
+    await this.queue.enqueue(PROCESS_FILE_JOB, job as unknown as Record<string, unknown>, { jobId: job.collection ? undefined : job.fileId });
+  }
+
+  /**
+   * Files still `pending` from before a stop are queued again. Without Redis that is the only copy of
+   * the queue; with BullMQ the jobs survive in Redis and this is skipped.
+   */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    if (this.ctx.config.redis.url) return;
+    for (const fileId of await this.files.pendingIds()) await this.enqueueProcessing({ fileId, userId: '' });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.pool.close();
+    if (this.#store) await (await this.#store).close();
+  }
+}

@@ -1,0 +1,241 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { BitIndex } from './bit-index.js';
+import { queryTerms, type ChunkHit, type ChunkInput, type VectorStore } from './vector-store.js';
+
+/** Bit-index candidates per result wanted, and at least this many: recall of 1-bit quantization. */
+const CANDIDATE_FACTOR = 25;
+const MIN_CANDIDATES = 250;
+
+// A Buffer from SQLite may sit at any offset of a shared pool; Float32Array views need 4-byte alignment.
+const floats = (b: Buffer) => (b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(new Uint8Array(b).buffer));
+
+interface Row {
+  rowid: number;
+  id: string;
+  text: string;
+  metadata: string;
+}
+
+/**
+ * The embedded store: one SQLite file, `DATA_DIR/vector_db/vectors.sqlite3`, apart from the main
+ * database so its size and write load never touch it. Text, metadata and the float32 vector in
+ * `chunk`; BM25 through an FTS5 index kept in step by triggers. Vector search is two-stage, the usual
+ * way to make brute force cheap: sqlite-vec stores 1-bit quantized vectors (96 bytes for 768
+ * dimensions; one `vec0` table per dimension, the collection as partition key); the process keeps each
+ * queried collection's bits in memory (BitIndex, reloaded after any write, ours or another
+ * connection's) and scans them by Hamming distance for candidates, which are then ranked exactly by
+ * cosine on their full vectors. A collection no larger than the candidate count is searched exactly.
+ * better-sqlite3 is synchronous; each call is one short statement or transaction.
+ */
+export class SqliteVectorStore implements VectorStore {
+  #db: Database.Database;
+  #dims = new Set<number>();
+  /** In-memory bit indexes by `<dim>:<collection>`, dropped on any write to the collection. */
+  #cache = new Map<string, BitIndex>();
+  /** SQLite's data_version when the cache was last known valid: another connection's commit changes it. */
+  #dataVersion = -1;
+
+  constructor(dataDir: string) {
+    const dir = path.join(dataDir, 'vector_db');
+    fs.mkdirSync(dir, { recursive: true });
+    this.#db = new Database(path.join(dir, 'vectors.sqlite3'));
+    sqliteVec.load(this.#db);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(`
+      create table if not exists chunk (
+        rowid integer primary key, id text not null, collection text not null, file_id text,
+        text text not null, metadata text not null, dim integer, vector blob
+      );
+      create unique index if not exists chunk_collection_id on chunk (collection, id);
+      create index if not exists chunk_collection_file on chunk (collection, file_id);
+      create virtual table if not exists chunk_fts using fts5(text, content='chunk', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+      create trigger if not exists chunk_ai after insert on chunk begin
+        insert into chunk_fts(rowid, text) values (new.rowid, new.text);
+      end;
+      create trigger if not exists chunk_ad after delete on chunk begin
+        insert into chunk_fts(chunk_fts, rowid, text) values ('delete', old.rowid, old.text);
+      end;
+    `);
+    const tables = this.#db.prepare(`select name from sqlite_master where name like 'vbit\\_%' escape '\\' and sql like 'CREATE VIRTUAL TABLE%'`).all() as { name: string }[];
+    for (const t of tables) {
+      const dim = Number(t.name.slice(5));
+      if (Number.isInteger(dim)) this.#dims.add(dim);
+    }
+  }
+
+  /** The bit index for a dimension (null when the dimension is not a multiple of 8: exact scan then). */
+  #bitTable(dim: number): string | null {
+    if (dim % 8 !== 0) return null;
+    if (!this.#dims.has(dim)) {
+      this.#db.exec(`create virtual table if not exists vbit_${dim} using vec0(embedding bit[${dim}], collection text partition key)`);
+      this.#dims.add(dim);
+    }
+    return `vbit_${dim}`;
+  }
+
+  #forget(collection: string): void {
+    for (const key of this.#cache.keys()) if (key.slice(key.indexOf(':') + 1) === collection) this.#cache.delete(key);
+  }
+
+  /** The collection's bit index, loaded from sqlite-vec's table on first use (and after any change). */
+  #index(table: string, dim: number, collection: string): BitIndex {
+    const version = this.#db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.#dataVersion) {
+      this.#cache.clear();
+      this.#dataVersion = version;
+    }
+    const key = `${dim}:${collection}`;
+    let idx = this.#cache.get(key);
+    if (!idx) {
+      idx = new BitIndex(dim);
+      for (const r of this.#db.prepare(`select rowid, embedding from ${table} where collection = ?`).iterate(collection) as Iterable<{ rowid: number | bigint; embedding: Buffer }>) {
+        idx.add(Number(r.rowid), r.embedding);
+      }
+      this.#cache.set(key, idx);
+    }
+    return idx;
+  }
+
+  #deleteRows(where: string, ...args: unknown[]): void {
+    if (typeof args[0] === 'string') this.#forget(args[0]);
+    const rows = this.#db.prepare(`select rowid, dim from chunk where ${where}`).all(...args) as { rowid: number; dim: number | null }[];
+    const del = this.#db.prepare('delete from chunk where rowid = ?');
+    for (const r of rows) {
+      const table = r.dim ? this.#bitTable(r.dim) : null;
+      if (table) this.#db.prepare(`delete from ${table} where rowid = ?`).run(BigInt(r.rowid));
+      del.run(r.rowid);
+    }
+  }
+
+  async upsert(collection: string, chunks: ChunkInput[]): Promise<void> {
+    this.#forget(collection);
+    const insert = this.#db.prepare('insert into chunk (id, collection, file_id, text, metadata, dim, vector) values (?, ?, ?, ?, ?, ?, ?)');
+    this.#db.transaction(() => {
+      for (const c of chunks) {
+        this.#deleteRows('collection = ? and id = ?', collection, c.id);
+        const dim = c.vector?.length || null;
+        const fileId = typeof c.metadata.file_id === 'string' ? c.metadata.file_id : null;
+        const blob = c.vector && dim ? Buffer.from(new Float32Array(c.vector).buffer) : null;
+        const { lastInsertRowid } = insert.run(c.id, collection, fileId, c.text, JSON.stringify(c.metadata), dim, blob);
+        const table = dim ? this.#bitTable(dim) : null;
+        if (blob && table) {
+          this.#db.prepare(`insert into ${table} (rowid, embedding, collection) values (?, vec_quantize_binary(?), ?)`).run(BigInt(lastInsertRowid), blob, collection);
+        }
+      }
+    })();
+  }
+
+  async deleteFile(collection: string, fileId: string): Promise<void> {
+    this.#db.transaction(() => this.#deleteRows('collection = ? and file_id = ?', collection, fileId))();
+  }
+
+  async deleteCollection(collection: string): Promise<void> {
+    this.#db.transaction(() => this.#deleteRows('collection = ?', collection))();
+  }
+
+  async copy(from: string, to: string): Promise<number> {
+    const rows = this.#db.prepare('select id, text, metadata, vector from chunk where collection = ? order by rowid').all(from) as (Row & { vector: Buffer | null })[];
+    const chunks: ChunkInput[] = rows.map((r) => ({
+      id: r.id,
+      text: r.text,
+      metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+      vector: r.vector ? Array.from(floats(r.vector)) : null,
+    }));
+    await this.upsert(to, chunks);
+    return chunks.length;
+  }
+
+  async hasCollection(collection: string): Promise<boolean> {
+    return Boolean(this.#db.prepare('select 1 from chunk where collection = ? limit 1').get(collection));
+  }
+
+  async countChunks(collection: string): Promise<number> {
+    return (this.#db.prepare('select count(*) as n from chunk where collection = ?').get(collection) as { n: number }).n;
+  }
+
+  #rows(rowids: number[]): Map<number, Row> {
+    const out = new Map<number, Row>();
+    if (!rowids.length) return out;
+    const rows = this.#db.prepare(`select rowid, id, text, metadata from chunk where rowid in (${rowids.map(() => '?').join(',')})`).all(...rowids) as Row[];
+    for (const r of rows) out.set(r.rowid, r);
+    return out;
+  }
+
+  async vectorSearch(collections: string[], vector: number[], k: number): Promise<ChunkHit[]> {
+    const dim = vector.length;
+    const q = new Float32Array(vector);
+    const table = this.#bitTable(dim);
+    let rowids: number[];
+    if (table) {
+      // Oversampled candidates from the bit index; exact cosine decides among them.
+      const candidates = Math.max(k * CANDIDATE_FACTOR, MIN_CANDIDATES);
+      const packed = (this.#db.prepare('select vec_quantize_binary(?) as b').get(Buffer.from(q.buffer)) as { b: Buffer }).b;
+      rowids = collections.flatMap((c) => this.#index(table, dim, c).nearest(packed, candidates));
+    } else {
+      rowids = (this.#db.prepare(`select rowid from chunk where dim = ? and collection in (${collections.map(() => '?').join(',')})`).all(dim, ...collections) as { rowid: number }[]).map((r) => r.rowid);
+    }
+    if (!rowids.length) return [];
+    const qn = Math.hypot(...q) || 1;
+    const scored: { rowid: number; score: number }[] = [];
+    const get = this.#db.prepare('select vector from chunk where rowid = ?');
+    for (const rowid of rowids) {
+      const row = get.get(rowid) as { vector: Buffer | null } | undefined;
+      if (!row?.vector) continue;
+      const v = floats(row.vector);
+      if (v.length !== dim) continue;
+      let dot = 0;
+      let vn = 0;
+      for (let i = 0; i < dim; i++) {
+        dot += v[i]! * q[i]!;
+        vn += v[i]! * v[i]!;
+      }
+      scored.push({ rowid, score: dot / (qn * (Math.sqrt(vn) || 1)) });
+    }
+    scored.sort((a, b) => b.score - a.score);
+    const top = scored.slice(0, k);
+    const rows = this.#rows(top.map((f) => f.rowid));
+    return top.flatMap((f) => {
+      const r = rows.get(f.rowid);
+      return r ? [{ id: r.id, text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown>, score: f.score }] : [];
+    });
+  }
+
+  async textSearch(collections: string[], query: string, k: number): Promise<ChunkHit[]> {
+    const terms = queryTerms(query);
+    if (!terms.length || !collections.length) return [];
+    const match = terms.map((t) => `"${t}"`).join(' OR ');
+    const rows = this.#db
+      .prepare(
+        `select c.id, c.text, c.metadata, bm25(chunk_fts) as rank from chunk_fts join chunk c on c.rowid = chunk_fts.rowid
+         where chunk_fts match ? and c.collection in (${collections.map(() => '?').join(',')}) order by rank limit ?`,
+      )
+      .all(match, ...collections, k) as (Row & { rank: number })[];
+    // bm25() is negative, lower is better; scored relative to the best hit (1) so it reads like a similarity.
+    const best = rows[0]?.rank || -1;
+    return rows.map((r) => ({ id: r.id, text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown>, score: best ? r.rank / best : 1 }));
+  }
+
+  async all(collections: string[], limit: number): Promise<ChunkHit[]> {
+    if (!collections.length) return [];
+    const rows = this.#db
+      .prepare(`select id, text, metadata from chunk where collection in (${collections.map(() => '?').join(',')}) order by rowid limit ?`)
+      .all(...collections, limit) as Row[];
+    return rows.map((r) => ({ id: r.id, text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown>, score: 1 }));
+  }
+
+  async reset(): Promise<void> {
+    this.#cache.clear();
+    this.#db.exec('delete from chunk');
+    for (const dim of this.#dims) this.#db.exec(`drop table if exists vbit_${dim}`);
+    this.#dims.clear();
+    this.#db.exec(`insert into chunk_fts(chunk_fts) values ('rebuild')`);
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}
