@@ -4,6 +4,8 @@ import { resolveSecretKey } from './config/secret-key.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { adoptOnStart } from './db/adopt/adopt.js';
+import type { AdoptionReport } from './db/adopt/report.js';
 import { seedAdminAccount } from './modules/auths/auths.bootstrap.js';
 import { randomUUID } from 'node:crypto';
 import { syncSettingsAcrossInstances } from './realtime/config-sync.js';
@@ -11,11 +13,16 @@ import { RedisState } from './state/redis-state.js';
 import { MemoryState, type SharedState } from './state/shared-state.js';
 
 /**
- * The start-up steps that touch the outside world, in order: secret key, database, migrations,
- * persistent settings, shared state. The server and the tests both start here.
+ * The start-up steps that touch the outside world, in order: secret key, adoption of an Open WebUI
+ * database, database, migrations, persistent settings, shared state. The server and the tests both
+ * start here.
  */
-export async function openContext(config: Config): Promise<Omit<AppContext, 'log'> & { close(): Promise<void> }> {
+export async function openContext(
+  config: Config,
+): Promise<Omit<AppContext, 'log'> & { close(): Promise<void>; adoption: AdoptionReport | null }> {
   const { key } = resolveSecretKey(config.webui.secretKey, config.paths.dataDir);
+  // An Open WebUI database in DATA_DIR is backed up and brought into our schema first (db/adopt/).
+  const adoption = await adoptOnStart(config);
   const db = await openDatabase(config.database);
   try {
     await migrateToLatest(db);
@@ -30,6 +37,7 @@ export async function openContext(config: Config): Promise<Omit<AppContext, 'log
       db,
       settings,
       state,
+      adoption,
       async close() {
         stopSync();
         await state.close();
