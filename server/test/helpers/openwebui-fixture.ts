@@ -136,8 +136,11 @@ export async function buildFixture(opts: BuildOptions): Promise<Fixture> {
     { id: 'u-pat', name: 'Pat Pending', email: 'pat@example.com', role: 'pending', password: 'pending-pw' },
   ];
   for (let i = 0; i < (opts.moreUsers ?? 0); i++) users.push({ id: `u-${i}`, name: `User ${i}`, email: `user${i}@example.com`, role: 'user', password: `pw-${i}` });
+  // Older schemas lack some columns (pinned, folder_id...): a value for a missing column is left out.
   const insert = (table: string, row: Record<string, unknown>) => {
-    const keys = Object.keys(row);
+    const have = cols(table);
+    const keys = Object.keys(row).filter((k) => have.has(k));
+    if (keys.length === 0) return; // a table this old schema does not have
     db.prepare(`insert into "${table}" (${keys.map((k) => `"${k}"`).join(',')}) values (${keys.map(() => '?').join(',')})`).run(...keys.map((k) => row[k]));
   };
   const t0 = 1700000000;
@@ -179,7 +182,10 @@ export async function buildFixture(opts: BuildOptions): Promise<Fixture> {
       insert('chat', row);
     }
     for (const tagName of ['work', 'ideas']) insert('tag', { id: tagName, name: tagName[0]!.toUpperCase() + tagName.slice(1), user_id: 'u-admin', meta: null });
-    insert('tag', { id: 'work', name: 'Work', user_id: 'u-bob', meta: null });
+    // Before 0.3.33's (id, user_id) key a tag id was global: Bob's 'work' then cannot exist.
+    if ((db.prepare(`select sql from sqlite_master where name = 'tag'`).get() as { sql: string } | undefined)?.sql.includes('PRIMARY KEY (id, user_id)')) {
+      insert('tag', { id: 'work', name: 'Work', user_id: 'u-bob', meta: null });
+    }
     // The share snapshot: a chat row owned by `shared-<id>` up to 0.8, table shared_chat from 0.9.
     const snapshot = chats[0]!;
     if (tables.has('shared_chat')) {
@@ -218,8 +224,10 @@ export async function buildFixture(opts: BuildOptions): Promise<Fixture> {
       insert('config', { id: 2, data: JSON.stringify(SETTINGS), version: 0, created_at: '2024-02-01 10:00:00', updated_at: '2024-02-01 10:00:00' });
     }
 
-    db.prepare(`delete from alembic_version`).run();
-    insert('alembic_version', { version_num: revision });
+    if (tables.has('alembic_version')) {
+      db.prepare(`delete from alembic_version`).run();
+      insert('alembic_version', { version_num: revision });
+    }
     if (tables.has('migratehistory')) insert('migratehistory', { id: 1, name: '018_add_function_is_global', migrated_at: '2024-01-01 00:00:00' });
   })();
 

@@ -101,6 +101,10 @@ describe.skipIf(!SCHEMAS_DIR)('adopting an Open WebUI data directory', () => {
         const me = await server.request('GET', '/api/v1/auths/', { token: old });
         expect(me.status).toBe(200);
         expect(await me.json()).toMatchObject({ id: 'u-bob', email: 'bob@example.com', role: 'user' });
+        // ...and signing out ends it, with or without a `jti` in it.
+        expect((await server.request('GET', '/api/v1/auths/signout', { token: old })).status).toBe(200);
+        expect((await server.request('GET', '/api/v1/auths/', { token: old })).status).toBe(401);
+        expect((await server.request('GET', '/api/v1/auths/', { token: await fx.token('u-pat') })).status).toBe(200);
         // The admin's API key (a user column before 0.6.41, table api_key after) still works.
         const viaKey = await server.request('GET', '/api/v1/auths/', { token: fx.users[0]!.apiKey });
         expect(viaKey.status).toBe(200);

@@ -26,12 +26,19 @@ export type Inspection =
 export async function inspectSqlite(file: string): Promise<{ inspection: Inspection; db: BetterSqlite3.Database | null }> {
   if (!fs.existsSync(file) || fs.statSync(file).size === 0) return { inspection: { kind: 'missing' }, db: null };
   const { default: SQLite } = await import('better-sqlite3');
+  // Opening a WAL database creates empty -wal/-shm files when there were none; a refusal removes them
+  // again, so a refused directory is left exactly as it was found.
+  const sidecars = ['-wal', '-shm'].map((s) => file + s).filter((f) => !fs.existsSync(f));
+  const tidy = () => {
+    for (const f of sidecars) if (fs.existsSync(f) && (f.endsWith('-shm') || fs.statSync(f).size === 0)) fs.rmSync(f, { force: true });
+  };
   let db: BetterSqlite3.Database;
   let tables: Set<string>;
   try {
     db = new SQLite(file, { readonly: true, fileMustExist: true, timeout: 2000 });
     tables = new Set((db.prepare(`select name from sqlite_master where type = 'table'`).all() as { name: string }[]).map((r) => r.name));
   } catch (err) {
+    tidy();
     throw refusalFor(file, err);
   }
   try {
@@ -70,6 +77,7 @@ export async function inspectSqlite(file: string): Promise<{ inspection: Inspect
     return { inspection: { kind: 'openwebui', revision: head, release, range }, db };
   } catch (err) {
     db.close();
+    tidy();
     throw err instanceof AdoptRefusal ? err : refusalFor(file, err);
   }
 }
