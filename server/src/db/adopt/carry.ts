@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Db } from '../database.js';
 import type { SqliteSource } from './source.js';
 import type { SchemaRange, TableMapping, Write } from './types.js';
@@ -119,13 +119,21 @@ async function flush(target: Db, writes: Write[], res: TableResult, note: (issue
         i += 1;
         continue;
       }
+      if (w.onlyIntoEmpty) {
+        const any = await trx.selectFrom(w.table).select(sql<number>`1`.as('x')).limit(1).executeTakeFirst();
+        if (any) res.conflicts.set(w.table, (res.conflicts.get(w.table) ?? 0) + 1);
+        else await trx.insertInto(w.table).values(w.values).execute();
+        if (!any) res.written.set(w.table, (res.written.get(w.table) ?? 0) + 1);
+        i += 1;
+        continue;
+      }
       // Consecutive inserts into one table go in as multi-row statements, kept under the
       // bound-parameter limits of both dialects.
       const perStatement = Math.max(1, Math.floor(2000 / Math.max(1, Object.keys(w.values).length)));
       const group: Record<string, unknown>[] = [];
       while (i < writes.length && group.length < perStatement) {
         const next = writes[i]!;
-        if (next.op !== 'insert' || next.table !== w.table) break;
+        if (next.op !== 'insert' || next.table !== w.table || next.onlyIntoEmpty) break;
         group.push(next.values);
         i += 1;
       }

@@ -2,7 +2,8 @@ import type { SourceRow } from './source.js';
 
 /** One write into our schema, produced by a mapping. */
 export type Write =
-  | { op: 'insert'; table: string; values: Record<string, unknown> }
+  /** Never overwrites; `onlyIntoEmpty`: only when the table has no row at all (our single settings row). */
+  | { op: 'insert'; table: string; values: Record<string, unknown>; onlyIntoEmpty?: boolean }
   /** Sets columns of an existing row, only where `onlyIfNull` (if given) is still null. */
   | { op: 'update'; table: string; key: Record<string, unknown>; values: Record<string, unknown>; onlyIfNull?: string };
 

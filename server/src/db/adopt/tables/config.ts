@@ -28,7 +28,8 @@ export const configBlob: TableMapping<{ best: { id: number; data: string; versio
   finish(state) {
     if (!state.best) return { writes: [] };
     const { data, version, created, updated } = state.best;
-    return { writes: [{ op: 'insert', table: 'config', values: { data, version, created_at: created, updated_at: updated } }] };
+    // Settings already saved here win: a repeated import must not stack a second settings row.
+    return { writes: [{ op: 'insert', table: 'config', values: { data, version, created_at: created, updated_at: updated }, onlyIntoEmpty: true }] };
   },
 };
 
@@ -109,6 +110,6 @@ export const configPerKey: TableMapping<{ tree: Tree; rows: number; updated: num
     if (state.rows === 0) return { writes: [] };
     const now = Math.floor(Date.now() / 1000);
     const updated = state.updated || now;
-    return { writes: [{ op: 'insert', table: 'config', values: { data: JSON.stringify(state.tree), version: 0, created_at: updated, updated_at: updated } }] };
+    return { writes: [{ op: 'insert', table: 'config', values: { data: JSON.stringify(state.tree), version: 0, created_at: updated, updated_at: updated }, onlyIntoEmpty: true }] };
   },
 };
