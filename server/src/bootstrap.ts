@@ -20,9 +20,14 @@ import { MemoryState, type SharedState } from './state/shared-state.js';
 export async function openContext(
   config: Config,
 ): Promise<Omit<AppContext, 'log'> & { close(): Promise<void>; adoption: AdoptionReport | null }> {
-  const { key } = resolveSecretKey(config.webui.secretKey, config.paths.dataDir);
+  const { key, source: keySource } = resolveSecretKey(config.webui.secretKey, config.paths.dataDir);
   // An Open WebUI database in DATA_DIR is backed up and brought into our schema first (db/adopt/).
   const adoption = await adoptOnStart(config);
+  if (adoption && keySource === 'generated') {
+    adoption.notes.push(
+      'No .webui_secret_key in DATA_DIR and no WEBUI_SECRET_KEY: a new key was generated, so sessions issued by Open WebUI ended (passwords work). Set WEBUI_SECRET_KEY to the old key to keep them.',
+    );
+  }
   const db = await openDatabase(config.database);
   try {
     await migrateToLatest(db);

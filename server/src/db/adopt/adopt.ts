@@ -62,6 +62,7 @@ export async function adoptOnStart(config: Config): Promise<AdoptionReport | nul
     live.close();
     for (const suffix of ['-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
     fs.renameSync(building, file);
+    report.notes.push(...uploadsNote(path.dirname(file)));
     return report;
   } catch (err) {
     if (live.open) live.close();
@@ -93,7 +94,7 @@ export async function importFrom(config: Config, from: string): Promise<Adoption
     try {
       await migrateToLatest(target);
       const report = await carryInto(db!, target, inspection, file);
-      report.notes.push(...carrySecretKey(config, path.dirname(file)));
+      report.notes.push(...carrySecretKey(config, path.dirname(file)), ...uploadsNote(path.dirname(file)));
       return report;
     } finally {
       await target.close();
@@ -149,6 +150,14 @@ function carrySecretKey(config: Config, fromDir: string): string[] {
   fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
   fs.chmodSync(to, 0o600);
   return [`Copied ${from} to ${to}, so sessions issued by Open WebUI stay valid.`];
+}
+
+/** Uploaded files stay where they are; their `file` rows are among the tables reported above. */
+function uploadsNote(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'uploads');
+  if (!fs.existsSync(dir)) return [];
+  const n = fs.readdirSync(dir).length;
+  return n ? [`${dir}: ${n} entries left in place (uploaded files are not carried yet; their rows are in table file).`] : [];
 }
 
 function removeDatabaseFiles(file: string): void {

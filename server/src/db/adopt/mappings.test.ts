@@ -3,9 +3,11 @@ import { chat } from './tables/chats.js';
 import { configPerKey, keyToPath } from './tables/config.js';
 import { apiKey, user } from './tables/users.js';
 import type { SourceRow } from './source.js';
+import type { Write } from './types.js';
 import { epochSeconds, jsonObject } from './values.js';
 
 const row = (o: Record<string, unknown>): SourceRow => Object.assign(Object.create(null), o);
+const vals = (w: Write | undefined): Record<string, any> => w!.values;
 
 describe('adopt mappings (pure)', () => {
   it('reads the time formats the original stored over the years', () => {
@@ -20,7 +22,7 @@ describe('adopt mappings (pure)', () => {
 
   it('maps 0.6.41+ users: oauth JSON back to provider@sub, nulls of fresh 0.9.6+ installs filled', () => {
     const out = user.map(row({ id: 'u1', name: null, email: 'a@b.c', role: 'superuser', profile_image_url: null, created_at: 5, oauth: '{"google":{"sub":"123"}}', info: null }), undefined);
-    const values = (out.writes[0] as { values: Record<string, unknown> }).values;
+    const values = vals(out.writes[0]);
     expect(values).toMatchObject({ id: 'u1', name: 'a@b.c', role: 'pending', profile_image_url: '/user.png', oauth_sub: 'google@123', last_active_at: 5, updated_at: 5 });
     expect(out.issues).toEqual(["user u1: unknown role 'superuser' carried as 'pending'"]);
     expect(user.map(row({ id: 'u2', email: null }), undefined)).toEqual({ writes: [], issues: ['user u2: no email, cannot sign in'] });
@@ -35,8 +37,8 @@ describe('adopt mappings (pure)', () => {
   it('keeps a chat document byte for byte, refuses one that is not an object, mirrors tags once', () => {
     const doc = '{"history":{"messages":{"__proto__":{"id":"__proto__","content":"x"}},"currentId":"__proto__"}}';
     const out = chat.map(row({ id: 'c1', user_id: 'u1', title: 't', chat: doc, __chat_type: 'object', meta: '{"tags":["__proto__","a","a",3]}', created_at: 1, updated_at: 2 }), undefined);
-    expect((out.writes[0] as { values: { chat: string } }).values.chat).toBe(doc);
-    expect(out.writes.slice(1).map((w) => (w as { values: { tag_id: string } }).values.tag_id)).toEqual(['__proto__', 'a']);
+    expect(vals(out.writes[0]).chat).toBe(doc);
+    expect(out.writes.slice(1).map((w) => vals(w).tag_id)).toEqual(['__proto__', 'a']);
     expect(chat.map(row({ id: 'c2', user_id: 'u1', chat: '[1]', __chat_type: 'array' }), undefined).issues).toEqual(['chat c2: stored chat is not a JSON object, not carried']);
     expect(({} as Record<string, unknown>).id).toBeUndefined();
   });
@@ -57,9 +59,9 @@ describe('adopt mappings (pure)', () => {
     ] as const) {
       configPerKey.map(row({ key, value: JSON.stringify(value), updated_at: 7 }), state);
     }
-    const written = configPerKey.finish!(state).writes[0] as { values: { data: string; updated_at: number } };
-    expect(JSON.parse(written.values.data)).toEqual({ openai: { api_configs: { '0': { enable: true, prefix_id: 'p' } } }, ui: { banners: [] }, ['__proto__']: { polluted: true } });
-    expect(written.values.updated_at).toBe(7);
+    const written = vals(configPerKey.finish!(state).writes[0]);
+    expect(JSON.parse(written.data)).toEqual({ openai: { api_configs: { '0': { enable: true, prefix_id: 'p' } } }, ui: { banners: [] }, ['__proto__']: { polluted: true } });
+    expect(written.updated_at).toBe(7);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
