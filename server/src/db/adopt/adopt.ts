@@ -28,7 +28,7 @@ export function backupPath(file: string, now = new Date()): string {
  * A later start finds our schema and does nothing.
  */
 export async function adoptOnStart(config: Config): Promise<AdoptionReport | null> {
-  if (config.database.dialect !== 'sqlite') return null;
+  if (config.database.dialect !== 'sqlite') return (await import('./adopt-postgres.js')).adoptPostgresOnStart(config);
   const file = sqlitePath(config.database.url);
   const { inspection, db: readonly } = await inspectSqlite(file);
   if (inspection.kind !== 'openwebui') return null;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Db } from '../database.js';
-import type { SqliteSource } from './source.js';
+import type { Source } from './source.js';
 import type { SchemaRange, TableMapping, Write } from './types.js';
 
 export interface TableResult {
@@ -33,39 +33,44 @@ const MAX_EXAMPLES = 5;
  * bounded size (count and bytes), each batch one transaction. Inserts never overwrite: a row that is
  * already there stays, which makes a repeated import a no-op and an interrupted one resumable.
  */
-export async function carry(source: SqliteSource, target: Db, range: SchemaRange): Promise<CarryResult> {
-  const ours = new Set((await target.kysely.introspection.getTables()).map((t) => t.name));
-  const theirs = source.tables();
+export async function carry(source: Source, target: Db, range: SchemaRange): Promise<CarryResult> {
+  // On PostgreSQL only our schema counts (the original's tables may sit in another one).
+  const schema =
+    target.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(target.kysely)).rows[0]!.s : undefined;
+  const ours = new Set((await target.kysely.introspection.getTables()).filter((t) => !schema || t.schema === schema).map((t) => t.name));
+  const theirs = await source.tables();
+  const present = new Set(theirs);
   const handled = new Set<string>();
   const result: CarryResult = { carried: [], notCarried: [], superseded: [] };
 
   for (const mapping of range.mappings) {
-    if (!source.has(mapping.source)) continue;
+    if (!present.has(mapping.source)) continue;
     handled.add(mapping.source);
     const missing = mapping.targets.filter((t) => !ours.has(t));
     if (missing.length) {
-      const rows = source.count(mapping.source);
+      const rows = await source.count(mapping.source);
       if (rows) result.notCarried.push({ table: mapping.source, rows, reason: `no table ${missing.join(', ')} here yet` });
       continue;
     }
     result.carried.push(await runMapping(source, target, mapping));
   }
   for (const s of range.superseded) {
-    if (!source.has(s.table)) continue;
+    if (!present.has(s.table)) continue;
     handled.add(s.table);
-    result.superseded.push({ table: s.table, rows: source.count(s.table), why: s.why });
+    result.superseded.push({ table: s.table, rows: await source.count(s.table), why: s.why });
   }
   for (const table of theirs) {
     if (handled.has(table)) continue;
-    const rows = source.count(table);
+    const rows = await source.count(table);
     if (rows) result.notCarried.push({ table, rows, reason: 'not carried yet' });
   }
   return result;
 }
 
-async function runMapping(source: SqliteSource, target: Db, mapping: TableMapping<unknown>): Promise<TableResult> {
+async function runMapping(source: Source, target: Db, mapping: TableMapping<unknown>): Promise<TableResult> {
   const res: TableResult = { source: mapping.source, rows: 0, written: new Map(), conflicts: new Map(), issues: 0, examples: [], droppedColumns: new Map() };
-  const known = new Set([...mapping.columns, ...Object.keys(mapping.extra ?? {})]);
+  const extra = mapping.extra?.[source.dialect] ?? {};
+  const known = new Set([...mapping.columns, ...Object.keys(extra)]);
   const state = mapping.init?.();
   let batch: Write[] = [];
   let bytes = 0;
@@ -75,7 +80,7 @@ async function runMapping(source: SqliteSource, target: Db, mapping: TableMappin
       if (res.examples.length < MAX_EXAMPLES) res.examples.push(issue);
     }
   };
-  for (const row of source.rows(mapping.source, mapping.extra)) {
+  for await (const row of source.rows(mapping.source, extra)) {
     res.rows += 1;
     for (const column in row) {
       if (!known.has(column) && row[column] !== null && row[column] !== undefined) {

@@ -42,44 +42,63 @@ export async function inspectSqlite(file: string): Promise<{ inspection: Inspect
     throw refusalFor(file, err);
   }
   try {
-    if (tables.has('kysely_migration') || (!tables.has('alembic_version') && !tables.has('migratehistory'))) {
+    const inspection = await classify(
+      file,
+      tables,
+      async () => (db.prepare(`select version_num from alembic_version`).all() as { version_num: string }[]).map((r) => r.version_num),
+      async () => (db.prepare(`select name from migratehistory order by id desc limit 1`).get() as { name?: string } | undefined)?.name ?? 'none',
+    );
+    if (inspection.kind !== 'openwebui') {
       db.close();
-      return { inspection: { kind: 'ours' }, db: null };
-    }
-    if (!tables.has('alembic_version')) {
-      const last = (db.prepare(`select name from migratehistory order by id desc limit 1`).get() as { name?: string } | undefined)?.name ?? 'none';
-      throw new AdoptRefusal(
-        `${file} is from Open WebUI older than 0.3.8 (last migration ${last}); start Open WebUI ${OLDEST_SUPPORTED_RELEASE} on it once to upgrade it, then start this server again.`,
-      );
-    }
-    const heads = (db.prepare(`select version_num from alembic_version`).all() as { version_num: string }[]).map((r) => r.version_num);
-    if (heads.length === 0) throw new AdoptRefusal(`${file} has an empty alembic_version table; start Open WebUI on it once so it records its schema revision.`);
-    const unknown = heads.find((h) => revisionIndex(h) < 0);
-    if (unknown) {
-      const newest = ALEMBIC_REVISIONS.at(-1)!;
-      throw new AdoptRefusal(
-        `${file} has Open WebUI schema revision ${unknown}, newer than this version knows (up to ${newest[0]}, Open WebUI ${newest[1]}); upgrade this server, or restore a database of Open WebUI ${newest[1]} or older.`,
-      );
-    }
-    const head = heads.reduce((a, b) => (revisionIndex(b) > revisionIndex(a) ? b : a));
-    const release = ALEMBIC_REVISIONS[revisionIndex(head)]![1];
-    const range = rangeFor(head);
-    if (!range) {
-      throw new AdoptRefusal(
-        `${file} is from Open WebUI ${release} (revision ${head}), older than ${OLDEST_SUPPORTED_RELEASE}; start Open WebUI ${OLDEST_SUPPORTED_RELEASE} or newer on it once to upgrade it, then start this server again.`,
-      );
+      return { inspection, db: null };
     }
     // A damaged file is refused before anything is copied out of it.
     const check = db.prepare(`pragma quick_check`).all() as { quick_check: string }[];
     if (check.length !== 1 || check[0]!.quick_check !== 'ok') {
       throw new AdoptRefusal(`${file} is damaged (${check[0]?.quick_check ?? 'integrity check failed'}); restore it from a backup, or repair it with sqlite3's .recover.`);
     }
-    return { inspection: { kind: 'openwebui', revision: head, release, range }, db };
+    return { inspection, db };
   } catch (err) {
     db.close();
     tidy();
     throw err instanceof AdoptRefusal ? err : refusalFor(file, err);
   }
+}
+
+/**
+ * Whose database this is, from its table names and (for Open WebUI's) its alembic head; throws the
+ * refusal for heads we do not know or do not map. Shared by the SQLite and PostgreSQL paths.
+ */
+export async function classify(
+  label: string,
+  tables: Set<string>,
+  heads: () => Promise<string[]>,
+  lastPeewee: () => Promise<string>,
+): Promise<Inspection> {
+  if (tables.has('kysely_migration') || (!tables.has('alembic_version') && !tables.has('migratehistory'))) return { kind: 'ours' };
+  if (!tables.has('alembic_version')) {
+    throw new AdoptRefusal(
+      `${label} is from Open WebUI older than 0.3.8 (last migration ${await lastPeewee()}); start Open WebUI ${OLDEST_SUPPORTED_RELEASE} on it once to upgrade it, then start this server again.`,
+    );
+  }
+  const all = await heads();
+  if (all.length === 0) throw new AdoptRefusal(`${label} has an empty alembic_version table; start Open WebUI on it once so it records its schema revision.`);
+  const unknown = all.find((h) => revisionIndex(h) < 0);
+  if (unknown) {
+    const newest = ALEMBIC_REVISIONS.at(-1)!;
+    throw new AdoptRefusal(
+      `${label} has Open WebUI schema revision ${unknown}, newer than this version knows (up to ${newest[0]}, Open WebUI ${newest[1]}); upgrade this server, or restore a database of Open WebUI ${newest[1]} or older.`,
+    );
+  }
+  const head = all.reduce((a, b) => (revisionIndex(b) > revisionIndex(a) ? b : a));
+  const release = ALEMBIC_REVISIONS[revisionIndex(head)]![1];
+  const range = rangeFor(head);
+  if (!range) {
+    throw new AdoptRefusal(
+      `${label} is from Open WebUI ${release} (revision ${head}), older than ${OLDEST_SUPPORTED_RELEASE}; start Open WebUI ${OLDEST_SUPPORTED_RELEASE} or newer on it once to upgrade it, then start this server again.`,
+    );
+  }
+  return { kind: 'openwebui', revision: head, release, range };
 }
 
 function refusalFor(file: string, err: unknown): AdoptRefusal {

@@ -26,8 +26,8 @@ export interface TableMapping<S = unknown> {
   targets: readonly string[];
   /** Their columns this mapping reads; non-null values in any other column are reported as not carried. */
   columns: readonly string[];
-  /** Computed columns SQLite adds to each row (alias -> SQL expression), e.g. `json_valid(chat)`. */
-  extra?: Record<string, string>;
+  /** Computed columns the source database adds to each row (alias -> SQL per dialect), e.g. `json_type(chat)`. */
+  extra?: { sqlite: Record<string, string>; postgres: Record<string, string> };
   /** Per-run state, for mappings that fold several rows into one (config from 0.10 on). */
   init?(): S;
   map(row: SourceRow, state: S): Mapped;

@@ -1,5 +1,23 @@
+import type { SourceRow } from '../source.js';
 import type { TableMapping, Write } from '../types.js';
 import { bool, epochSeconds, jsonObject, jsonText, text } from '../values.js';
+
+/**
+ * The database says whether a stored document is a JSON object, so megabytes of it need not be parsed
+ * here: SQLite checks the text, PostgreSQL reports the type of its json value (null when the column
+ * is plain text, which is then parsed).
+ */
+const CHAT_TYPE = {
+  sqlite: { __chat_type: `case when json_valid(chat) then json_type(chat) end` },
+  postgres: { __chat_type: `case when pg_typeof(chat)::text = 'json' then json_typeof(chat::json) when pg_typeof(chat)::text = 'jsonb' then jsonb_typeof(chat::jsonb) end` },
+};
+
+function isObjectDocument(row: SourceRow): boolean {
+  if (row.chat === null || row.chat === undefined) return true;
+  if (row.__chat_type === 'object') return true;
+  if (row.__chat_type !== null && row.__chat_type !== undefined) return false;
+  return typeof row.chat === 'string' ? jsonObject(row.chat) !== null : typeof row.chat === 'object' && !Array.isArray(row.chat);
+}
 
 /**
  * `chat`: the stored document (title, `history.messages` tree, models...) is carried as its exact
@@ -11,16 +29,13 @@ export const chat: TableMapping = {
   source: 'chat',
   targets: ['chat', 'chat_tag'],
   columns: ['id', 'user_id', 'title', 'chat', 'created_at', 'updated_at', 'share_id', 'archived', 'pinned', 'meta', 'folder_id'],
-  extra: { __chat_type: `case when json_valid(chat) then json_type(chat) end` },
+  extra: CHAT_TYPE,
   map(row) {
     const id = text(row.id);
     const userId = text(row.user_id);
     if (!id || !userId) return { writes: [], issues: ['chat row without id or user_id'] };
     const doc = row.chat === null || row.chat === undefined ? '{}' : jsonText(row.chat)!;
-    // On SQLite `__chat_type` says whether the text parses; a parsed value (PostgreSQL json) is fine.
-    if ('__chat_type' in row && row.chat !== null && row.__chat_type !== 'object') {
-      return { writes: [], issues: [`chat ${id}: stored chat is not a JSON object, not carried`] };
-    }
+    if (!isObjectDocument(row)) return { writes: [], issues: [`chat ${id}: stored chat is not a JSON object, not carried`] };
     const metaText = jsonText(row.meta);
     const meta: Record<string, unknown> = jsonObject(metaText) ?? {};
     const created = epochSeconds(row.created_at, 0);
@@ -73,12 +88,12 @@ export const sharedChat: TableMapping = {
   source: 'shared_chat',
   targets: ['chat'],
   columns: ['id', 'chat_id', 'user_id', 'title', 'chat', 'created_at', 'updated_at'],
-  extra: { __chat_type: `case when json_valid(chat) then json_type(chat) end` },
+  extra: CHAT_TYPE,
   map(row) {
     const id = text(row.id);
     const chatId = text(row.chat_id);
     if (!id || !chatId) return { writes: [], issues: ['shared chat without id or chat_id'] };
-    if ('__chat_type' in row && row.chat !== null && row.__chat_type !== 'object') {
+    if (!isObjectDocument(row)) {
       return { writes: [], issues: [`shared chat ${id}: stored chat is not a JSON object, not carried`] };
     }
     const created = epochSeconds(row.created_at, 0);
