@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatReport, type AdoptionReport } from '../../src/db/adopt/report.js';
 import { buildFixture, SCHEMAS_DIR, type Fixture } from '../helpers/openwebui-fixture.js';
 import { startTestServer } from '../helpers/test-server.js';
 
@@ -66,6 +67,37 @@ function holdOpen(file: string, how: 'wal-connection' | 'write-transaction'): Pr
     child.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
   });
 }
+
+describe.skipIf(!SCHEMAS_DIR)('rows that cannot be carried', () => {
+  it('are named in the start-up report, the rest is carried', { timeout: 30_000 }, async () => {
+    const fx = await buildFixture({ schema: '0.6.32', dir: tmpDir() });
+    const w = new SQLite(fx.file);
+    const user = w.prepare(`insert into user (id, name, email, role, profile_image_url, created_at, updated_at, last_active_at) values (?, ?, ?, 'user', '', 1, 1, 1)`);
+    user.run('u-dup', 'Ada again', 'ADA@example.com'); // one account per email, whatever the case
+    user.run('u-noemail', 'Nobody', '');
+    w.prepare(`insert into auth (id, email, password, active) values ('u-dup', 'ADA@example.com', 'x', 1)`).run();
+    const chat = w.prepare(`insert into chat (id, user_id, title, chat, created_at, updated_at, archived, meta) values (?, 'u-bob', 't', ?, 1, 1, 0, '{}')`);
+    chat.run('c-broken', '{"history": {"messages": {'); // cut off
+    chat.run('c-array', '[1, 2]');
+    w.close();
+    const server = await startTestServer({ DATA_DIR: fx.dir, DATABASE_URL: `sqlite:///${fx.file}`, WEBUI_SECRET_KEY: '' });
+    try {
+      const report = (server.ctx as unknown as { adoption: AdoptionReport }).adoption;
+      const text = formatReport(report);
+      expect(text).toContain('user: 1 user rows already present (same id or unique value) were left as they were');
+      expect(text).toMatch(/user: 1 not carried, e\.g\. user u-noemail: no email/);
+      expect(text).toMatch(/chat: 2 not carried, e\.g\. chat c-broken: stored chat is not a JSON object, not carried; chat c-array: /);
+      const res = await server.request('POST', '/api/v1/auths/signin', { body: { email: 'ada@example.com', password: 'Adm1n-pass!' } });
+      expect(((await res.json()) as { id: string }).id).toBe('u-admin');
+      // The backup still has every row, for whoever wants to repair them by hand.
+      const b = new SQLite(report.backup!, { readonly: true });
+      expect((b.prepare(`select count(*) as n from chat where id in ('c-broken', 'c-array')`).get() as { n: number }).n).toBe(2);
+      b.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe.skipIf(!SCHEMAS_DIR)('refusing an Open WebUI database', () => {
   it('refuses a revision newer than we know, naming it', async () => {
