@@ -9,9 +9,10 @@ import { formatReport } from './report.js';
  */
 export async function importMain(args: string[]): Promise<number> {
   const from = args.find((a) => !a.startsWith('-'));
-  if (!from || args.includes('--help') || args.includes('-h')) {
+  const help = args.includes('--help') || args.includes('-h');
+  if (!from || help) {
     console.error('Usage: open-webui import <open-webui data dir | webui.db>\n\nCarries its users, chats and settings into the database configured by DATA_DIR / DATABASE_URL.');
-    return from ? 0 : 2;
+    return help ? 0 : 2;
   }
   try {
     const report = await importFrom(loadConfig(), from);

@@ -38,6 +38,7 @@ export async function adoptOnStart(config: Config): Promise<AdoptionReport | nul
   const live = new SQLite(file, { timeout: 0 });
   const backup = backupPath(file);
   const building = `${file}.adopting`;
+  let backedUp = false;
   try {
     try {
       live.pragma('locking_mode = EXCLUSIVE');
@@ -48,6 +49,7 @@ export async function adoptOnStart(config: Config): Promise<AdoptionReport | nul
       throw code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? lockedRefusal(file) : err;
     }
     await live.backup(backup);
+    backedUp = true;
     // The copy inherits WAL mode from the header; made a plain single file, it stays one file.
     const copy = new SQLite(backup);
     copy.pragma('journal_mode = DELETE');
@@ -67,6 +69,8 @@ export async function adoptOnStart(config: Config): Promise<AdoptionReport | nul
   } catch (err) {
     if (live.open) live.close();
     removeDatabaseFiles(building);
+    // A backup cut short (disk full...) is useless; a complete one stays, whatever failed after it.
+    if (!backedUp) removeDatabaseFiles(backup);
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rangeFor } from './ranges/index.js';
 import { chat } from './tables/chats.js';
 import { configPerKey, keyToPath } from './tables/config.js';
 import { apiKey, user } from './tables/users.js';
@@ -10,6 +11,16 @@ const row = (o: Record<string, unknown>): SourceRow => Object.assign(Object.crea
 const vals = (w: Write | undefined): Record<string, any> => w!.values;
 
 describe('adopt mappings (pure)', () => {
+  it('picks the mapping range by alembic head, including revisions inside a release', () => {
+    expect(rangeFor('3781e22d8b01')?.id).toBe('0.5.3-0.6.40');
+    expect(rangeFor('37f288994c47')?.id).toBe('0.5.3-0.6.40');
+    expect(rangeFor('2f1211949ecc')?.id).toBe('0.6.41-0.9.x');
+    expect(rangeFor('461111b60977')?.id).toBe('0.6.41-0.9.x');
+    expect(rangeFor('3ff2c63645b8')?.id).toBe('0.10.x');
+    expect(rangeFor('7826ab40b532')).toBeNull(); // 0.5.0-0.5.2: too old
+    expect(rangeFor('ffffffffffff')).toBeNull();
+  });
+
   it('reads the time formats the original stored over the years', () => {
     expect(epochSeconds(1700000000, 0)).toBe(1700000000);
     expect(epochSeconds(1700000000123, 0)).toBe(1700000000);
