@@ -114,7 +114,11 @@ function approxBytes(w: Write): number {
   return n;
 }
 
-async function flush(target: Db, writes: Write[], res: TableResult, note: (issues: string[]) => void): Promise<void> {
+async function flush(target: Db, batch: Write[], res: TableResult, note: (issues: string[]) => void): Promise<void> {
+  // Plain inserts are independent of each other: grouped by table (a chat, then its tags, then the
+  // next chat...) they go in as a few multi-row statements instead of many small ones.
+  const plainInserts = batch.every((w) => w.op === 'insert' && !w.onlyIntoEmpty);
+  const writes = plainInserts ? [...batch].sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0)) : batch;
   await (target.kysely as unknown as Kysely<any>).transaction().execute(async (trx) => {
     let i = 0;
     while (i < writes.length) {
