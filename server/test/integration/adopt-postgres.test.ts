@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatReport, type AdoptionReport } from '../../src/db/adopt/report.js';
+import type { AdoptionReport } from '../../src/db/adopt/report.js';
 import { buildFixture, SCHEMAS_DIR } from '../helpers/openwebui-fixture.js';
 import { copyFixtureToPostgres } from '../helpers/openwebui-fixture-pg.js';
 import { createPostgresDatabase, POSTGRES_URL } from '../helpers/test-database.js';
@@ -42,7 +42,6 @@ describe.skipIf(!SCHEMAS_DIR || !POSTGRES_URL)('adopting an Open WebUI PostgreSQ
     let server = await startTestServer({ DATA_DIR: fx.dir, DATABASE_URL: url, WEBUI_SECRET_KEY: '' });
     try {
       const report = adoption(server)!;
-      if (process.env.ADOPT_DEBUG) console.log(formatReport(report));
       expect(report.source.revision).toBe(fx.revision);
       expect(report.backup).toMatch(/^schema openwebui_backup_\d{8}_\d{6} /);
       expect(report.result.notCarried).toContainEqual(expect.objectContaining({ table: 'model', rows: 2 }));
