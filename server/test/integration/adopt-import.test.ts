@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importFrom } from '../../src/db/adopt/adopt.js';
 import { formatReport } from '../../src/db/adopt/report.js';
@@ -80,7 +81,26 @@ describe.skipIf(!SCHEMAS_DIR)('open-webui import', () => {
 
 describe.skipIf(!SCHEMAS_DIR)('the built CLI on Open WebUI data', () => {
   const serverDir = path.resolve(__dirname, '../..');
-  const bin = path.join(serverDir, 'bin', 'open-webui.mjs');
+  // A bundle of its own (same settings as build.mjs), so this file never races another test's build
+  // of dist/server.js; inside dist/ so Node finds the external packages in node_modules.
+  const outDir = path.join(serverDir, 'dist', `adopt-cli-test-${process.pid}`);
+  const bin = path.join(outDir, 'open-webui.mjs');
+  afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+  const bundle = async () => {
+    const external = ['better-sqlite3', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate'];
+    await build({
+      entryPoints: [path.join(serverDir, 'src', 'server.ts')],
+      outfile: path.join(outDir, 'server.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: external.flatMap((d) => [d, `${d}/*`]),
+      banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
+    fs.writeFileSync(bin, "import { main } from './server.js';\nawait main();\n");
+  };
   const run = (args: string[], env: Record<string, string>) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const { TEST_DATABASE_URL: _t, DATABASE_URL: _d, WEBUI_SECRET_KEY: _k, ...rest } = process.env;
@@ -93,7 +113,7 @@ describe.skipIf(!SCHEMAS_DIR)('the built CLI on Open WebUI data', () => {
     });
 
   it('`import <dir>` prints the report and exits 0; `serve` on a newer revision prints one line and exits 1', { timeout: 90_000 }, async () => {
-    execFileSync(process.execPath, ['build.mjs'], { cwd: serverDir });
+    await bundle();
     const fx = await buildFixture({ schema: '0.6.42', dir: path.join(tmp(), 'old') });
     const out = await run(['import', fx.dir], { DATA_DIR: path.join(tmp(), 'new') });
     expect(out.code).toBe(0);
