@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { openContext } from './bootstrap.js';
 import { ConfigError, loadConfig, withOverrides } from './config/env.js';
+import { formatReport } from './db/adopt/report.js';
 import { gracefulClose } from './shutdown.js';
 
 /**
@@ -10,11 +11,13 @@ import { gracefulClose } from './shutdown.js';
  */
 const USAGE = `Usage: open-webui serve [--host HOST] [--port PORT]
        open-webui doctor [--url PUBLIC_URL] [--insecure] [--json]
+       open-webui import <open-webui data dir | webui.db>
 
 Environment variables configure everything else; see README.md.`;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (argv[0] === 'doctor') process.exit(await (await import('./modules/doctor/doctor.cli.js')).doctorMain(argv.slice(1)));
+  if (argv[0] === 'import') process.exit(await (await import('./db/adopt/adopt.cli.js')).importMain(argv.slice(1)));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -50,6 +53,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exit(1);
   }
   const app = await buildApp(ctx);
+  if (ctx.adoption) {
+    // Printed whole, once: what came across from Open WebUI and, by table, what did not.
+    console.log(formatReport(ctx.adoption));
+    app.log.info({ backup: ctx.adoption.backup, notCarried: ctx.adoption.result.notCarried }, 'adopted an Open WebUI database');
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {
