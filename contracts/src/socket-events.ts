@@ -40,6 +40,8 @@ export const ChatEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat:message:error'), data: z.object({ error: z.object({ content: z.string() }) }) }),
   z.object({ type: z.literal('chat:title'), data: z.string() }),
   z.object({ type: z.literal('chat:tasks:cancel'), data: z.object({}).passthrough() }),
+  // Generated images of the reply (image generation step): [{type: 'image', url}].
+  z.object({ type: z.literal('files'), data: z.object({ files: z.array(z.record(z.string(), z.unknown())) }) }),
   z.object({ type: z.literal('status'), data: z.object({ description: z.string().optional(), done: z.boolean().optional() }).passthrough() }),
 ]);
 export type ChatEventData = z.infer<typeof ChatEventData>;

@@ -24,6 +24,8 @@ import { modelsConfigRoutes } from './modules/configs/models-config.routes.js';
 import { toolsRoutes } from './modules/tools/tools.routes.js';
 import { ssoRoutes } from './modules/sso/sso.routes.js';
 import { filesRoutes } from './modules/files/files.routes.js';
+import { audioRoutes } from './modules/audio/audio.routes.js';
+import { imagesRoutes } from './modules/images/images.routes.js';
 import { knowledgeRoutes } from './modules/knowledge/knowledge.routes.js';
 import { retrievalRoutes } from './modules/retrieval/retrieval.routes.js';
 import { registerAuthGuard } from './plugins/auth-guard.js';
@@ -93,6 +95,9 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await filesRoutes(app, full);
   await knowledgeRoutes(app, full);
   await retrievalRoutes(app, full);
+  // audio (STT/TTS) and image generation (issue 20)
+  await audioRoutes(app, full);
+  await imagesRoutes(app, full);
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { userPermissionsFromEnv } from './permissions-env.js';
 import { toolsConfig } from './tools-env.js';
 import { loadSsoConfig } from './sso.js';
+import { mediaConfig } from './media-env.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -327,6 +328,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
     // Single sign-on (OAuth/OIDC, LDAP, trusted groups header): config/sso.ts.
     sso: loadSsoConfig(env),
     rag: ragConfig(env, databaseUrl, (ollamaUrls.length ? ollamaUrls : [ollamaUrlRaw])[0]!.replace(/\/+$/, ''), openaiUrls[0]!.replace(/\/+$/, ''), openaiKeys[0] ?? ''),
+    // Audio (STT/TTS) and image generation (issue 20): config/media-env.ts.
+    media: mediaConfig(env, openaiUrls[0]!, openaiKeys[0] ?? ''),
     extra: {
       ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
       openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),

@@ -37,7 +37,9 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
         return relayStream(reply, outcome.response, {
           contentType: 'text/event-stream; charset=utf-8',
           errorLine: sseErrorLine,
-          prefix: outcome.sources?.length ? `data: ${JSON.stringify({ sources: outcome.sources })}\n\n` : undefined,
+          prefix:
+            (outcome.files?.length ? `data: ${JSON.stringify({ files: outcome.files })}\n\n` : '') +
+              (outcome.sources?.length ? `data: ${JSON.stringify({ sources: outcome.sources })}\n\n` : '') || undefined,
           onBreak: (err) => request.log.warn({ err }, 'chat completion stream broke midway'),
         });
       }

@@ -36,6 +36,7 @@ import { chatFilesStep, type Source } from '../../rag/chat-files.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
 import { applyParams } from './completion-params.js';
 import { toolsStep } from '../tools/tools.step.js';
+import { chatImageStep, withFilesChunk } from '../images/images.chat-step.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,7 +47,19 @@ export type CompletionOutcome = (
 ) & {
   /** Retrieved documents (the RAG step) to send ahead of the reply, as the original's `sources`. */
   sources?: Source[];
+  /** Images the image generation step made, `[{type: 'image', url}]`, sent ahead of the reply. */
+  files?: Json[];
 };
+
+function withFilesOutcome(outcome: CompletionOutcome, files: Json[]): CompletionOutcome {
+  if (!files.length) return outcome;
+  if (outcome.kind === 'json') {
+    const body = outcome.body && typeof outcome.body === 'object' && !Array.isArray(outcome.body) ? { files, ...(outcome.body as Json) } : outcome.body;
+    return { ...outcome, body, files };
+  }
+  if (outcome.kind === 'chunks') return { ...outcome, chunks: withFilesChunk(files, outcome.chunks), files };
+  return { ...outcome, files };
+}
 
 /** The `sources` event that precedes a streamed reply, and the field a JSON reply carries. */
 async function* withSources(sources: Source[], chunks: AsyncIterable<Json>): AsyncGenerator<Json> {
@@ -169,9 +182,12 @@ export class CompletionsService {
       // Files/RAG step: retrieved passages into the prompt, `sources` back to the client. Once per reply,
       // so every round of a tool loop sees the same context.
       ({ request, sources } = await chatFilesStep(this.ctx, user, request));
+      // Image generation step (features.image_generation): the image first, the model then told of it.
+      let files: Json[];
+      ({ request, files } = await chatImageStep(this.ctx, user, request));
       const withTools = await toolsStep(this, request, user, opts); // tools step: the whole reply as a tool loop
-      if (withTools) return withSourcesOutcome(withTools, sources);
-      return withSourcesOutcome(await this.#upstream(model, request, user, opts), sources);
+      if (withTools) return withFilesOutcome(withSourcesOutcome(withTools, sources), files);
+      return withFilesOutcome(withSourcesOutcome(await this.#upstream(model, request, user, opts), sources), files);
     }
     return this.#upstream(await this.#model(request.model), request, user, opts);
   }
@@ -210,6 +226,7 @@ export class CompletionsService {
     const outcome = await this.start({ ...request, stream: true }, user, opts);
     if (outcome.kind === 'chunks') yield* outcome.chunks;
     else if (outcome.kind === 'passthrough') {
+      if (outcome.files?.length) yield { files: outcome.files };
       if (outcome.sources?.length) yield { sources: outcome.sources };
       yield* guarded(parseSse(outcome.response), outcome.response);
     } else yield outcome.body as Json; // an upstream that ignored stream:true; hand over what it gave

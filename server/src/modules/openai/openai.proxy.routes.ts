@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { clientAbortSignal, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
 import { upstreamErrorMessage, type UpstreamResponse } from '../../llm/upstreams.js';
+import { SpeechCache } from '../audio/speech-cache.js';
 import { OPENAI_HOST, target } from './openai.connections.js';
 import { errorFromException, openaiStyleErrors } from './openai.errors.js';
 import { OpenAIService } from './openai.service.js';
@@ -27,16 +25,15 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
 export async function openaiProxyRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const svc = OpenAIService.for(ctx);
-  const speechDir = path.join(ctx.config.paths.dataDir, 'cache', 'audio', 'speech');
+  const speechCache = new SpeechCache(ctx.config.paths.dataDir);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.post('/openai/audio/speech', { config: { auth: 'verified' }, errorHandler: openaiStyleErrors }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('');
-    const name = createHash('sha256').update(raw).digest('hex');
-    const file = path.join(speechDir, `${name}.mp3`);
-    const cached = await fs.readFile(file).catch(() => null);
+    const name = SpeechCache.key(raw);
+    const cached = await speechCache.get(name);
     if (cached) return reply.header('content-type', 'audio/mpeg').send(cached);
 
     // The original only speaks to OpenAI itself here (other TTS engines live under /api/v1/audio).
@@ -58,11 +55,7 @@ export async function openaiProxyRoutes(app: FastifyInstance, opts: { ctx: AppCo
     }
     if (!res.ok) throw await externalError(res);
     const audio = Buffer.from(await res.body.toArray().then((parts) => Buffer.concat(parts as Buffer[])));
-    await fs.mkdir(speechDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, audio);
-    await fs.rename(tmp, file);
-    await fs.writeFile(path.join(speechDir, `${name}.json`), raw).catch(() => undefined);
+    await speechCache.put(name, audio, raw);
     return reply.header('content-type', res.headers['content-type'] ?? 'audio/mpeg').send(audio);
   });
 

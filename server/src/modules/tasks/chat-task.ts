@@ -11,6 +11,8 @@ export interface CompletionChunk {
   event?: ChatEvent['data'];
   /** Retrieved documents (RAG), sent once before the reply's text. */
   sources?: unknown[];
+  /** Generated images (image generation step), sent once before the reply's text. */
+  files?: Record<string, unknown>[];
 }
 
 export interface ChatTaskInput {
@@ -48,6 +50,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   let content = '';
   let usage: Record<string, unknown> | undefined;
   let sources: unknown[] | undefined;
+  let files: Record<string, unknown>[] | undefined;
   let lastSave = 0;
   let saving: Promise<unknown> = Promise.resolve();
 
@@ -57,7 +60,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
     lastSave = Date.now();
     // Chained so writes land in order; a failed write is logged and the next one carries the full text.
     saving = saving
-      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...(sources ? { sources } : {}), ...fields } }, userId))
+      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...(sources ? { sources } : {}), ...(files ? { files } : {}), ...fields } }, userId))
       .then(
         () => undefined,
         (err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'saving a streamed reply failed'),
@@ -74,6 +77,12 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
         continue;
       }
       if (chunk.usage) usage = chunk.usage;
+      // Generated images (image generation step): on the message, as the original's `files` event.
+      if (Array.isArray(chunk.files)) {
+        files = chunk.files;
+        send({ type: 'files', data: { files } });
+        if (!chunk.choices) continue;
+      }
       if (Array.isArray(chunk.sources)) {
         sources = chunk.sources;
         send({ type: 'chat:completion', data: { sources } });

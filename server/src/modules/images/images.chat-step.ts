@@ -1,0 +1,54 @@
+import type { ChatCompletionRequest, UserModel } from '@owui/contracts';
+import type { AppContext } from '../../context.js';
+import { ApiError } from '../../errors/api-error.js';
+import { ImagesService } from './images.service.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The chat's image generation step (`features.image_generation`): the image is generated from the last
+ * user message before the model is called, stored as the user's file, and handed back as the reply's
+ * `files` ([{type: 'image', url}]); the model is told in a system note that the user sees it (or that it
+ * failed), as the original middleware does. An engine failure does not fail the reply.
+ */
+function lastUserText(messages: ChatCompletionRequest['messages']): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    if (Array.isArray(m.content)) return m.content.map((p) => (p && typeof p === 'object' && (p as Json).type === 'text' ? String((p as Json).text ?? '') : '')).join('\n');
+    return '';
+  }
+  return '';
+}
+
+function withSystemNote(messages: ChatCompletionRequest['messages'], note: string): ChatCompletionRequest['messages'] {
+  const first = messages[0];
+  if (first?.role === 'system' && typeof first.content === 'string') return [{ ...first, content: `${note}\n${first.content}` }, ...messages.slice(1)];
+  return [{ role: 'system', content: note } as ChatCompletionRequest['messages'][number], ...messages];
+}
+
+export async function chatImageStep(ctx: AppContext, user: UserModel, request: ChatCompletionRequest): Promise<{ request: ChatCompletionRequest; files: Json[] }> {
+  if (request.features?.image_generation !== true) return { request, files: [] };
+  const svc = new ImagesService(ctx);
+  await svc.assertAllowed(user); // 403 with a clear detail before any model call
+  const prompt = lastUserText(request.messages).trim();
+  if (!prompt) throw new ApiError(400, 'Image generation needs a prompt in the last user message');
+  let files: Json[] = [];
+  let note: string;
+  try {
+    const images = await svc.generate(user, { prompt: prompt.slice(0, 10_000), n: 1 });
+    files = images.map((i) => ({ type: 'image', url: i.url }));
+    note = '<context>User is shown the generated image, tell the user that the image has been generated</context>';
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message }, 'chat image generation failed');
+    note = '<context>Unable to generate an image, tell the user that an error occurred</context>';
+  }
+  return { request: { ...request, messages: withSystemNote(request.messages, note) }, files };
+}
+
+/** Puts the generated images ahead of the reply: a `{files}` chunk in a stream, a `files` field in JSON. */
+export async function* withFilesChunk(files: Json[], chunks: AsyncIterable<Json>): AsyncGenerator<Json> {
+  yield { files };
+  yield* chunks;
+}
