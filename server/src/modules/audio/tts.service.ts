@@ -46,7 +46,10 @@ export class TtsService {
   async speech(raw: Buffer, user: UserModel): Promise<{ audio: Buffer; contentType: string; cached: boolean }> {
     const engine = this.s.get('AUDIO_TTS_ENGINE');
     const model = this.s.get('AUDIO_TTS_MODEL');
-    const name = SpeechCache.key(raw, engine, model);
+    // The original hashes body, engine and model; the default voice joins them because a body without a
+    // `voice` (what our UI sends) is spoken in AUDIO_TTS_VOICE, which the admin can change.
+    const defaultVoice = this.s.get('AUDIO_TTS_VOICE');
+    const name = SpeechCache.key(raw, engine, model, defaultVoice);
     const hit = await this.cache.get(name);
     if (hit) return { audio: hit, contentType: 'audio/mpeg', cached: true };
 
@@ -60,6 +63,8 @@ export class TtsService {
     }
     if (typeof payload.input !== 'string' || !payload.input.trim()) throw new ApiError(400, 'Invalid JSON payload: "input" (the text to speak) is required');
     if (payload.input.length > 20_000) throw new ApiError(400, 'The text to speak is longer than 20000 characters');
+    const input = payload.input;
+    if (typeof payload.voice !== 'string' || !payload.voice) payload = { ...payload, voice: defaultVoice };
 
     let audio: Buffer;
     let sent: Record<string, unknown> = payload;
@@ -81,7 +86,7 @@ export class TtsService {
         engine: 'ElevenLabs',
         method: 'POST',
         headers: { accept: 'audio/mpeg', 'content-type': 'application/json', 'xi-api-key': this.s.get('AUDIO_TTS_API_KEY') },
-        body: JSON.stringify({ text: payload.input, model_id: model, voice_settings: { stability: 0.5, similarity_boost: 0.5 } }),
+        body: JSON.stringify({ text: input, model_id: model, voice_settings: { stability: 0.5, similarity_boost: 0.5 } }),
         timeoutMs: generationTimeoutMs(this.ctx),
       });
       if (!res.ok) throw failedAnswer('ElevenLabs', res);
@@ -91,7 +96,7 @@ export class TtsService {
       const locale = voice.split('-').slice(0, 1).join('-');
       const ssml =
         `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${xmlEscape(locale)}">` +
-        `<voice name="${xmlEscape(voice)}">${xmlEscape(payload.input)}</voice></speak>`;
+        `<voice name="${xmlEscape(voice)}">${xmlEscape(input)}</voice></speak>`;
       const res = await engineFetch(`${this.azureBase()}/cognitiveservices/v1`, {
         engine: 'Azure speech',
         method: 'POST',

@@ -50,13 +50,17 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
     if (user.role === 'pending') return { ...base, features: { ...features, ...signedInFeatures() }, ui };
     return {
       ...base,
-      features: { ...features, ...signedInFeatures() },
+      features: { ...features, ...signedInFeatures(), enable_image_generation: s.get('ENABLE_IMAGE_GENERATION') },
       default_models: s.get('DEFAULT_MODELS') ?? '',
       default_pinned_models: s.get('DEFAULT_PINNED_MODELS') ?? '',
       default_prompt_suggestions: [],
       user_count: await users.count(),
       code: { engine: 'pyodide' },
-      audio: { tts: { engine: '', voice: '', split_on: 'punctuation' }, stt: { engine: '' } },
+      // Audio (issue 20): what the UI needs to offer dictation and read-aloud.
+      audio: {
+        tts: { engine: s.get('AUDIO_TTS_ENGINE'), voice: s.get('AUDIO_TTS_VOICE'), split_on: s.get('AUDIO_TTS_SPLIT_ON') },
+        stt: { engine: s.get('AUDIO_STT_ENGINE') },
+      },
       file: { max_size: null, max_count: null, image_compression: { width: null, height: null } },
       permissions: s.get('USER_PERMISSIONS'),
       ui: { ...ui, response_watermark: '' },

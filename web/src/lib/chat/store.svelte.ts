@@ -1,5 +1,6 @@
 import { toolCallsForModel } from '$lib/tools/tool-calls';
 import { tools } from '$lib/tools/tools.svelte';
+import { imageToggle } from '$lib/media/api.svelte';
 import { goto } from '$app/navigation';
 import { api, errorMessage, type ChatBody, type ChatMessage } from '../api';
 import { session } from '../state/session.svelte';
@@ -204,8 +205,11 @@ class ChatStore {
       const system = session.settings.ui?.system;
       if (system) history.unshift({ role: 'system', content: system });
       const files = question.files?.length ? $state.snapshot(question.files) as Record<string, unknown>[] : undefined;
-      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId, ...tools.requestFields(), ...(files ? { files } : {}) };
+      // Image toggle (issue 20): the server generates the image first and hands it back as `files`.
+      const features = imageToggle.on ? { features: { image_generation: true } } : {};
+      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId, ...tools.requestFields(), ...(files ? { files } : {}), ...features };
       const onSources = (sources: Record<string, unknown>[]) => (msg().sources = sources);
+      const onFiles = (files: Record<string, unknown>[]) => (msg().files = files);
       const sessionId = connectedSocketId();
       const chatId = this.id;
       if (sessionId && chatId && !chatId.startsWith('local:')) {
@@ -214,7 +218,7 @@ class ChatStore {
         const result = await socketCompletion(
           { ...request, chat_id: chatId, id: assistant.id },
           sessionId,
-          { onContent: (content) => (msg().content = content), onSources },
+          { onContent: (content) => (msg().content = content), onSources, onFiles },
           controller.signal,
           detacher.signal,
         );
@@ -228,6 +232,7 @@ class ChatStore {
           },
           controller.signal,
           onSources,
+          onFiles,
         );
         if (result.usage) msg().usage = result.usage;
       }

@@ -26,6 +26,7 @@ export async function streamCompletion(
   onDelta: (text: string) => void,
   signal: AbortSignal,
   onSources?: (sources: Record<string, unknown>[]) => void,
+  onFiles?: (files: Record<string, unknown>[]) => void,
 ): Promise<StreamResult> {
   const token = getToken();
   let res: Response;
@@ -51,6 +52,7 @@ export async function streamCompletion(
     const json = await res.json();
     const content = json?.choices?.[0]?.message?.content;
     if (Array.isArray(json?.sources)) onSources?.(json.sources);
+    if (Array.isArray(json?.files)) onFiles?.(json.files);
     if (typeof content === 'string') onDelta(content);
     return { usage: json?.usage, aborted: false };
   }
@@ -80,6 +82,7 @@ export async function streamCompletion(
         if (chunk.error) throw new Error(typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? JSON.stringify(chunk.error)));
         if (chunk.detail) throw new Error(String(chunk.detail));
         if (Array.isArray(chunk.sources)) onSources?.(chunk.sources);
+        if (Array.isArray(chunk.files)) onFiles?.(chunk.files); // generated images (issue 20)
         const delta = chunk.choices?.[0]?.delta?.content;
         if (typeof delta === 'string' && delta) onDelta(delta);
         if (chunk.usage) usage = chunk.usage;
@@ -103,6 +106,8 @@ export interface SocketReply {
   initial?: string;
   /** Retrieved documents (RAG), sent once before the text. */
   onSources?: (sources: Record<string, unknown>[]) => void;
+  /** Generated images of the reply (`files` event), sent once before the text. */
+  onFiles?: (files: Record<string, unknown>[]) => void;
 }
 
 export interface SocketResult extends StreamResult {
@@ -134,7 +139,9 @@ export function followSocketReply(r: SocketReply, signal: AbortSignal): { result
   off = onChatEvent((ev) => {
     if (ev.chat_id !== r.chatId || ev.message_id !== r.messageId) return;
     const { type, data } = ev.data;
-    if (type === 'chat:completion') {
+    if (type === 'files' && Array.isArray(data?.files)) {
+      r.onFiles?.(data.files);
+    } else if (type === 'chat:completion') {
       if (Array.isArray(data?.sources)) r.onSources?.(data.sources);
       if (typeof data?.content === 'string') r.onContent((content = data.content));
       if (data?.done) finish({ usage: data.usage, aborted: signal.aborted, error: data.error?.content });

@@ -306,6 +306,33 @@ export const en = {
   'documents.maxCount': 'Max files per message',
   'documents.extensions': 'Allowed extensions (comma separated, empty = all)',
   // ---- end documents & knowledge
+  // ---- audio & images (issue 20)
+  'media.micStart': "Dictate",
+  'media.micStop': "Stop and transcribe",
+  'media.micDenied': "The microphone is not available (permission denied or no device).",
+  'media.readAloud': "Read aloud",
+  'media.stopReading': "Stop",
+  'media.imageToggle': "Generate an image",
+  'media.audioTab': "Audio",
+  'media.imagesTab': "Images",
+  'media.stt': "Speech-to-text",
+  'media.tts': "Text-to-speech",
+  'media.engine': "Engine",
+  'media.engineNone': "None (off)",
+  'media.baseUrl': "API base URL",
+  'media.apiKey': "API key",
+  'media.model': "Model",
+  'media.voice': "Voice",
+  'media.region': "Region",
+  'media.save': "Save",
+  'media.saved': "Saved",
+  'media.imagesEnabled': "Image generation (plain users, with the permission)",
+  'media.imageSize': "Image size",
+  'media.imageSteps': "Steps",
+  'media.workflow': "ComfyUI workflow (API format JSON; empty = built-in)",
+  'media.verify': "Verify connection",
+  'media.verified': "Connection works",
+  // ---- end audio & images
 } as const;
 
 export type MessageKey = keyof typeof en;
