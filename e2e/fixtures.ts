@@ -46,7 +46,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { ollama?: Partial<FakeOllamaScript>; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(opts: { ollama?: Partial<FakeOllamaScript>; env?: Record<string, string>; browserArgs?: string[] } = {}): Promise<Stack> {
   ensureBuilt();
   const ollama = await startFakeOllama({ models: ['llama3:latest'], ...opts.ollama });
   const port = await freePort();
@@ -87,7 +87,7 @@ export async function startStack(opts: { ollama?: Partial<FakeOllamaScript>; env
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(opts.browserArgs ?? [])],
   });
   const contexts: BrowserContext[] = [];
 
