@@ -144,6 +144,21 @@ describe('audio: transcriptions, speech, models, voices, config', () => {
     expect((await speech(srv, alice.token, { voice: 'alloy' })).status).toBe(400);
   });
 
+  it('plain users need the chat.stt and chat.tts permissions', async () => {
+    const perms = (await (await srv.request('GET', '/api/v1/users/default/permissions', { token: admin.token })).json()) as Json;
+    await srv.request('POST', '/api/v1/users/default/permissions', { token: admin.token, body: { ...perms, chat: { ...perms.chat, stt: false, tts: false } } });
+    try {
+      const t = await transcribe(srv, alice.token, audioForm(makeWav(100), 'a.wav', 'audio/wav'));
+      expect(t.status).toBe(403);
+      expect(t.body.detail).toMatch(/speech-to-text/);
+      expect((await speech(srv, alice.token, { input: 'Hi' })).status).toBe(403);
+      expect((await speech(srv, admin.token, { input: 'Hi there' })).status).toBe(200);
+    } finally {
+      await srv.request('POST', '/api/v1/users/default/permissions', { token: admin.token, body: perms });
+    }
+    expect((await speech(srv, alice.token, { input: 'Hi again' })).status).toBe(200);
+  });
+
   it('lists models and voices of a self-hosted OpenAI-compatible server', async () => {
     const models = (await (await srv.request('GET', '/api/v1/audio/models', { token: alice.token })).json()) as Json;
     expect(models).toEqual({ models: [{ id: 'kokoro' }, { id: 'piper' }] });

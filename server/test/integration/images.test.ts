@@ -250,6 +250,18 @@ describe('images: generations through each engine, stored as files; config; chat
     const first = text.split('\n').find((l) => l.startsWith('data: '))!;
     expect(JSON.parse(first.slice(6)).files[0].type).toBe('image');
 
+    // Prompt generation (ENABLE_IMAGE_PROMPT_GENERATION, on by default): the model writes the image prompt first.
+    llm.turns.push({ reply: 'Sure: {"prompt": "A vivid green parrot on a mossy branch, morning light"}' }, { reply: 'Done.' });
+    fake.requests.length = 0;
+    const withPrompt = await srv.request('POST', '/api/chat/completions', {
+      token: alice.token,
+      body: { model: 'gpt-4o', stream: false, messages: [{ role: 'user', content: 'parrot please' }], features: { image_generation: true } },
+    });
+    expect(withPrompt.status).toBe(200);
+    expect(JSON.parse(fake.requests.find((r) => r.path === '/openai/v1/images/generations')!.body.toString()).prompt).toBe('A vivid green parrot on a mossy branch, morning light');
+    const task = llm.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-2)!.body!.messages as Json[];
+    expect(task[0]!.content).toContain('USER: parrot please');
+
     // Engine down: the reply still comes, the model is told it failed.
     fake.mode.set('openai', 'down');
     const failed = await srv.request('POST', '/api/chat/completions', {

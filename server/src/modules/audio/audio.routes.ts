@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { currentUser } from '../../plugins/auth-guard.js';
 import type { ZodTypeProvider } from '../../plugins/zod.js';
+import { requirePermission } from '../users/permissions.js';
 import { contentTypeAllowed, SttService } from './stt.service.js';
 import { TtsService } from './tts.service.js';
 
@@ -94,7 +95,9 @@ export async function audioRoutes(root: FastifyInstance, ctx: AppContext): Promi
   await root.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
-    scope.post(`${P}/speech`, { config: { auth: 'verified' } }, async (request, reply) => {
+    // The chat.tts / chat.stt permissions (the original's UI hides the buttons; the API honours them too).
+    const tts403 = requirePermission(ctx, 'chat.tts', { status: 403, detail: 'You do not have permission to use text-to-speech' });
+    scope.post(`${P}/speech`, { config: { auth: 'verified' }, preHandler: tts403 }, async (request, reply) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const out = await tts.speech(raw, currentUser(request));
       return reply.header('content-type', out.contentType).header('x-speech-cache', out.cached ? 'hit' : 'miss').send(out.audio);
@@ -107,7 +110,8 @@ export async function audioRoutes(root: FastifyInstance, ctx: AppContext): Promi
       limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 64 * 1024, parts: 10 },
       throwFileSizeLimit: true,
     });
-    scope.post(`${P}/transcriptions`, { config: { auth: 'verified' } }, async (request) => {
+    const stt403 = requirePermission(ctx, 'chat.stt', { status: 403, detail: 'You do not have permission to use speech-to-text' });
+    scope.post(`${P}/transcriptions`, { config: { auth: 'verified' }, preHandler: stt403 }, async (request) => {
       const { file, language } = await readAudio(request, stt, maxBytes);
       try {
         return await stt.transcribe(file, language);

@@ -184,7 +184,11 @@ export class CompletionsService {
       ({ request, sources } = await chatFilesStep(this.ctx, user, request));
       // Image generation step (features.image_generation): the image first, the model then told of it.
       let files: Json[];
-      ({ request, files } = await chatImageStep(this.ctx, user, request));
+      ({ request, files } = await chatImageStep(this.ctx, user, request, async (task) => {
+        // The image prompt task: the same model, none of the chat's steps, the JSON answer only.
+        const out = await this.#upstream(model, task, user, { signal: opts.signal });
+        return out.kind === 'json' ? out.body : null;
+      }));
       const withTools = await toolsStep(this, request, user, opts); // tools step: the whole reply as a tool loop
       if (withTools) return withFilesOutcome(withSourcesOutcome(withTools, sources), files);
       return withFilesOutcome(withSourcesOutcome(await this.#upstream(model, request, user, opts), sources), files);

@@ -28,12 +28,61 @@ function withSystemNote(messages: ChatCompletionRequest['messages'], note: strin
   return [{ role: 'system', content: note } as ChatCompletionRequest['messages'][number], ...messages];
 }
 
-export async function chatImageStep(ctx: AppContext, user: UserModel, request: ChatCompletionRequest): Promise<{ request: ChatCompletionRequest; files: Json[] }> {
+// The original's default image prompt template (task), in our words; {{MESSAGES:END:6}} = the last six messages.
+const PROMPT_TEMPLATE = `### Task:
+Write a detailed prompt for an image generation model from the conversation below. Describe the image for
+someone who cannot see it: subject, setting, colours, shapes, style. Keep to what the conversation asks for.
+Use the conversation's language (English if mixed).
+
+### Output:
+Only JSON: {"prompt": "the description"}
+
+### Chat History:
+<chat_history>
+{{MESSAGES:END:6}}
+</chat_history>`;
+
+/** One model call without the chat's steps (the caller binds model access and the user). */
+export type TaskCall = (request: ChatCompletionRequest) => Promise<unknown>;
+
+function historyText(messages: ChatCompletionRequest['messages']): string {
+  return messages
+    .filter((m) => m.role === 'user' || m.role === 'assistant')
+    .slice(-6)
+    .map((m) => `${m.role.toUpperCase()}: ${typeof m.content === 'string' ? m.content : lastUserText([m])}`)
+    .join('\n');
+}
+
+/** ENABLE_IMAGE_PROMPT_GENERATION: the chat model turns the conversation into an image prompt; any failure keeps the user's text. */
+async function generatedPrompt(ctx: AppContext, request: ChatCompletionRequest, fallback: string, call: TaskCall | undefined): Promise<string> {
+  if (!call || !ctx.settings.get('ENABLE_IMAGE_PROMPT_GENERATION')) return fallback;
+  try {
+    const content = PROMPT_TEMPLATE.replace('{{MESSAGES:END:6}}', historyText(request.messages));
+    const body = (await call({ model: request.model, stream: false, messages: [{ role: 'user', content }] } as ChatCompletionRequest)) as {
+      choices?: { message?: { content?: unknown } }[];
+    };
+    const text = String(body?.choices?.[0]?.message?.content ?? '');
+    const json = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1);
+    const prompt = (JSON.parse(json) as { prompt?: unknown }).prompt;
+    return typeof prompt === 'string' && prompt.trim() ? prompt.trim() : fallback;
+  } catch (err) {
+    ctx.log.debug({ err: (err as Error).message }, 'image prompt generation failed; using the message');
+    return fallback;
+  }
+}
+
+export async function chatImageStep(
+  ctx: AppContext,
+  user: UserModel,
+  request: ChatCompletionRequest,
+  call?: TaskCall,
+): Promise<{ request: ChatCompletionRequest; files: Json[] }> {
   if (request.features?.image_generation !== true) return { request, files: [] };
   const svc = new ImagesService(ctx);
   await svc.assertAllowed(user); // 403 with a clear detail before any model call
-  const prompt = lastUserText(request.messages).trim();
-  if (!prompt) throw new ApiError(400, 'Image generation needs a prompt in the last user message');
+  const message = lastUserText(request.messages).trim();
+  if (!message) throw new ApiError(400, 'Image generation needs a prompt in the last user message');
+  const prompt = await generatedPrompt(ctx, request, message, call);
   let files: Json[] = [];
   let note: string;
   try {
