@@ -12,14 +12,28 @@ export interface EngineCall extends Omit<SafeFetchInit, 'allowPrivate'> {
   /** Engine name for messages, e.g. "ComfyUI". */
   engine: string;
   timeoutMs: number;
+  /**
+   * For a URL the engine handed back (an image link): private addresses are allowed only on the origin the
+   * admin configured; anywhere else the SSRF guard applies.
+   */
+  trustedOrigin?: string;
 }
 
 export async function engineFetch(url: string, init: EngineCall): Promise<SafeResponse> {
   if (!/^https?:\/\//i.test(url)) throw new ApiError(400, `${init.engine}: no valid engine URL is configured`);
   try {
-    return await safeFetch(url, { maxBytes: 50 * 1024 * 1024, ...init, allowPrivate: true });
+    const allowPrivate = init.trustedOrigin === undefined || sameOrigin(url, init.trustedOrigin);
+    return await safeFetch(url, { maxBytes: 50 * 1024 * 1024, ...init, allowPrivate });
   } catch (err) {
     throw engineError(init.engine, err, init.timeoutMs);
+  }
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }
 

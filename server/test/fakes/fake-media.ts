@@ -40,6 +40,8 @@ export interface FakeMedia {
   /** Transcript the STT fakes return. */
   transcript: string;
   slowMs: number;
+  /** When set, OpenAI images answers with this `url` instead of base64 (`{origin}` becomes the fake's origin). */
+  imageUrl: string | null;
   wsConnections: string[];
   close(): Promise<void>;
 }
@@ -77,6 +79,7 @@ export async function startFakeMedia(): Promise<FakeMedia> {
     mode,
     transcript: 'What is the capital of France?',
     slowMs: 3000,
+    imageUrl: null,
     wsConnections,
     close: async () => {
       for (const s of sockets) s.destroy();
@@ -129,9 +132,11 @@ export async function startFakeMedia(): Promise<FakeMedia> {
       if (p === '/v1/audio/voices') return json(res, 200, { voices: [{ id: 'af_sky', name: 'Sky' }] });
       if (p === '/v1/images/generations') {
         const n = Number(body().n ?? 1);
+        if (fake.imageUrl) return json(res, 200, { created: 1, data: [{ url: fake.imageUrl.replace('{origin}', fake.url) }] });
         return json(res, 200, { created: 1, data: Array.from({ length: n }, () => ({ b64_json: PNG_1X1.toString('base64') })) });
       }
     }
+    if (engine === 'openai' && p === '/files/image.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_1X1);
     if (engine === 'elevenlabs') {
       if (p === '/v1/voices') return json(res, 200, { voices: [{ voice_id: 'EXAVITQu4vr4xnSDxMaL', name: 'Sarah' }] });
       if (p === '/v1/models') return json(res, 200, [{ model_id: 'eleven_multilingual_v2', name: 'Multilingual v2' }]);

@@ -94,6 +94,24 @@ describe('images: generations through each engine, stored as files; config; chat
     expect(row).toMatchObject({ user_id: alice.user.id, filename: 'generated-image.png', meta: { content_type: 'image/png', data: { prompt: 'a lighthouse at dusk' } } });
   });
 
+  it('OpenAI image links: fetched with the key on the engine origin; elsewhere without it and not into private addresses', async () => {
+    fake.imageUrl = '{origin}/openai/files/image.png';
+    try {
+      const res = await generate(alice.token, { prompt: 'linked' });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const got = fake.requests.find((r) => r.path === '/openai/files/image.png')!;
+      expect(got.headers.authorization).toBe('Bearer sk-img');
+      // Another origin that resolves to loopback: the SSRF guard refuses it (502), the key never leaves.
+      fake.requests.length = 0;
+      fake.imageUrl = fake.url.replace('127.0.0.1', 'localhost') + '/openai/files/image.png';
+      const blocked = await generate(alice.token, { prompt: 'linked' });
+      expect(blocked.status).toBe(502);
+      expect(fake.requests.some((r) => r.path === '/openai/files/image.png')).toBe(false);
+    } finally {
+      fake.imageUrl = null;
+    }
+  });
+
   it('faults: engine down -> 502, never answering -> 504 within the limit, garbage -> 502, bad input -> 4xx', async () => {
     fake.mode.set('openai', 'down');
     let res = await generate(alice.token, { prompt: 'x' });

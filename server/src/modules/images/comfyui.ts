@@ -181,7 +181,7 @@ export async function comfyuiGenerate(ctx: AppContext, r: GenerationRequest): Pr
   for (const out of Object.values(entry?.outputs ?? {})) {
     for (const img of out.images ?? []) {
       const q = new URLSearchParams({ filename: img.filename, subfolder: img.subfolder ?? '', type: img.type ?? 'output' });
-      const got = await fetchImage(ctx, 'ComfyUI', `${base}/view?${q}`, headers);
+      const got = await fetchImage(ctx, 'ComfyUI', `${base}/view?${q}`, headers, base);
       images.push({ ...got, meta: { ...values, workflow: graph } });
     }
   }

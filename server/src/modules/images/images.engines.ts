@@ -32,8 +32,10 @@ export function decodeBase64Image(b64: unknown, engine: string): { data: Buffer;
 }
 
 /** Fetches an image the engine points to (ComfyUI's /view, OpenAI's `url`); must be an image. */
-export async function fetchImage(ctx: AppContext, engine: string, url: string, headers: Record<string, string>): Promise<{ data: Buffer; contentType: string }> {
-  const res = await engineFetch(url, { engine, headers, timeoutMs: imageTimeoutMs(ctx), maxBytes: 50 * 1024 * 1024 });
+export async function fetchImage(ctx: AppContext, engine: string, url: string, headers: Record<string, string>, trustedOrigin: string): Promise<{ data: Buffer; contentType: string }> {
+  // The engine's credentials go only to the engine's own origin (OpenAI hands out links to other hosts).
+  const same = (() => { try { return new URL(url).origin === new URL(trustedOrigin).origin; } catch { return false; } })();
+  const res = await engineFetch(url, { engine, headers: same ? headers : {}, timeoutMs: imageTimeoutMs(ctx), maxBytes: 50 * 1024 * 1024, trustedOrigin });
   if (!res.ok) throw failedAnswer(engine, res);
   const type = res.headers.get('content-type') ?? '';
   if (!type.startsWith('image/')) throw new ApiError(502, `${engine}: the image URL does not point to an image`);
@@ -59,7 +61,10 @@ export async function openaiGenerate(ctx: AppContext, r: GenerationRequest): Pro
   if (!Array.isArray(list) || !list.length) throw new ApiError(502, 'OpenAI images sent no images');
   const out: GeneratedImage[] = [];
   for (const item of list as { url?: unknown; b64_json?: unknown }[]) {
-    const img = typeof item.url === 'string' && item.url ? await fetchImage(ctx, 'OpenAI images', item.url, headers) : decodeBase64Image(item.b64_json, 'OpenAI images');
+    const img =
+      typeof item.url === 'string' && item.url
+        ? await fetchImage(ctx, 'OpenAI images', item.url, headers, s.get('IMAGES_OPENAI_API_BASE_URL'))
+        : decodeBase64Image(item.b64_json, 'OpenAI images');
     out.push({ ...img, meta: data });
   }
   return out;
