@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMedia, type FakeMedia } from '../../server/test/fakes/fake-media.ts';
-import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
+import { apiCall, apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
 import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
@@ -13,6 +13,7 @@ describe('media: dictate, read aloud, generate an image', () => {
   let stack: Stack;
   let fake: FakeMedia;
   let chat: ChatPage;
+  let token: string;
 
   beforeAll(async () => {
     fake = await startFakeMedia();
@@ -30,7 +31,7 @@ describe('media: dictate, read aloud, generate an image', () => {
       },
       browserArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
     });
-    await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
+    token = (await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1')).token;
     const page = await stack.newPage();
     await page.context().grantPermissions(['microphone']);
     await new AuthPage(page).goto();
@@ -80,5 +81,31 @@ describe('media: dictate, read aloud, generate an image', () => {
     const again = chat.assistant().getByTestId('generated-image');
     await again.waitFor();
     await expect.poll(() => again.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1);
+  });
+
+  it('Admin > Settings > Audio and Images save through the API', async () => {
+    const page = chat.page;
+    await page.goto('/admin/settings/audio');
+    await page.getByTestId('audio-form').waitFor();
+    expect(await page.getByTestId('audio-stt-engine').inputValue()).toBe('openai');
+    await page.getByTestId('audio-tts-voice').fill('nova');
+    await page.getByTestId('audio-save').click();
+    await page.getByTestId('audio-saved').waitFor();
+    const audio = await apiCall<{ tts: { VOICE: string } }>(stack.baseUrl, token, 'GET', '/api/v1/audio/config');
+    expect(audio.tts.VOICE).toBe('nova');
+
+    await page.getByTestId('admin-tab-images').click();
+    await page.getByTestId('images-form').waitFor();
+    expect(await page.getByTestId('images-engine').inputValue()).toBe('openai');
+    await page.getByTestId('images-size').fill('768x768');
+    await page.getByTestId('images-save').click();
+    await page.getByTestId('images-note').waitFor();
+    const image = await apiCall<{ IMAGE_SIZE: string }>(stack.baseUrl, token, 'GET', '/api/v1/images/image/config');
+    expect(image.IMAGE_SIZE).toBe('768x768');
+    // A wrong size is refused with the server's message.
+    await page.getByTestId('images-size').fill('huge');
+    await page.getByTestId('images-save').click();
+    expect(await page.getByTestId('images-error').innerText()).toMatch(/512x512/);
+    await screenshot(page, 'media-admin-images');
   });
 });
