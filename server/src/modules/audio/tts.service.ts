@@ -33,6 +33,8 @@ function forwardedUserHeaders(ctx: AppContext, user: UserModel): Record<string, 
 
 export class TtsService {
   readonly cache: SpeechCache;
+  /** ElevenLabs voices per API key for a minute: every speech request checks its voice id against them. */
+  #elevenVoices = new Map<string, { at: number; voices: Map<string, string> }>();
 
   constructor(private readonly ctx: AppContext) {
     this.cache = new SpeechCache(ctx.config.paths.dataDir);
@@ -81,7 +83,7 @@ export class TtsService {
       audio = res.body;
     } else if (engine === 'elevenlabs') {
       const voice = typeof payload.voice === 'string' ? payload.voice : '';
-      if (!(await this.voices()).has(voice)) throw new ApiError(400, 'Invalid voice id');
+      if (!(await this.elevenlabsVoices()).has(voice)) throw new ApiError(400, 'Invalid voice id');
       const res = await engineFetch(`${this.ctx.config.media.tts.elevenlabsBaseUrl}/v1/text-to-speech/${encodeURIComponent(voice)}`, {
         engine: 'ElevenLabs',
         method: 'POST',
@@ -149,6 +151,18 @@ export class TtsService {
       return engine === 'openai' ? OPENAI_MODELS : [];
     }
     return [];
+  }
+
+  private async elevenlabsVoices(): Promise<Map<string, string>> {
+    const key = this.s.get('AUDIO_TTS_API_KEY');
+    const hit = this.#elevenVoices.get(key);
+    if (hit && Date.now() - hit.at < 60_000) return hit.voices;
+    const voices = await this.voices();
+    if (voices.size) {
+      if (this.#elevenVoices.size > 16) this.#elevenVoices.clear();
+      this.#elevenVoices.set(key, { at: Date.now(), voices });
+    }
+    return voices;
   }
 
   /** Voice id -> name of the configured engine. */
