@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { openContext } from './bootstrap.js';
 import { ConfigError, loadConfig, withOverrides } from './config/env.js';
 import { gracefulClose } from './shutdown.js';
+import { explainStartupError, isUsageError } from './startup-errors.js';
 
 /**
  * `open-webui serve [--host H] [--port P]`: the same verb and flags as the original's CLI.
@@ -13,13 +14,30 @@ const USAGE = `Usage: open-webui serve [--host HOST] [--port PORT]
 
 Environment variables configure everything else; see README.md.`;
 
+/**
+ * Verbs other than `serve`, each loaded only when used: name -> its entry, which gets the remaining
+ * arguments and returns the exit code. Adding a verb is one line here (and one in USAGE).
+ */
+const VERBS = new Map<string, () => Promise<(argv: string[]) => Promise<number>>>([
+  ['doctor', async () => (await import('./modules/doctor/doctor.cli.js')).doctorMain],
+]);
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  if (argv[0] === 'doctor') process.exit(await (await import('./modules/doctor/doctor.cli.js')).doctorMain(argv.slice(1)));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const verbEntry = argv[0] ? VERBS.get(argv[0]) : undefined;
+  if (verbEntry) process.exit(await (await verbEntry())(argv.slice(1)));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    if (!isUsageError(err)) throw err;
+    console.error(`open-webui: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const { values, positionals } = parsed;
   const verb = positionals[0] ?? 'serve';
   if (values.help || verb === 'help') {
     console.log(USAGE);
@@ -46,7 +64,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
     ctx = await openContext(config);
   } catch (err) {
-    console.error(`open-webui: cannot start: ${(err as Error).message}`);
+    console.error(`open-webui: cannot start: ${explainStartupError(err, config)}`);
     process.exit(1);
   }
   const app = await buildApp(ctx);

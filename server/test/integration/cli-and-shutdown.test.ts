@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -70,6 +70,70 @@ describe('the open-webui CLI (built bundle)', () => {
     expect(await waitExit(child)).toBe(1);
     expect(stderr).toMatch(/already in use/);
     blocker.close();
+  });
+
+  // Start-up errors name what to change (item 4 of issue 21), one line each, no stack.
+  function runCli(args: string[], extra: Record<string, string>, opts: { uid?: number; gid?: number } = {}) {
+    const r = spawnSync(process.execPath, [bin, ...args], { env: env(extra), encoding: 'utf8', timeout: 20_000, ...opts });
+    expect(r.stderr).not.toMatch(/\n\s+at |TypeError|ERR_PARSE_ARGS/);
+    return r;
+  }
+
+  it('prints usage for an unknown option instead of a stack', () => {
+    const r = runCli(['serve', '--prot', '1'], {});
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^open-webui: Unknown option '--prot'/);
+    expect(r.stderr).toMatch(/Usage: open-webui serve \[--host HOST\] \[--port PORT\]/);
+    const d = runCli(['doctor', '--bogus'], {});
+    expect(d.status).toBe(2);
+    expect(d.stderr).toMatch(/Usage: open-webui doctor/);
+  });
+
+  it('names DATABASE_URL and the host when PostgreSQL is unreachable, without the password', async () => {
+    const port = await freePort();
+    const r = runCli(['serve', '--port', '0'], { DATABASE_URL: `postgresql://owui:hunter2@127.0.0.1:${port}/owui` });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`cannot reach the database at 127\\.0\\.0\\.1:${port} named by DATABASE_URL \\(postgresql://owui@127\\.0\\.0\\.1:${port}/owui\\): connect ECONNREFUSED`));
+    expect(r.stderr).toMatch(/is PostgreSQL running/);
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)('names the user or the database PostgreSQL refuses', () => {
+    const u = new URL(process.env.TEST_DATABASE_URL!);
+    u.username = 'owui_no_such_role';
+    u.password = 'definitely-secret';
+    const role = runCli(['serve', '--port', '0'], { DATABASE_URL: u.toString() });
+    expect(role.status).toBe(1);
+    expect(role.stderr).toMatch(/refused user 'owui_no_such_role'.*Check the user and password in DATABASE_URL/);
+    expect(role.stderr).not.toContain('definitely-secret');
+    const d = new URL(process.env.TEST_DATABASE_URL!);
+    d.pathname = '/owui_no_such_db';
+    const db = runCli(['serve', '--port', '0'], { DATABASE_URL: d.toString() });
+    expect(db.status).toBe(1);
+    expect(db.stderr).toMatch(/the database 'owui_no_such_db' does not exist on .*createdb owui_no_such_db/);
+  });
+
+  it('names DATA_DIR and the path when DATA_DIR is not a folder', () => {
+    const file = path.join(env({}).DATA_DIR!, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const r = runCli(['serve', '--port', '0'], { DATA_DIR: path.join(file, 'data') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^open-webui: cannot start: DATA_DIR '${path.join(file, 'data').replace(/[.]/g, '\\.')}' is not writable by user '[^']+' \\(uid \\d+\\): ENOTDIR`));
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('names DATA_DIR, the path and the user when the user may not write there', () => {
+    const dataDir = env({}).DATA_DIR!;
+    fs.chmodSync(dataDir, 0o755); // readable, not writable, by 'nobody'
+    const asNobody = { uid: 65534, gid: 65534 };
+    const key = runCli(['serve', '--port', '0'], { DATA_DIR: dataDir }, asNobody);
+    expect(key.status).toBe(1);
+    expect(key.stderr).toContain(`DATA_DIR '${dataDir}' is not writable by user 'nobody' (uid 65534): EACCES`);
+    expect(key.stderr).toContain(`chown -R nobody '${dataDir}'`);
+    // With the key in the environment, the next thing to fail is the SQLite file.
+    const db = runCli(['serve', '--port', '0'], { DATA_DIR: dataDir, WEBUI_SECRET_KEY: 'k' }, asNobody);
+    expect(db.status).toBe(1);
+    expect(db.stderr).toContain(`DATA_DIR '${dataDir}' is not writable by user 'nobody' (uid 65534)`);
   });
 });
 

@@ -69,10 +69,15 @@ export async function doctorMain(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  const { explainStartupError, isUsageError } = await import('../../startup-errors.js');
   try {
     return await runDoctor(config, argv);
   } catch (err) {
-    console.error(`open-webui doctor: ${(err as Error).message}`);
+    if (isUsageError(err)) {
+      console.error(`open-webui doctor: ${(err as Error).message}\n${DOCTOR_USAGE}`);
+      return 2;
+    }
+    console.error(`open-webui doctor: ${explainStartupError(err, config)}`);
     return 1;
   }
 }
