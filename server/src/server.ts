@@ -4,6 +4,7 @@ import { openContext } from './bootstrap.js';
 import { ConfigError, loadConfig, withOverrides } from './config/env.js';
 import { gracefulClose } from './shutdown.js';
 import { explainStartupError, isUsageError } from './startup-errors.js';
+import { logStartupSummary } from './startup-summary.js';
 
 /**
  * `open-webui serve [--host H] [--port P]`: the same verb and flags as the original's CLI.
@@ -93,4 +94,6 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     await ctx.close();
     process.exit(1);
   }
+  // In the background: readiness (and /health) never waits for the model servers.
+  void logStartupSummary(app, app.ctx).catch((err) => app.log.warn({ err }, 'start-up summary failed'));
 }

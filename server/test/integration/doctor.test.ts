@@ -163,6 +163,17 @@ describe('doctor probes', () => {
     }
   });
 
+  it('reports a server that accepts but never answers as TIMEOUT within the model-list timeout', async () => {
+    ollama.script({ hang: /^\/api\/version$/ });
+    try {
+      const r = await probeConnection({ kind: 'ollama', url: ollama.url }, { ...opts, timeoutMs: 500 });
+      expect(codes(r)).toEqual(['TIMEOUT']);
+      expect(r.findings[0]!.message).toMatch(/No answer from 127\.0\.0\.1:\d+ within 0\.5 s \(GET \/api\/version\)/);
+    } finally {
+      ollama.script({ hang: false });
+    }
+  });
+
   it('notices a port that answers but is not Ollama (e.g. Open WebUI itself)', async () => {
     const r = await probeConnection({ kind: 'ollama', url: s.url }, opts);
     expect(codes(r)).toEqual(['NOT_OLLAMA']);

@@ -26,6 +26,7 @@ import { ollamaStreamToChunks } from '../../llm/translate/chat-stream.js';
 import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/translate/embeddings.js';
 import { sseData } from '../../llm/translate/lines.js';
 import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
+import { ModelAvailability } from '../models/models.availability.js';
 import { ModelsService } from '../models/models.service.js';
 import { errorFromException as ollamaException, errorFromResponse as ollamaResponseError } from '../ollama/ollama.errors.js';
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
@@ -85,22 +86,30 @@ function pickServer(model: ModelItem): number | undefined {
 export class CompletionsService {
   readonly models: ModelsService;
 
+  readonly #availability: ModelAvailability;
+
   constructor(ctx: AppContext) {
     this.models = ModelsService.for(ctx);
+    this.#availability = ModelAvailability.for(ctx);
   }
 
   static for(ctx: AppContext): CompletionsService {
     return perContext(ctx, CompletionsService);
   }
 
-  async #model(id: string): Promise<ModelItem> {
+  async #model(id: string, user: UserModel): Promise<ModelItem> {
     const model = await this.models.resolve(id);
-    if (!model) throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
-    return model;
+    if (model) return model;
+    // With no model at all the cause is a connection, not the name: say which one and what to try.
+    if ((await this.models.list()).length === 0) {
+      const why = await this.#availability.explain(user.role === 'admin');
+      throw new ApiError(400, `${ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT}. ${why.message}`);
+    }
+    throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
   }
 
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
-    const model = await this.#model(request.model);
+    const model = await this.#model(request.model, user);
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
     const stream = request.stream === true;
     const base = stripOpenWebUIFields(request as Json);
@@ -138,7 +147,7 @@ export class CompletionsService {
   }
 
   async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {
-    const model = await this.#model(request.model);
+    const model = await this.#model(request.model, user);
     if (model.owned_by === 'ollama') {
       let res: UpstreamResponse;
       try {

@@ -27,8 +27,10 @@ const SLOW_MS = 3000;
 function codeOf(err: unknown): string {
   let e = err as { code?: string; cause?: unknown; name?: string } | undefined;
   for (let i = 0; e && i < 5; i++) {
-    if (e.code && e.code !== 'UND_ERR_SOCKET' && e.code !== 'UND_ERR_CONNECT') return e.code;
-    if (!e.cause) return e.code ?? e.name ?? 'ERROR';
+    // A DOMException (AbortSignal.timeout) has a numeric legacy `code` (23); its name is the useful part.
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_CONNECT') return code;
+    if (!e.cause) return code ?? e.name ?? 'ERROR';
     e = e.cause as typeof e;
   }
   return 'ERROR';

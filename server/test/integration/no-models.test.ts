@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../factories/users.js';
+import { startFakeOllama, type FakeOllama } from '../fakes/fake-ollama.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/**
+ * A new user without a running Ollama: `/api/models` is empty and a chat fails, and both must say why
+ * (which connection, what error, what to try), in full for admins and as "ask your administrator" for users.
+ */
+describe('no model available', () => {
+  let s: TestServer;
+  let admin: string;
+  let user: string;
+  beforeAll(async () => {
+    // The test server's connections point at 127.0.0.1:9, where nothing listens.
+    s = await startTestServer({ OPENAI_API_BASE_URL: 'https://api.openai.com/v1', OPENAI_API_KEY: '' });
+    admin = (await createUser(s.ctx, { role: 'admin' })).token;
+    user = (await createUser(s.ctx, { role: 'user' })).token;
+  });
+  afterAll(() => s.close());
+
+  it('/api/models says which connection failed and what to try (admins)', async () => {
+    const res = await s.request('GET', '/api/models', { token: admin });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.data).toEqual([]);
+    expect(body.no_models.message).toMatch(/^No model is available\. Ollama at http:\/\/127\.0\.0\.1:9: Nothing listens on 127\.0\.0\.1:9 — is Ollama running\? Start Ollama \(`ollama serve`/);
+    // The keyless default OpenAI connection is not blamed.
+    expect(body.no_models.message).not.toMatch(/api\.openai\.com/);
+    expect(body.no_models.connections).toEqual([{ kind: 'ollama', url: 'http://127.0.0.1:9', problem: expect.stringMatching(/is Ollama running/), fix: expect.stringMatching(/ollama serve/) }]);
+  });
+
+  it('tells a user to ask the administrator, without connection details', async () => {
+    const body = await (await s.request('GET', '/api/models', { token: user })).json();
+    expect(body.no_models).toEqual({ message: 'No model is available right now. Please ask your administrator to check the model connections.' });
+  });
+
+  it('a chat says why instead of a bare "Model not found" (both detail and error.message)', async () => {
+    const chat = { model: 'llama3', messages: [{ role: 'user', content: 'hi' }], stream: true };
+    const a = await s.request('POST', '/api/chat/completions', { token: admin, body: chat });
+    expect(a.status).toBe(400);
+    const ab = await a.json();
+    expect(ab.detail).toMatch(/^Model not found\. No model is available\. Ollama at http:\/\/127\.0\.0\.1:9: Nothing listens on 127\.0\.0\.1:9 — is Ollama running\?/);
+    expect(ab.error.message).toBe(ab.detail);
+    const u = await (await s.request('POST', '/api/chat/completions', { token: user, body: chat })).json();
+    expect(u.detail).toBe('Model not found. No model is available right now. Please ask your administrator to check the model connections.');
+    expect(u.detail).not.toContain('127.0.0.1');
+  });
+
+  it('an Ollama with no models is told apart from one that is down, and the field goes once models exist', async () => {
+    const fake: FakeOllama = await startFakeOllama({ models: [] });
+    try {
+      await s.ctx.settings.set({ OLLAMA_BASE_URLS: [fake.url] });
+      const empty = await (await s.request('GET', '/api/models?refresh=true', { token: admin })).json();
+      expect(empty.no_models.message).toMatch(/The connection works but offers no models\. Pull one, e\.g\. `ollama pull llama3\.2`\./);
+      fake.script({ models: ['llama3:latest'] });
+      const full = await (await s.request('GET', '/api/models?refresh=true', { token: admin })).json();
+      expect(full.data.map((m: { id: string }) => m.id)).toEqual(['llama3:latest']);
+      expect(full.no_models).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
+  });
+});
