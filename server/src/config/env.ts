@@ -227,7 +227,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       url: redisUrl,
       keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'open-webui'),
     },
-    log: { level: logLevel },
+    log: {
+      level: logLevel,
+      // Not in the original: `json` or `text`; by default text on a terminal, JSON otherwise.
+      format: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'text'] as const, 'auto'),
+      noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    },
     auth: {
       enabled: webuiAuth,
       enableSignup: webuiAuth ? bool(env, 'ENABLE_SIGNUP', true) : false,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 import type { Config } from '../config/env.js';
+import { LEVEL_NAMES, textStream } from './log-format.js';
 
 // Anything that can carry a secret. Fastify's request serializer logs no bodies or headers, but errors
 // and our own structured logs might, so these paths are censored wherever they appear.
@@ -24,16 +25,24 @@ export const REDACT_PATHS = [
 
 const SECRET_QUERY = /([?&](?:token|api_key|key|password)=)[^&]*/gi;
 
+/** Where lines go without an explicit stream: readable text on a terminal, JSON otherwise (LOG_FORMAT wins). */
+function defaultStream(config: Config): DestinationStream | undefined {
+  const text = config.log.format === 'text' || (config.log.format === 'auto' && process.stdout.isTTY === true);
+  return text ? textStream(process.stdout.isTTY === true && !config.log.noColor) : undefined;
+}
+
 export function createLogger(config: Config, stream?: DestinationStream): NonNullable<FastifyServerOptions['loggerInstance']> {
   return pino(
     {
       level: config.log.level,
+      // The original's level names (INFO, WARNING, CRITICAL), in JSON too.
+      formatters: { level: (label, number) => ({ level: LEVEL_NAMES[number] ?? label.toUpperCase() }) },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.replace(SECRET_QUERY, '$1[redacted]'), id: req.id }),
       },
     },
-    stream,
+    stream ?? defaultStream(config),
   );
 }
 

@@ -72,6 +72,89 @@ describe('the open-webui CLI (built bundle)', () => {
     blocker.close();
   });
 
+  /** Starts `serve` and collects stdout; `until` resolves once a chunk of output matches. */
+  async function startServe(extra: Record<string, string>) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', String(port)], { env: env({ GLOBAL_LOG_LEVEL: 'INFO', ...extra }), stdio: 'pipe' });
+    let out = '';
+    const waiters: { re: RegExp; resolve: () => void }[] = [];
+    child.stdout!.on('data', (d) => {
+      out += d;
+      for (const w of waiters.splice(0)) (w.re.test(out) ? w.resolve : () => waiters.push(w))();
+    });
+    const until = (re: RegExp, ms = 20_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (re.test(out)) return resolve();
+        waiters.push({ re, resolve });
+        setTimeout(() => reject(new Error(`timed out waiting for ${re}; got:\n${out}`)), ms).unref();
+      });
+    const health = async () => {
+      for (let i = 0; i < 600; i++) {
+        if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return Date.now();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error('never healthy');
+    };
+    const stop = async () => {
+      child.kill('SIGTERM');
+      await waitExit(child);
+    };
+    return { port, out: () => out, until, health, stop };
+  }
+
+  it('prints one readable start-up summary on a terminal: where to open the UI, and that Ollama is not reachable', { timeout: 40_000 }, async () => {
+    const closed = await freePort();
+    const srv = await startServe({ LOG_FORMAT: 'text', OLLAMA_BASE_URL: `http://127.0.0.1:${closed}` });
+    try {
+      await srv.health();
+      await srv.until(/Open WebUI is ready[\s\S]*OpenAI at/);
+      const out = srv.out();
+      expect(out).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\| WARNING  \\| Open WebUI is ready at http://127\\.0\\.0\\.1:${srv.port} \\(API only`, 'm'));
+      expect(out).toContain(`  Ollama at http://127.0.0.1:${closed}: NOT reachable: Nothing listens on 127.0.0.1:${closed} — is Ollama running? Start Ollama (\`ollama serve\``);
+      expect(out).toContain('  OpenAI at https://api.openai.com/v1: not configured (no API key), skipped\n');
+      expect(out.match(/Open WebUI is ready/g)).toHaveLength(1);
+      expect(out).not.toMatch(/Server listening at|^\{"level"/m);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('logs JSON lines with the original level names when not a terminal', { timeout: 40_000 }, async () => {
+    const srv = await startServe({ OLLAMA_BASE_URL: 'http://127.0.0.1:9' });
+    try {
+      await srv.health();
+      await srv.until(/Open WebUI is ready/);
+      const lines = srv.out().trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string; summary?: unknown });
+      expect(new Set(lines.map((l) => l.level))).toEqual(new Set(['INFO', 'WARNING']));
+      const summary = lines.filter((l) => l.msg.startsWith('Open WebUI is ready'));
+      expect(summary).toHaveLength(1);
+      expect(summary[0]!.summary).toEqual({ url: `http://127.0.0.1:${srv.port}`, connections: [{ kind: 'ollama', url: 'http://127.0.0.1:9', ok: false }, { kind: 'openai', url: 'https://api.openai.com/v1', ok: true }] });
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('is ready before a hanging model server answers; its result follows', { timeout: 40_000 }, async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const hang = createServer((sock) => void sockets.push(sock)); // accepts, never answers
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const hport = (hang.address() as { port: number }).port;
+    const srv = await startServe({ LOG_FORMAT: 'text', OLLAMA_BASE_URL: `http://127.0.0.1:${hport}`, AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST: '5' });
+    try {
+      const healthyAt = await srv.health();
+      await srv.until(/Open WebUI is ready/);
+      const readyAt = Date.now();
+      expect(readyAt - healthyAt).toBeGreaterThan(1_000); // the summary waited, /health did not
+      expect(srv.out()).toMatch(/model connections: still checking \(no answer within 3 s\); results follow/);
+      await srv.until(new RegExp(`Ollama at http://127\\.0\\.0\\.1:${hport}: NOT reachable: No answer from 127\\.0\\.0\\.1:${hport} within 5 s`));
+    } finally {
+      await srv.stop();
+      sockets.forEach((x) => x.destroy());
+      hang.close();
+    }
+  });
+
   // Start-up errors name what to change (item 4 of issue 21), one line each, no stack.
   function runCli(args: string[], extra: Record<string, string>, opts: { uid?: number; gid?: number } = {}) {
     const r = spawnSync(process.execPath, [bin, ...args], { env: env(extra), encoding: 'utf8', timeout: 20_000, ...opts });
