@@ -157,4 +157,11 @@ export const zhCN: Record<MessageKey, string> = {
   'common.saved': '已保存',
   'common.loading': '加载中…',
   'common.close': '关闭',
+  // noModels：没有可用模型时空白对话中的提示（NoModelsNotice.svelte）
+  'noModels.title': '没有可用的模型',
+  'noModels.noModels': '可以连接，但没有提供任何模型',
+  'noModels.openConnections': '打开 管理员设置 > 连接',
+  'noModels.retry': '重新检查',
+  'doctor.title.NOT_CONFIGURED': '未配置（已跳过）',
+  'doctor.fixText.NOT_CONFIGURED': '要使用 OpenAI 请设置 API 密钥；若不需要，可关闭 OpenAI API 以隐藏该连接。',
 };
