@@ -38,6 +38,7 @@ const hasScript = (ws, script) => {
   const file = path.join(root, ws, 'package.json');
   return fs.existsSync(file) && Boolean(JSON.parse(fs.readFileSync(file, 'utf8')).scripts?.[script]);
 };
+run('engines (lowest promised Node)', 'node', ['scripts/check-engines.mjs']);
 run('typecheck', 'npx', ['tsc', '-p', 'contracts', '--noEmit']);
 run('typecheck server', 'npx', ['tsc', '-p', 'server', '--noEmit']);
 if (hasScript('web', 'check')) run('typecheck web', 'npm', ['run', 'check', '-w', 'web']);
