@@ -12,6 +12,8 @@ import { logStartupSummary } from './startup-summary.js';
  */
 const USAGE = `Usage: open-webui serve [--host HOST] [--port PORT]
        open-webui doctor [--url PUBLIC_URL] [--insecure] [--json]
+       open-webui backup [--out DIR]
+       open-webui restore DIR [--force]
 
 Environment variables configure everything else; see README.md.`;
 
@@ -21,6 +23,8 @@ Environment variables configure everything else; see README.md.`;
  */
 const VERBS = new Map<string, () => Promise<(argv: string[]) => Promise<number>>>([
   ['doctor', async () => (await import('./modules/doctor/doctor.cli.js')).doctorMain],
+  ['backup', async () => (await import('./modules/backup/backup.cli.js')).backupMain],
+  ['restore', async () => (await import('./modules/backup/backup.cli.js')).restoreMain],
 ]);
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {

@@ -1,10 +1,11 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gracefulClose } from '../../src/shutdown.js';
+import { buildServerOnce } from '../helpers/build-once.js';
 import { startTestServer } from '../helpers/test-server.js';
 
 const serverDir = path.resolve(__dirname, '../..');
@@ -25,9 +26,7 @@ function waitExit(child: ChildProcess): Promise<number | null> {
 
 describe('the open-webui CLI (built bundle)', () => {
   const dirs: string[] = [];
-  beforeAll(() => {
-    execFileSync(process.execPath, ['build.mjs'], { cwd: serverDir });
-  });
+  beforeAll(() => buildServerOnce());
   afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   function env(extra: Record<string, string>) {
