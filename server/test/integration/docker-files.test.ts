@@ -71,4 +71,16 @@ describe('.dockerignore and the example Dockerfile', () => {
     expect(final.indexOf(`USER ${user}`)).toBeLessThan(final.indexOf('CMD'));
     expect(final.match(/^USER\s/gim)).toHaveLength(1);
   });
+
+  it('the systemd unit runs `serve` as an unprivileged user that may write only its DATA_DIR', () => {
+    const unit = fs.readFileSync(path.join(root, 'docs', 'deploy', 'open-webui.service'), 'utf8');
+    const get = (k: string) => [...unit.matchAll(new RegExp(`^${k}=(.*)$`, 'gm'))].map((m) => m[1]!.trim());
+    expect(get('User')[0]).toBe('open-webui');
+    expect(get('ExecStart')[0]).toMatch(/node \S+\/server\/bin\/open-webui\.mjs serve$/);
+    const dataDir = get('Environment').join(' ').match(/DATA_DIR=(\S+)/)?.[1];
+    expect(dataDir).toBe('/var/lib/open-webui');
+    expect(get('ProtectSystem')[0]).toBe('strict');
+    expect(get('ReadWritePaths')).toEqual([dataDir]);
+    expect(get('KillSignal')[0]).toBe('SIGTERM');
+  });
 });
