@@ -37,7 +37,7 @@ export const FINDINGS = {
     (p) => `Nothing listens on ${p.host}:${p.port}${p.service === 'Ollama' ? ' — is Ollama running?' : '.'}`,
     (p) =>
       p.service === 'Ollama'
-        ? `Start Ollama (\`ollama serve\`, the Ollama app, or \`systemctl start ollama\`) and check that it is listening on port ${p.port} (its default is 11434; to reach it from another machine or container set OLLAMA_HOST=0.0.0.0 for the Ollama service).`
+        ? `Start Ollama (\`ollama serve\`, the Ollama app, or \`systemctl start ollama\`) and check that it is listening on port ${p.port} (${p.port === '11434' ? '' : 'its default is 11434; '}to reach it from another machine or container set OLLAMA_HOST=0.0.0.0 for the Ollama service).`
         : `Check that ${p.service} is running and listening on port ${p.port}.`,
   ),
   TIMEOUT: f(
