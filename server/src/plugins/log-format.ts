@@ -13,8 +13,6 @@ export const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 3
 const COLORS: Record<string, string> = { TRACE: '90', DEBUG: '36', INFO: '32', WARNING: '33', ERROR: '31', CRITICAL: '41;97' };
 // `summary` repeats the start-up summary's lines as data, for JSON readers only.
 const OMIT = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'err', 'summary']);
-// Fastify logs one "Server listening at" line per interface; the start-up summary says where to go instead.
-const DROP = /^Server listening at /;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -23,7 +21,7 @@ function stamp(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-export function formatLine(json: string, color: boolean): string | null {
+export function formatLine(json: string, color: boolean): string {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(json) as Record<string, unknown>;
@@ -31,7 +29,6 @@ export function formatLine(json: string, color: boolean): string | null {
     return json.endsWith('\n') ? json : `${json}\n`;
   }
   const msg = typeof o.msg === 'string' ? o.msg : '';
-  if (DROP.test(msg)) return null;
   const level = typeof o.level === 'string' ? o.level : (LEVEL_NAMES[Number(o.level)] ?? String(o.level));
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!OMIT.has(k)) extra[k] = v;
@@ -47,8 +44,7 @@ export function formatLine(json: string, color: boolean): string | null {
 export function textStream(color: boolean, out: { write(s: string): unknown } = process.stdout): DestinationStream {
   return {
     write(line: string) {
-      const text = formatLine(line.trimEnd(), color);
-      if (text) out.write(text);
+      out.write(formatLine(line.trimEnd(), color));
     },
   };
 }

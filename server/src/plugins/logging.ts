@@ -37,6 +37,14 @@ export function createLogger(config: Config, stream?: DestinationStream): NonNul
       level: config.log.level,
       // The original's level names (INFO, WARNING, CRITICAL), in JSON too.
       formatters: { level: (label, number) => ({ level: LEVEL_NAMES[number] ?? label.toUpperCase() }) },
+      // Fastify logs "Server listening at" once per network interface; the start-up summary
+      // (startup-summary.ts) says where to open the UI instead, once.
+      hooks: {
+        logMethod(args, method) {
+          if (typeof args[0] === 'string' && args[0].startsWith('Server listening at ')) return;
+          method.apply(this, args);
+        },
+      },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.replace(SECRET_QUERY, '$1[redacted]'), id: req.id }),
