@@ -45,6 +45,10 @@ describe('no model available', () => {
     const u = await (await s.request('POST', '/api/chat/completions', { token: user, body: chat })).json();
     expect(u.detail).toBe('Model not found. No model is available right now. Please ask your administrator to check the model connections.');
     expect(u.detail).not.toContain('127.0.0.1');
+    // The socket mode (session_id + chat_id + id, what the web UI sends) checks the model the same way.
+    const socketMode = await s.request('POST', '/api/chat/completions', { token: user, body: { ...chat, session_id: 's1', chat_id: 'local:c1', id: 'm1' } });
+    expect(socketMode.status).toBe(400);
+    expect((await socketMode.json()).detail).toBe(u.detail);
   });
 
   it('an Ollama with no models is told apart from one that is down, and the field goes once models exist', async () => {

@@ -97,7 +97,8 @@ export class CompletionsService {
     return perContext(ctx, CompletionsService);
   }
 
-  async #model(id: string, user: UserModel): Promise<ModelItem> {
+  /** The model for `id`, or a 400: "Model not found", saying why when no model is available at all. */
+  async model(id: string, user: UserModel): Promise<ModelItem> {
     const model = await this.models.resolve(id);
     if (model) return model;
     // With no model at all the cause is a connection, not the name: say which one and what to try.
@@ -109,7 +110,7 @@ export class CompletionsService {
   }
 
   async start(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): Promise<CompletionOutcome> {
-    const model = await this.#model(request.model, user);
+    const model = await this.model(request.model, user);
     const chatId = typeof request.chat_id === 'string' ? request.chat_id : undefined;
     const stream = request.stream === true;
     const base = stripOpenWebUIFields(request as Json);
@@ -147,7 +148,7 @@ export class CompletionsService {
   }
 
   async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {
-    const model = await this.#model(request.model, user);
+    const model = await this.model(request.model, user);
     if (model.owned_by === 'ollama') {
       let res: UpstreamResponse;
       try {

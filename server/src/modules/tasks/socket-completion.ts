@@ -23,7 +23,7 @@ export async function startSocketCompletion(
   body: SocketModeBody,
   user: UserModel,
 ): Promise<{ status: true; task_id: string }> {
-  if (!(await svc.models.resolve(body.model))) throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
+  await svc.model(body.model, user); // 400 "Model not found" (with the reason when no model is available)
   if (!body.chat_id.startsWith('local:')) {
     const chats = chatsServiceFor(app.ctx);
     const head = await chats.repo.findHead(body.chat_id, user.role === 'admin' ? undefined : user.id);
