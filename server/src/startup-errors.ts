@@ -64,6 +64,11 @@ export function explainStartupError(err: unknown, config: Config): string {
     }
   }
 
+  // A checkout installed with --ignore-scripts, or node_modules copied from another Node version.
+  if (/Could not locate the bindings file|better_sqlite3\.node|NODE_MODULE_VERSION/.test(reason)) {
+    return `the SQLite driver (better-sqlite3) is not built for this Node.js ${process.version}. Run \`npm rebuild better-sqlite3\` (it needs python3, make and a C++ compiler when no prebuilt binary fits).`;
+  }
+
   const fsCode = codes.find((c) => FS_CODES.has(c));
   const sqliteOpen = /unable to open database file|Cannot open database|attempt to write a readonly database/i.test(reason);
   if (fsCode || sqliteOpen) {
