@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildServerOnce } from '../helpers/build-once.js';
 
 const serverDir = path.resolve(__dirname, '../..');
 const realBin = path.join(serverDir, 'bin', 'open-webui.mjs');
@@ -55,5 +56,17 @@ describe('open-webui launcher without a build', () => {
     const r = run(root, ['serve']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/building the server failed\. Run `npm run build`/);
+  });
+
+  it('`npm install -g` of the checkout puts a working open-webui on the PATH', { timeout: 120_000 }, () => {
+    buildServerOnce();
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'owui-global-'));
+    dirs.push(prefix);
+    const root = path.resolve(serverDir, '..');
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', root], { encoding: 'utf8', timeout: 110_000 });
+    expect(install.status, install.stderr).toBe(0);
+    const r = spawnSync(path.join(prefix, 'bin', 'open-webui'), ['doctor', '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: open-webui doctor/);
   });
 });
