@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelAvailability } from '../../src/modules/models/models.availability.js';
 import { createUser } from '../factories/users.js';
 import { startFakeOllama, type FakeOllama } from '../fakes/fake-ollama.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -63,6 +65,33 @@ describe('no model available', () => {
       expect(full.no_models).toBeUndefined();
     } finally {
       await fake.close();
+    }
+  });
+
+  it('a model server that hangs delays the explanation by at most 3 s beyond the model list itself', { timeout: 40_000 }, async () => {
+    const sockets: net.Socket[] = [];
+    const hang = net.createServer((c) => void sockets.push(c)); // accepts, never answers
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hang.address() as net.AddressInfo).port}`;
+    const slow = await startTestServer({ OLLAMA_BASE_URL: url, ENABLE_OPENAI_API: 'false', AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST: '4' });
+    try {
+      const { token } = await createUser(slow.ctx, { role: 'admin' });
+      const started = Date.now();
+      const body = await (await slow.request('GET', '/api/models', { token })).json();
+      const ms = Date.now() - started;
+      expect(body.data).toEqual([]);
+      expect(body.no_models.message).toMatch(/the model connections did not answer within 3 s\. Check them under Admin Settings > Connections/);
+      expect(ms).toBeLessThan(4_000 + 3_000 + 2_000);
+      // The probe goes on in the background (shared, not restarted); once it has run its course the
+      // real diagnosis is what the next answer gives.
+      const availability = ModelAvailability.for(slow.ctx);
+      await availability.reports();
+      const later = { no_models: await availability.explain(true) };
+      expect(later.no_models.message).toMatch(new RegExp(`Ollama at ${url.replace(/[.]/g, '\\.')}: No answer from 127\\.0\\.0\\.1:\\d+ within 4 s`));
+    } finally {
+      await slow.close();
+      sockets.forEach((c) => c.destroy());
+      hang.close();
     }
   });
 });

@@ -5,6 +5,7 @@
  * `ModelAvailability.for(ctx).explain(isAdmin)`; the probe result is reused for a few seconds.
  */
 import type { ConnectionReport, NoModelsReason } from '@owui/contracts';
+import { setTimeout as delay } from 'node:timers/promises';
 import { perContext, type AppContext } from '../../context.js';
 import { DoctorService } from '../doctor/doctor.service.js';
 
@@ -46,8 +47,11 @@ export function explainReports(reports: ConnectionReport[]): Required<NoModelsRe
   return { message: `No model is available. ${parts.join(' ')}`, connections };
 }
 
+/** How long an API answer waits for the probes; a hanging server must not hold up /api/models for long. */
+const EXPLAIN_WAIT_MS = 3_000;
+
 export class ModelAvailability {
-  #last: { at: number; reports: Promise<ConnectionReport[]> } | null = null;
+  #last: { settledAt: number | null; reports: Promise<ConnectionReport[]> } | null = null;
 
   constructor(private readonly ctx: AppContext) {
     // A changed connection must be probed anew, not explained from the old one.
@@ -58,21 +62,29 @@ export class ModelAvailability {
     return perContext(ctx, ModelAvailability);
   }
 
-  /** Probes every configured connection (at most once per few seconds, whoever asks). */
+  /** Probes every configured connection; a probe under way, or one that ended a few seconds ago, is shared. */
   reports(): Promise<ConnectionReport[]> {
-    if (!this.#last || Date.now() - this.#last.at > REUSE_MS) {
-      const reports = new DoctorService(this.ctx)
+    const last = this.#last;
+    if (!last || (last.settledAt !== null && Date.now() - last.settledAt > REUSE_MS)) {
+      const entry: { settledAt: number | null; reports: Promise<ConnectionReport[]> } = { settledAt: null, reports: Promise.resolve([]) };
+      entry.reports = new DoctorService(this.ctx)
         .run()
         .then((r) => r.connections)
-        .catch(() => []);
-      this.#last = { at: Date.now(), reports };
+        .catch(() => [])
+        .finally(() => (entry.settledAt = Date.now()));
+      this.#last = entry;
     }
-    return this.#last.reports;
+    return this.#last!.reports;
   }
 
   /** Admins get the connections, their problem and fix; everybody else the plain "ask your administrator". */
-  async explain(isAdmin: boolean): Promise<NoModelsReason> {
+  async explain(isAdmin: boolean, waitMs = EXPLAIN_WAIT_MS): Promise<NoModelsReason> {
     if (!isAdmin) return { message: ASK_ADMIN };
-    return explainReports(await this.reports());
+    const timer = delay(waitMs, null, { ref: false });
+    const reports = await Promise.race([this.reports(), timer]);
+    if (!reports) {
+      return { message: `No model is available, and the model connections did not answer within ${waitMs / 1000} s. Check them under Admin Settings > Connections (Diagnose), or run \`open-webui doctor\`.`, connections: [] };
+    }
+    return explainReports(reports);
   }
 }
