@@ -11,6 +11,19 @@ function connConfig(configs: Record<string, Record<string, unknown>>, idx: numbe
   return (configs[String(idx)] ?? configs[url] ?? {}) as ConnConfig;
 }
 
+/**
+ * The default OpenAI connection (api.openai.com) without a key: present in every install because it is
+ * the default of OPENAI_API_BASE_URL, but an Ollama-only user never set it up, so it is not probed.
+ */
+export function isUnconfiguredOpenAI(url: string, key: string): boolean {
+  if (key) return false;
+  try {
+    return new URL(url).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
+
 /** Runs the probes for every configured connection, reading the live (admin-editable) settings. */
 export class DoctorService {
   readonly inContainer: boolean;
@@ -54,8 +67,9 @@ export class DoctorService {
   async run(): Promise<DoctorReport> {
     const connections = await Promise.all(
       this.targets().map(async ({ target, enabled }) => {
-        if (!enabled) {
-          return { kind: target.kind, url: target.url, idx: target.idx ?? null, ok: true, version: null, model_count: null, latency_ms: null, steps: [], findings: [FINDINGS.DISABLED({})] };
+        const skipped = !enabled ? FINDINGS.DISABLED({}) : target.kind === 'openai' && isUnconfiguredOpenAI(target.url, target.key ?? '') ? FINDINGS.NOT_CONFIGURED({}) : null;
+        if (skipped) {
+          return { kind: target.kind, url: target.url, idx: target.idx ?? null, ok: true, version: null, model_count: null, latency_ms: null, steps: [], findings: [skipped] };
         }
         return this.probe(target);
       }),

@@ -71,6 +71,7 @@ export async function openaiProxyRoutes(app: FastifyInstance, opts: { ctx: AppCo
     method: ['GET', 'POST', 'PUT', 'DELETE'],
     url: '/openai/*',
     config: { auth: 'verified' },
+    errorHandler: openaiStyleErrors,
     handler: async (request, reply: FastifyReply) => {
       const urls = ctx.settings.get('OPENAI_API_BASE_URLS');
       if (!urls.length) throw new ApiError(404, ERROR_MESSAGES.OPENAI_NOT_FOUND);

@@ -306,6 +306,13 @@ export const en = {
   'documents.maxCount': 'Max files per message',
   'documents.extensions': 'Allowed extensions (comma separated, empty = all)',
   // ---- end documents & knowledge
+  // noModels: the notice in an empty chat when no model is available (NoModelsNotice.svelte)
+  'noModels.title': 'No model is available',
+  'noModels.noModels': 'answers, but offers no models',
+  'noModels.openConnections': 'Open Admin Settings > Connections',
+  'noModels.retry': 'Check again',
+  'doctor.title.NOT_CONFIGURED': 'Not configured (skipped)',
+  'doctor.fixText.NOT_CONFIGURED': 'Set an API key to use OpenAI, or turn the OpenAI API off to hide this connection.',
 } as const;
 
 export type MessageKey = keyof typeof en;

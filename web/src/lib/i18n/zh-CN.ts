@@ -307,4 +307,11 @@ export const zhCN: Record<MessageKey, string> = {
   'documents.maxCount': '每条消息最多文件数',
   'documents.extensions': '允许的扩展名（逗号分隔，留空表示全部）',
   // ---- end documents & knowledge
+  // noModels：没有可用模型时空白对话中的提示（NoModelsNotice.svelte）
+  'noModels.title': '没有可用的模型',
+  'noModels.noModels': '可以连接，但没有提供任何模型',
+  'noModels.openConnections': '打开 管理员设置 > 连接',
+  'noModels.retry': '重新检查',
+  'doctor.title.NOT_CONFIGURED': '未配置（已跳过）',
+  'doctor.fixText.NOT_CONFIGURED': '要使用 OpenAI 请设置 API 密钥；若不需要，可关闭 OpenAI API 以隐藏该连接。',
 };
