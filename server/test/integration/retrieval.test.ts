@@ -162,4 +162,41 @@ describe('retrieval with an embedding server (Ollama and OpenAI wire formats)', 
     const q2 = await (await srv.request('POST', '/api/v1/retrieval/query/doc', { token: user.token, body: { collection_name: `file-${o.id}`, query: 'penguins' } })).json();
     expect(q2.documents[0][0]).toContain('penguins');
   });
+
+  it('an external reranker (hybrid mode) orders the passages; a broken one falls back to blended scores', async () => {
+    const http = await import('node:http');
+    let calls = 0;
+    let broken = false;
+    const reranker = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        calls++;
+        if (broken) {
+          res.writeHead(500).end('down');
+          return;
+        }
+        const { documents } = JSON.parse(body) as { documents: string[] };
+        // Prefers whatever mentions "zebra", the opposite of what the query text suggests.
+        const results = documents.map((d, index) => ({ index, relevance_score: d.includes('zebra') ? 0.99 : 0.1 }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+      });
+    });
+    await new Promise<void>((r) => reranker.listen(0, '127.0.0.1', r));
+    const port = (reranker.address() as { port: number }).port;
+    try {
+      await srv.request('POST', '/api/v1/retrieval/config/update', { token: admin.token, body: { ENABLE_RAG_HYBRID_SEARCH: true, RAG_EXTERNAL_RERANKER_URL: `http://127.0.0.1:${port}/rerank` } });
+      const { id } = await uploadProcessed(srv, user.token, 'rerank.txt', 'Apples are red fruit.\n\nA zebra has stripes.\n\nApples grow on apple trees.');
+      const q = await (await srv.request('POST', '/api/v1/retrieval/query/doc', { token: user.token, body: { collection_name: `file-${id}`, query: 'apples', k: 1 } })).json();
+      expect(calls).toBeGreaterThan(0);
+      expect(q.documents[0][0]).toContain('zebra');
+      expect(q.distances[0][0]).toBeCloseTo(0.99);
+      broken = true;
+      const fallback = await (await srv.request('POST', '/api/v1/retrieval/query/doc', { token: user.token, body: { collection_name: `file-${id}`, query: 'apples', k: 1 } })).json();
+      expect(fallback.documents[0][0]).toContain('pple');
+    } finally {
+      await srv.request('POST', '/api/v1/retrieval/config/update', { token: admin.token, body: { RAG_EXTERNAL_RERANKER_URL: '' } });
+      await new Promise((r) => reranker.close(r));
+    }
+  });
 });
