@@ -3,9 +3,11 @@ import { DEFAULT_USER_PERMISSIONS } from '../../src/config/persistent-keys.js';
 import { createUser } from '../factories/users.js';
 import { upload, uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { vectorEnv } from '../helpers/vector-env.js';
 
 describe('knowledge bases', () => {
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let alice: { token: string; user: { id: string } };
   let bob: { token: string };
   let admin: { token: string };
@@ -14,12 +16,16 @@ describe('knowledge bases', () => {
     (await srv.request('POST', '/api/v1/retrieval/query/collection', { token, body: { collection_names: [kid], query: q, k: 5 } })).json();
 
   beforeAll(async () => {
-    srv = await startTestServer();
+    vec = await vectorEnv();
+    srv = await startTestServer(vec.env);
     admin = await createUser(srv.ctx, { role: 'admin' });
     alice = await createUser(srv.ctx);
     bob = await createUser(srv.ctx);
   });
-  afterAll(async () => srv.close());
+  afterAll(async () => {
+    await srv.close();
+    await vec?.close();
+  });
 
   it('needs workspace.knowledge to create (off for users by default, as the original)', async () => {
     const r = await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'KB', description: '' } });

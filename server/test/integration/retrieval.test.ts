@@ -3,6 +3,7 @@ import { createUser } from '../factories/users.js';
 import { startFakeEmbeddings, type FakeEmbeddings } from '../fakes/fake-embeddings.js';
 import { uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { vectorEnv } from '../helpers/vector-env.js';
 
 const FACTS = [
   'Zebras are native to Africa and live in herds on the savanna.',
@@ -12,20 +13,25 @@ const FACTS = [
 
 describe('retrieval with no embedding model: BM25 full-text, zero set-up', () => {
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let alice: { token: string };
   let bob: { token: string };
   let admin: { token: string };
   let fileIds: string[] = [];
 
   beforeAll(async () => {
-    srv = await startTestServer();
+    vec = await vectorEnv();
+    srv = await startTestServer(vec.env);
     admin = await createUser(srv.ctx, { role: 'admin' });
     alice = await createUser(srv.ctx);
     bob = await createUser(srv.ctx);
     fileIds = [];
     for (const [i, fact] of FACTS.entries()) fileIds.push((await uploadProcessed(srv, alice.token, `fact${i}.txt`, fact)).id);
   });
-  afterAll(async () => srv.close());
+  afterAll(async () => {
+    await srv.close();
+    await vec?.close();
+  });
 
   it('query/doc finds the passage in one file; query/collection across several', async () => {
     const one = await srv.request('POST', '/api/v1/retrieval/query/doc', { token: alice.token, body: { collection_name: `file-${fileIds[1]}`, query: 'When was the Eiffel Tower completed?' } });
@@ -88,12 +94,15 @@ describe('retrieval with no embedding model: BM25 full-text, zero set-up', () =>
 describe('retrieval with an embedding server (Ollama and OpenAI wire formats)', () => {
   let fake: FakeEmbeddings;
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let user: { token: string };
   let admin: { token: string };
 
   beforeAll(async () => {
     fake = await startFakeEmbeddings(512);
+    vec = await vectorEnv();
     srv = await startTestServer({
+      ...vec.env,
       RAG_EMBEDDING_ENGINE: 'ollama',
       RAG_EMBEDDING_MODEL: 'nomic-embed-text',
       RAG_OLLAMA_BASE_URL: fake.url,
@@ -106,6 +115,7 @@ describe('retrieval with an embedding server (Ollama and OpenAI wire formats)', 
   });
   afterAll(async () => {
     await srv.close();
+    await vec?.close();
     await fake.close();
   });
 
