@@ -3,9 +3,11 @@ import { DEFAULT_USER_PERMISSIONS } from '../../src/config/persistent-keys.js';
 import { createUser } from '../factories/users.js';
 import { upload, uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { vectorEnv } from '../helpers/vector-env.js';
 
 describe('knowledge bases', () => {
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let alice: { token: string; user: { id: string } };
   let bob: { token: string };
   let admin: { token: string };
@@ -14,12 +16,16 @@ describe('knowledge bases', () => {
     (await srv.request('POST', '/api/v1/retrieval/query/collection', { token, body: { collection_names: [kid], query: q, k: 5 } })).json();
 
   beforeAll(async () => {
-    srv = await startTestServer();
+    vec = await vectorEnv();
+    srv = await startTestServer(vec.env);
     admin = await createUser(srv.ctx, { role: 'admin' });
     alice = await createUser(srv.ctx);
     bob = await createUser(srv.ctx);
   });
-  afterAll(async () => srv.close());
+  afterAll(async () => {
+    await srv.close();
+    await vec?.close();
+  });
 
   it('needs workspace.knowledge to create (off for users by default, as the original)', async () => {
     const r = await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'KB', description: '' } });
@@ -122,11 +128,15 @@ describe('knowledge bases', () => {
   it('a knowledge base of 50 files answers from any of them', async () => {
     const kb = await (await srv.request('POST', '/api/v1/knowledge/create', { token: admin.token, body: { name: 'Fifty', description: '' } })).json();
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push((await upload(srv, admin.token, `doc${i}.txt`, `Document ${i} says the code word is WORD${i}X.`)).body.id as string);
+    for (let i = 0; i < 50; i++) {
+      const { res, body } = await upload(srv, admin.token, `doc${i}.txt`, `Document ${i} says the code word is WORD${i}X.`);
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      ids.push(body.id as string);
+    }
     // Added while some are still processing: the add waits for each.
     const res = await (await srv.request('POST', `/api/v1/knowledge/${kb.id}/files/batch/add`, { token: admin.token, body: ids.map((file_id) => ({ file_id })) })).json();
+    expect(res.warnings, JSON.stringify(res.warnings)).toBeUndefined();
     expect(res.data.file_ids).toHaveLength(50);
-    expect(res.warnings).toBeUndefined();
     const hit = await query(admin.token, kb.id, 'WORD37X');
     expect(hit.documents[0][0]).toContain('WORD37X');
   });
