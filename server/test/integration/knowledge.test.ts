@@ -113,6 +113,28 @@ describe('knowledge bases', () => {
     expect((await query(alice.token, kb.id, 'safe combination')).documents[0][0]).toContain('1234');
   });
 
+  it('a knowledge base shared with a group is readable by its members only (shared access-control evaluator)', async () => {
+    const carol = await createUser(srv.ctx);
+    const group = await (await srv.request('POST', '/api/v1/groups/create', { token: admin.token, body: { name: 'research', description: '' } })).json();
+    const upd = await srv.request('POST', `/api/v1/groups/id/${group.id}/update`, { token: admin.token, body: { name: 'research', description: '', user_ids: [carol.user.id] } });
+    expect(upd.status).toBe(200);
+    const kb = await (await srv.request('POST', '/api/v1/knowledge/create', {
+      token: alice.token,
+      body: { name: 'Research notes', description: '', access_control: { read: { group_ids: [group.id], user_ids: [] }, write: { group_ids: [], user_ids: [] } } },
+    })).json();
+    const f = await uploadProcessed(srv, alice.token, 'lab.txt', 'The lab door code is 4711.');
+    expect((await srv.request('POST', `/api/v1/knowledge/${kb.id}/file/add`, { token: alice.token, body: { file_id: f.id } })).status).toBe(200);
+
+    expect((await srv.request('GET', `/api/v1/knowledge/${kb.id}`, { token: carol.token })).status).toBe(200);
+    expect((await query(carol.token, kb.id, 'lab door code')).documents[0][0]).toContain('4711');
+    expect((await srv.request('GET', `/api/v1/knowledge/${kb.id}`, { token: bob.token })).status).toBe(404);
+    // Read access is not write access.
+    expect((await srv.request('POST', `/api/v1/knowledge/${kb.id}/update`, { token: carol.token, body: { name: 'x', description: '' } })).status).toBe(400);
+    // Without sharing.public_knowledge a user's "public" request stays private.
+    const pub = await (await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'Public?', description: '', access_control: null } })).json();
+    expect(pub.access_control).toEqual({});
+  });
+
   it('file/update re-indexes a changed file into the knowledge base', async () => {
     const kb = await (await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'Changing', description: '' } })).json();
     const f = await uploadProcessed(srv, alice.token, 'menu.txt', 'Monday soup is tomato.');
