@@ -29,6 +29,7 @@
 import type { Readable } from 'node:stream';
 import { Pool, errors as undiciErrors, request as undiciRequest } from 'undici';
 import type { AppContext } from '../context.js';
+import { dict } from '../security/own-keys.js';
 
 export type UpstreamKind = 'generation' | 'list';
 
@@ -191,7 +192,7 @@ export class Upstreams {
         headersTimeout: limit ?? 0,
         bodyTimeout: limit ?? 0,
       });
-      const flat: Record<string, string> = {};
+      const flat: Record<string, string> = dict(); // header names come from the upstream
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
       const stream = res.body as unknown as Readable;
       stream.once('close', cleanup);

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { getOwn } from '../../security/own-keys.js';
 import type { ChatRow, RawChatRow } from './chats.repository.js';
 import { chatListJson, chatResponseBody } from './chats.response.js';
 
@@ -20,7 +21,7 @@ export function userMay(ctx: AppContext, role: string, path: string): boolean {
   let node: unknown = ctx.settings.get('USER_PERMISSIONS');
   for (const part of path.split('.')) {
     if (!node || typeof node !== 'object') return true;
-    node = (node as Record<string, unknown>)[part];
+    node = getOwn(node, part);
   }
   return node === undefined || node === null ? true : Boolean(node);
 }

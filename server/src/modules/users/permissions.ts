@@ -1,6 +1,7 @@
 import type { UserModel } from '@owui/contracts';
 import { DEFAULT_USER_PERMISSIONS } from '../../config/persistent-keys.js';
 import type { PersistentConfig } from '../../config/persistent.js';
+import { getOwn, setOwn } from '../../security/own-keys.js';
 
 type Tree = Record<string, unknown>;
 const isTree = (v: unknown): v is Tree => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
@@ -8,7 +9,10 @@ const isTree = (v: unknown): v is Tree => Boolean(v) && typeof v === 'object' &&
 /** Stored values over code defaults, section by section, so a tree saved by an older build gains new flags. */
 export function mergePermissions(base: Tree, over: Tree): Tree {
   const out: Tree = structuredClone(base);
-  for (const [k, v] of Object.entries(over)) out[k] = isTree(v) && isTree(out[k]) ? mergePermissions(out[k] as Tree, v) : v;
+  for (const [k, v] of Object.entries(over)) {
+    const cur = getOwn(out, k);
+    setOwn(out, k, isTree(v) && isTree(cur) ? mergePermissions(cur, v) : v);
+  }
   return out;
 }
 
@@ -29,6 +33,6 @@ export function permissionsFor(_user: UserModel, settings: PersistentConfig): Tr
 export function hasPermission(user: UserModel, settings: PersistentConfig, dotted: string): boolean {
   if (user.role === 'admin') return true;
   let node: unknown = permissionsFor(user, settings);
-  for (const part of dotted.split('.')) node = isTree(node) ? node[part] : undefined;
+  for (const part of dotted.split('.')) node = isTree(node) ? getOwn(node, part) : undefined;
   return node === true;
 }
