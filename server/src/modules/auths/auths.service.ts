@@ -119,7 +119,9 @@ export class AuthsService {
     if (!this.ctx.config.auth.enablePasswordAuth) throw new ApiError(403, ERROR_MESSAGES.ACTION_PROHIBITED);
     const email = emailRaw.trim().toLowerCase();
     const creds = await this.auths.findCredentials(email);
-    const ok = await this.passwords.verify(password, creds?.password ?? DUMMY_HASH);
+    // Unknown email (or an account without a bcrypt hash): same work against the dummy hash, same time.
+    const stored = creds?.password?.startsWith('$2') ? creds.password : DUMMY_HASH;
+    const ok = (await this.passwords.verify(password, stored)) && stored !== DUMMY_HASH;
     if (!creds || !ok) throw new ApiError(400, ERROR_MESSAGES.INVALID_CRED);
     return this.#touch(creds.id);
   }
