@@ -41,8 +41,7 @@ export async function authsRoutes(root: FastifyInstance, ctx: AppContext): Promi
     else if (auth.trustedEmailHeader) {
       user = await svc.signinTrusted(header(request, auth.trustedEmailHeader), auth.trustedNameHeader ? header(request, auth.trustedNameHeader) : undefined);
     } else {
-      await svc.checkSigninRate(request.body.email);
-      user = await svc.signinWithPassword(request.body.email, request.body.password);
+      user = await svc.signinWithPasswordFrom(request.body.email, request.body.password, request.ip);
     }
     return startSession(reply, user);
   });
