@@ -31,17 +31,21 @@ describe('CORS', () => {
     await strict.close();
   });
 
-  it('warns once about the * default and reflects any origin with credentials', async () => {
+  it('warns once about the * default and answers * without credentials (issue 12)', async () => {
     expect(wildcard.logs()).toContain("CORS_ALLOW_ORIGIN IS SET TO '*' - NOT RECOMMENDED FOR PRODUCTION DEPLOYMENTS");
     const res = await wildcard.request('GET', '/api/version', { headers: { origin: 'https://anything.test' } });
-    expect(res.headers.get('access-control-allow-origin')).toBe('https://anything.test');
-    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    const pre = await wildcard.request('OPTIONS', '/api/v1/auths/', { headers: { origin: 'http://127.0.0.1:9999', 'access-control-request-method': 'GET' } });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
     expect(res.headers.get('vary')).toMatch(/Origin/);
   });
 
   it('allows listed origins and gives no CORS headers to others', async () => {
     const ok = await strict.request('GET', '/api/version', { headers: { origin: 'http://localhost:5173' } });
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
     const denied = await strict.request('GET', '/api/version', { headers: { origin: 'https://evil.test' } });
     expect(denied.status).toBe(200);
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
