@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -64,7 +64,10 @@ export class TokenService {
       if (typeof payload.id !== 'string') return null;
       const iat = typeof payload.iat === 'number' ? payload.iat : 0;
       const issuedAtMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : iat * 1000;
-      const claims: TokenClaims = { id: payload.id, jti: typeof payload.jti === 'string' ? payload.jti : '', iat, issuedAtMs, exp: payload.exp };
+      // A token without a jti (issued by Open WebUI) is named by its own digest, so signing out can
+      // revoke exactly that token like any other.
+      const jti = typeof payload.jti === 'string' && payload.jti ? payload.jti : `sha256:${createHash('sha256').update(token).digest('base64url')}`;
+      const claims: TokenClaims = { id: payload.id, jti, iat, issuedAtMs, exp: payload.exp };
       if (this.#verified.size >= TokenService.VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
       this.#verified.set(token, claims);
       return { ...claims };
