@@ -68,6 +68,16 @@ export interface TokenCutoffTable {
   issued_before_ms: number;
 }
 
+/** security: a socket-delivered reply being generated, for marking it interrupted after a crash. */
+export interface ReplyInflightTable {
+  chat_id: string;
+  message_id: string;
+  user_id: string;
+  instance: string;
+  /** Epoch seconds of the running instance's last renewal. */
+  heartbeat_at: number;
+}
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -75,4 +85,5 @@ export interface Database {
   chat: ChatTable;
   revoked_token: RevokedTokenTable;
   token_cutoff: TokenCutoffTable;
+  reply_inflight: ReplyInflightTable;
 }
