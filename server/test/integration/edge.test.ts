@@ -103,13 +103,14 @@ describe('security headers', () => {
     expect(headers).toEqual({ [header]: expected });
   });
 
-  it('sends none when unset, and the configured ones on every response (404s included)', async () => {
+  it('sends only nosniff and same-origin framing when unset, and the configured ones on every response (404s included)', async () => {
     const plain = await startTestServer();
     const configured = await startTestServer({ HSTS: 'max-age=100', XFRAME_OPTIONS: 'DENY', CACHE_CONTROL: 'no-store' });
     try {
       const a = await plain.request('GET', '/api/version');
       expect(a.headers.get('strict-transport-security')).toBeNull();
-      expect(a.headers.get('x-frame-options')).toBeNull();
+      expect(a.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(a.headers.get('x-content-type-options')).toBe('nosniff');
       expect(a.headers.get('x-process-time')).toMatch(/^\d+$/);
       for (const path of ['/api/version', '/api/v1/nope', '/health']) {
         const b = await configured.request('GET', path);
