@@ -30,6 +30,7 @@ import type { Readable } from 'node:stream';
 import { Pool, errors as undiciErrors, request as undiciRequest } from 'undici';
 import type { AppContext } from '../context.js';
 import { dict } from '../security/own-keys.js';
+import { ApiError } from '../errors/api-error.js';
 
 export type UpstreamKind = 'generation' | 'list';
 
@@ -97,6 +98,11 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Detail for an upstream reply that should be JSON and is not. */
+export function upstreamInvalidJson(url: string): string {
+  return `The upstream server (${hostOf(url)}) sent a reply that is not valid JSON`;
 }
 
 /** Turns whatever undici threw into an UpstreamError with a message a user can act on. */
@@ -205,7 +211,15 @@ export class Upstreams {
         ok: res.statusCode >= 200 && res.statusCode < 300,
         headers: flat,
         body: stream,
-        json: <T>() => wrap(res.body.json() as Promise<T>),
+        // A body that is not JSON (an HTML error page, a truncated reply) is the upstream's fault: 502.
+        json: <T>() =>
+          wrap(res.body.text()).then((text) => {
+            try {
+              return JSON.parse(text) as T;
+            } catch {
+              throw new ApiError(502, upstreamInvalidJson(req.url));
+            }
+          }),
         text: () => wrap(res.body.text()),
         dump: () => res.body.dump().catch(() => undefined),
       };
