@@ -4,12 +4,14 @@
  * bcryptjs computes on the main thread (its async form only slices the work), so a stream of wrong
  * passwords starved every other request. The native `bcrypt` binding (v6: N-API prebuilds shipped in
  * the npm package, nothing compiled or downloaded at install) runs each hash on the libuv thread pool.
- * At most `concurrency` hashes run at once, leaving pool threads for file system and DNS work; callers
+ * At most `concurrency` hashes run at once (one core left to the event loop, pool threads left for file
+ * system and DNS work); callers
  * beyond that wait in a bounded queue, and when even the queue is full the attempt is refused (429)
  * instead of queuing without limit. Hashes are the standard `$2a$`/`$2b$`/`$2y$` format, so the
  * original's accounts keep signing in and our hashes stay valid for the original.
  */
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import bcryptjs from 'bcryptjs';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
@@ -71,5 +73,9 @@ export class PasswordPool {
   }
 }
 
-/** The process-wide pool: the thread pool is per process, so its budget is too. */
-export const passwordPool = new PasswordPool();
+/**
+ * The process-wide pool: the thread pool is per process, so its budget is too. One core stays free for
+ * the event loop (on 2 cores, hashes run one at a time); about 64 waiting hashes are a few seconds of
+ * work, past which a flood is refused rather than making every sign-in wait longer.
+ */
+export const passwordPool = new PasswordPool({ concurrency: Math.min(4, Math.max(1, os.availableParallelism() - 1)), maxQueue: 64 });
