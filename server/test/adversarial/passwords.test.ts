@@ -19,9 +19,12 @@ describe('password hashing off the event loop', () => {
     const elapsed = Date.now() - started;
     h.disable();
     expect(results.every((r) => r === false)).toBe(true);
-    // Six cost-11 hashes take several hundred ms of CPU; none of it may stall the loop.
+    // Six cost-11 hashes take several hundred ms of CPU; none of it may stall the loop. (Percentiles, not
+    // the maximum: on a loaded machine the OS alone can delay one tick; a hash on the loop would stall
+    // every tick for its whole ~100 ms.)
     expect(elapsed).toBeGreaterThan(100);
-    expect(h.max / 1e6).toBeLessThan(80);
+    expect(h.percentile(50) / 1e6).toBeLessThan(20);
+    expect(h.percentile(90) / 1e6).toBeLessThan(50);
   });
 
   it('accepts the original\'s $2a$, $2b$ and $2y$ hashes and writes hashes bcryptjs accepts', async () => {
