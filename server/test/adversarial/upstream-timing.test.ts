@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -104,17 +105,22 @@ describe('AIOHTTP_CLIENT_TIMEOUT bounds the whole response; a separate idle limi
 
     up.set('trickle');
     const ctrl = new AbortController();
+    // Its own connection, destroyed afterwards: an aborted fetch may leave the socket open, and the
+    // server would then keep streaming to it until AIOHTTP_CLIENT_TIMEOUT (30 s here).
+    const agent = new Agent();
     const live = await fetch(`${idle.url}/api/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokIdle}`, 'content-type': 'application/json' },
       body: JSON.stringify(chatBody),
       signal: ctrl.signal,
-    });
+      dispatcher: agent,
+    } as RequestInit);
     const reader = live.body!.getReader();
     let got = '';
     const until = Date.now() + 1800;
     while (Date.now() < until) got += new TextDecoder().decode((await reader.read()).value ?? new Uint8Array());
     ctrl.abort();
+    await agent.destroy();
     expect(got).not.toMatch(/interrupted/);
     expect(got.match(/"content":"t"/g)?.length ?? 0).toBeGreaterThan(4);
   });
