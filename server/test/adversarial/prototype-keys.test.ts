@@ -64,7 +64,20 @@ describe('prototype keys as ids', () => {
     const again = await s.request('POST', `/api/v1/chats/${own}/messages/m2`, { token: alice.token, body: { content: 'later' } });
     expect(again.status).toBe(200);
 
-    // Bob's next reply is his own text, nothing appended.
+    // Bob's next socket-delivered reply is stored as his own text, nothing appended.
+    const bobsTask = await createChat(s, bob.token);
+    await s.app.chatTasks.startChatCompletion({
+      userId: bob.user.id,
+      chatId: bobsTask,
+      messageId: 'r1',
+      model: 'llama3:latest',
+      stream: async function* () {
+        yield { choices: [{ delta: { content: 'clean reply' } }] };
+      },
+    });
+    await sleep(300);
+    const stored = (await (await s.request('GET', `/api/v1/chats/${bobsTask}`, { token: bob.token })).json()) as { chat: { history: { messages: Record<string, { content: string; done?: boolean }> } } };
+    expect(stored.chat.history.messages.r1).toMatchObject({ content: 'clean reply', done: true });
     const bobs = await createChat(s, bob.token);
     const r = await s.request('POST', `/api/v1/chats/${bobs}/messages/m9`, { token: bob.token, body: { content: 'clean' } });
     expect(((await r.json()) as { chat: { history: { messages: Record<string, { content: string }> } } }).chat.history.messages.m9!.content).toBe('clean');
