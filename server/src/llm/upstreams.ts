@@ -36,6 +36,9 @@ import { ApiError } from '../errors/api-error.js';
 
 export type UpstreamKind = 'generation' | 'list';
 
+/** Largest upstream body `json()` / `text()` read into memory (streams are relayed, never buffered). */
+export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+
 export interface UpstreamRequest {
   url: string;
   method?: string;
@@ -223,8 +226,23 @@ export class Upstreams {
       stream.once('close', cleanup);
       const wrap = <T>(p: Promise<T>) =>
         p.catch((err: unknown) => {
+          if (err instanceof ApiError) throw err;
           throw classify(err, req.url, timedOut, controller.signal.aborted && !timedOut);
         });
+      // Whole bodies read into memory are capped; a bigger one is the upstream's fault (502).
+      const readText = async (): Promise<string> => {
+        const parts: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of stream!) {
+          size += (chunk as Buffer).length;
+          if (size > MAX_BUFFERED_BODY) {
+            stream!.destroy();
+            throw new ApiError(502, `The upstream server (${hostOf(req.url)}) sent a reply larger than ${MAX_BUFFERED_BODY / 1048576} MiB`);
+          }
+          parts.push(chunk as Buffer);
+        }
+        return Buffer.concat(parts).toString('utf8');
+      };
       return {
         status: res.statusCode,
         ok: res.statusCode >= 200 && res.statusCode < 300,
@@ -232,14 +250,14 @@ export class Upstreams {
         body: stream,
         // A body that is not JSON (an HTML error page, a truncated reply) is the upstream's fault: 502.
         json: <T>() =>
-          wrap(res.body.text()).then((text) => {
+          wrap(readText()).then((text) => {
             try {
               return JSON.parse(text) as T;
             } catch {
               throw new ApiError(502, upstreamInvalidJson(req.url));
             }
           }),
-        text: () => wrap(res.body.text()),
+        text: () => wrap(readText()),
         dump: () => res.body.dump().catch(() => undefined),
       };
     } catch (err) {

@@ -14,6 +14,19 @@ async function brokenUpstream(): Promise<{ url: string; mode: { body: string }; 
       if (path === '/api/tags') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ models: [{ name: 'llama3:latest', model: 'llama3:latest' }] }));
       if (path === '/api/version') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"version":"0.6.8"}');
       if (path === '/v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-x', object: 'model' }] }));
+      if (mode.body === 'HUGE') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const piece = Buffer.alloc(1024 * 1024, 0x20);
+        res.write('{"a":"');
+        let n = 0;
+        const more = () => {
+          while (n < 70 && res.write(piece)) n++;
+          if (n < 70) res.once('drain', () => (n++, more()));
+          else res.end('"}');
+        };
+        res.on('error', () => undefined);
+        return more();
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(mode.body);
     });
   });
@@ -33,6 +46,13 @@ describe('an upstream whose non-streamed reply is not valid JSON', () => {
   afterAll(async () => {
     await s.close();
     await up.close();
+  });
+
+  it('answers 502 when a reply read into memory exceeds 64 MiB', async () => {
+    up.mode.body = 'HUGE';
+    const res = await s.request('POST', '/api/chat/completions', { token, body: { model: 'gpt-x', messages: [{ role: 'user', content: 'hi' }], stream: false } });
+    expect(res.status).toBe(502);
+    expect(JSON.stringify(await res.json())).toMatch(/larger than 64 MiB/);
   });
 
   for (const body of ['not json{{', '{"id":"chatcmpl-1","choices":[{"message":{"content":"trunc']) {
