@@ -296,6 +296,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       modelListSeconds:
         seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST', seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_OPENAI_MODEL_LIST', 10)) ?? 10,
       verifyTls: bool(env, 'AIOHTTP_CLIENT_SESSION_SSL', true),
+      // --- security (issue 12): AIOHTTP_CLIENT_TIMEOUT bounds a whole generation response, as the
+      // original's aiohttp total timeout; this bounds each silence (wait for headers, gap between chunks).
+      // Not in the original; defaults to AIOHTTP_CLIENT_TIMEOUT's value, empty = no idle limit.
+      idleSeconds: seconds(env, 'UPSTREAM_IDLE_TIMEOUT', seconds(env, 'AIOHTTP_CLIENT_TIMEOUT', 300)),
     },
     cors: corsOrigins(env),
     securityHeaders: {

@@ -147,6 +147,16 @@ export interface KnowledgeTable {
 }
 // ---- end files & knowledge
 
+/** security: a socket-delivered reply being generated, for marking it interrupted after a crash. */
+export interface ReplyInflightTable {
+  chat_id: string;
+  message_id: string;
+  user_id: string;
+  instance: string;
+  /** Epoch seconds of the running instance's last renewal. */
+  heartbeat_at: number;
+}
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -160,4 +170,5 @@ export interface Database {
   oauth_session: OAuthSessionTable;
   file: FileTable;
   knowledge: KnowledgeTable;
+  reply_inflight: ReplyInflightTable;
 }

@@ -54,7 +54,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
     transports: ws.enabled ? ['websocket', 'polling'] : ['polling'],
     pingInterval: ws.pingIntervalSeconds * 1000,
     pingTimeout: ws.pingTimeoutSeconds * 1000,
-    cors: { origin: corsPolicy(ctx.config).socketIoOrigin, credentials: true },
+    cors: { origin: corsPolicy(ctx.config).socketIoOrigin, credentials: corsPolicy(ctx.config).credentials },
     serveClient: false,
     // Same 400 as the HTTP edge: engine.io owns this path, so Fastify's hook never sees these requests.
     allowRequest: (req, done) => done(isInvalidWebsocketUpgrade(req) ? 'Invalid WebSocket upgrade request' : null, !isInvalidWebsocketUpgrade(req)),

@@ -13,7 +13,7 @@ describe('official ollama client against /ollama', () => {
 
   beforeAll(async () => {
     fake = await startFakeOllama({ models: ['llama3:latest', 'nomic-embed-text:latest'], reply: 'Why is the sky blue? Rayleigh scattering.' });
-    s = await startTestServer({ OLLAMA_BASE_URL: fake.url });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OLLAMA_BASE_URL: fake.url });
     ({ token } = await createUser(s.ctx, { role: 'user' }));
     client = new Ollama({ host: `${s.url}/ollama`, headers: { Authorization: `Bearer ${token}` } });
   });

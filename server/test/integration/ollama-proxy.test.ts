@@ -24,7 +24,9 @@ describe('/ollama proxy over two fake Ollama servers', () => {
     b = await startFakeOllama();
     s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true',
       OLLAMA_BASE_URLS: `${a.url};${b.url}`,
-      AIOHTTP_CLIENT_TIMEOUT: '1',
+      // Silence limit 1 s; the whole-response limit (AIOHTTP_CLIENT_TIMEOUT) must outlast the slow streams here.
+      AIOHTTP_CLIENT_TIMEOUT: '60',
+      UPSTREAM_IDLE_TIMEOUT: '1',
       AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST: '1',
       MODELS_CACHE_TTL: '0.001',
     });

@@ -25,7 +25,7 @@ import { ollamaChatToOpenai } from '../../llm/translate/chat-response.js';
 import { ollamaStreamToChunks } from '../../llm/translate/chat-stream.js';
 import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/translate/embeddings.js';
 import { sseData } from '../../llm/translate/lines.js';
-import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
+import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
 import { ModelAvailability } from '../models/models.availability.js';
 import { ModelsService } from '../models/models.service.js';
 import { authorizeModelUse, DENY_CHAT, ModelAccess } from '../models/model-access.js';
@@ -90,7 +90,7 @@ async function* guarded(source: AsyncIterable<Json>, res: UpstreamResponse): Asy
     yield* source;
   } catch (err) {
     if (isAbort(err)) return;
-    const reason = err instanceof UpstreamError && err.isTimeout ? 'upstream timed out' : 'upstream connection lost';
+    const reason = isUpstreamTimeout(err) ? 'upstream timed out' : 'upstream connection lost';
     yield { error: { message: `Stream interrupted: ${reason} before the response was complete`, type: 'upstream_error', code: null } };
   } finally {
     if (!res.body.destroyed) res.body.destroy();

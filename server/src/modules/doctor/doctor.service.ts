@@ -3,12 +3,13 @@ import type { AppContext } from '../../context.js';
 import { detectContainer } from './doctor.environment.js';
 import { FINDINGS } from './doctor.findings.js';
 import { probeConnection, type ProbeOptions, type ProbeTarget } from './doctor.probe.js';
+import { getOwn } from '../../security/own-keys.js';
 
 type ConnConfig = { enable?: unknown; key?: unknown };
 
 // Per-connection settings are keyed by position (newer releases) or by URL (older ones).
 function connConfig(configs: Record<string, Record<string, unknown>>, idx: number, url: string): ConnConfig {
-  return (configs[String(idx)] ?? configs[url] ?? {}) as ConnConfig;
+  return (getOwn(configs, String(idx)) ?? getOwn(configs, url) ?? {}) as ConnConfig;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ChatEvent } from '@owui/contracts';
 import type { MessageUpsert } from '../chats/chats.history.js';
+import { INTERRUPTED_TEXT } from './reply-journal.js';
+import { isShutdownAbort } from './tasks.service.js';
 
 /** The part of an OpenAI `chat.completion.chunk` a socket-delivered reply needs. */
 export interface CompletionChunk {
@@ -93,6 +95,8 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   } catch (err) {
     if (!signal.aborted) error = errorText(err);
   }
+  // Cut by a shutdown (not by the user's stop): stored as interrupted, so it never looks complete.
+  if (signal.aborted && isShutdownAbort(signal.reason)) error = INTERRUPTED_TEXT;
 
   const done: Record<string, unknown> = { done: true };
   if (usage) done.usage = usage;

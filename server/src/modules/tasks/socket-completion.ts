@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ChatCompletionRequest, UserModel } from '@owui/contracts';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { isUnsafeKey, UNSAFE_KEY_DETAIL } from '../../security/own-keys.js';
 import { chatsServiceFor } from '../chats/chats.service.js';
 import type { CompletionsService } from '../completions/completions.service.js';
 import type { CompletionChunk } from './chat-task.js';
@@ -23,6 +24,7 @@ export async function startSocketCompletion(
   body: SocketModeBody,
   user: UserModel,
 ): Promise<{ status: true; task_id: string }> {
+  if (isUnsafeKey(body.id)) throw new ApiError(400, UNSAFE_KEY_DETAIL);
   await svc.ensureUsable(body.model, user, body.chat_id);
   if (!body.chat_id.startsWith('local:')) {
     const chats = chatsServiceFor(app.ctx);
