@@ -7,3 +7,4 @@ export * from './chats.ts';
 export * from './ollama.ts';
 export * from './doctor.ts';
 export * from './socket-events.ts';
+export * from './chat-app.ts';

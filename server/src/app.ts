@@ -23,6 +23,9 @@ import { handleClientError } from './plugins/limits.js';
 import { createLogger, registerRequestLog } from './plugins/logging.js';
 import { useZod } from './plugins/zod.js';
 import { attachRealtime } from './realtime/socket.js';
+import { chatAppRoutes } from './modules/chat-app/chat-app.routes.js';
+import { staticRoutes } from './modules/chat-app/static.routes.js';
+import { foldersRoutes } from './modules/folders/folders.routes.js';
 
 export interface BuildOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -70,6 +73,10 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await usersRoutes(app, full);
   await doctorRoutes(app, full);
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
+  // ---- chat app: folders, banners/connections/webhook/usage, chat/completed, /static
+  await foldersRoutes(app, full);
+  await chatAppRoutes(app, full);
+  await staticRoutes(app, full);
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { chatAppEnv } from './chat-app.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -310,6 +311,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       pingIntervalSeconds: int(env, 'WEBSOCKET_SERVER_PING_INTERVAL', 25, 1),
       pingTimeoutSeconds: int(env, 'WEBSOCKET_SERVER_PING_TIMEOUT', 20, 1),
     },
+    // ---- chat app (banners, webhook, task model): config/chat-app.ts
+    chatApp: chatAppEnv(env, (e) => {
+      throw new ConfigError(e.variable, e.accepted, e.value);
+    }),
     extra: {
       ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
       openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),

@@ -3,6 +3,7 @@ import type { Dialect } from '../database.js';
 import { initial } from './001-initial.js';
 import { tokenRevocation } from './002-token-revocation.js';
 import { chatsTags } from './003-chats-tags.js';
+import { chatApp } from './007-chat-app.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -12,4 +13,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': initial,
   '002-token-revocation': tokenRevocation,
   '003-chats-tags': chatsTags,
+  '007-chat-app': chatApp,
 };
