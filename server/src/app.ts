@@ -26,6 +26,8 @@ import { attachRealtime } from './realtime/socket.js';
 import { chatAppRoutes } from './modules/chat-app/chat-app.routes.js';
 import { staticRoutes } from './modules/chat-app/static.routes.js';
 import { foldersRoutes } from './modules/folders/folders.routes.js';
+import { evaluationsRoutes } from './modules/evaluations/evaluations.routes.js';
+import { memoriesRoutes } from './modules/memories/memories.routes.js';
 
 export interface BuildOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -77,6 +79,8 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await foldersRoutes(app, full);
   await chatAppRoutes(app, full);
   await staticRoutes(app, full);
+  await evaluationsRoutes(app, full);
+  await memoriesRoutes(app, full);
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;
