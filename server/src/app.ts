@@ -28,6 +28,7 @@ import { staticRoutes } from './modules/chat-app/static.routes.js';
 import { foldersRoutes } from './modules/folders/folders.routes.js';
 import { evaluationsRoutes } from './modules/evaluations/evaluations.routes.js';
 import { memoriesRoutes } from './modules/memories/memories.routes.js';
+import { taskModelRoutes } from './modules/tasks/task-model.routes.js';
 
 export interface BuildOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -81,6 +82,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await staticRoutes(app, full);
   await evaluationsRoutes(app, full);
   await memoriesRoutes(app, full);
+  await taskModelRoutes(app, full);
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;
