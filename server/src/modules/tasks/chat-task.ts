@@ -68,7 +68,9 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
     for await (const chunk of input.stream(signal)) {
       if (chunk.usage) usage = chunk.usage;
       if (chunk.error) {
-        error = chunk.error.message || 'Something went wrong :/';
+        // A stop cuts the upstream off, which can surface as a "connection lost" chunk: that is the
+        // normal end of a stopped reply, not a failure.
+        if (!signal.aborted) error = chunk.error.message || 'Something went wrong :/';
         break;
       }
       // `message` is what an upstream that ignored stream:true sends, as one whole completion.

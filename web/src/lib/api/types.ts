@@ -46,6 +46,11 @@ export interface ChatMessage {
   done?: boolean;
   error?: { content: string } | null;
   usage?: Record<string, unknown>;
+  /** Models asked at once (multi-model chat); their replies are shown side by side. */
+  models?: string[];
+  followUps?: string[];
+  annotation?: { rating?: number; comment?: string; reason?: string } | null;
+  feedbackId?: string;
 }
 
 export interface ChatBody {
@@ -114,4 +119,45 @@ export interface ConnectionConfig {
   tags?: { name: string }[];
   connection_type?: string;
   [k: string]: unknown;
+}
+
+// ---- chat app
+export interface Tag {
+  id: string;
+  name: string;
+  user_id?: string;
+  meta?: unknown;
+}
+
+export interface Folder {
+  id: string;
+  name: string;
+  parent_id: string | null;
+  is_expanded: boolean;
+  meta?: { icon?: string | null } | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Banner {
+  id: string;
+  type: string;
+  title?: string | null;
+  content: string;
+  dismissible: boolean;
+  timestamp: number;
+}
+
+export interface FeedbackForm {
+  type: 'rating';
+  data: { rating: number; model_id?: string; reason?: string; comment?: string };
+  meta: { chat_id?: string; message_id?: string };
+  snapshot?: { chat?: unknown };
+}
+
+export interface Memory {
+  id: string;
+  content: string;
+  created_at: number;
+  updated_at: number;
 }

@@ -12,6 +12,10 @@ export interface CompletionRequest {
   chat_id?: string;
   id?: string;
   parent_id?: string | null;
+  /** Per-chat settings (system prompt, temperature, max_tokens, top_p, seed); the server applies them. */
+  params?: Record<string, unknown>;
+  /** Title / tags / follow-up generation after the reply (the original's flags). */
+  background_tasks?: Record<string, boolean>;
 }
 
 export interface StreamResult {
