@@ -132,7 +132,7 @@ describe('chat app features (issue 16), desktop', () => {
 
     stack.ollama.script({ reply: ' And more.' });
     await chat.assistant().getByTestId('continue-reply').click();
-    await expect.poll(() => chat.lastReplyText()).toContain('An answer I corrected. And more.');
+    await expect.poll(() => chat.lastReplyText()).toMatch(/An answer I corrected\.\s?And more\./);
     await chat.waitReplyDone();
     stack.ollama.script({ reply: 'A plain answer.' });
 
@@ -155,7 +155,10 @@ describe('chat app features (issue 16), desktop', () => {
     await chat.send('Math and a diagram');
     await chat.waitReplyDone();
     await chat.assistant().locator('.katex').first().waitFor();
-    await chat.assistant().locator('.mermaid-block svg').waitFor({ timeout: 20_000 });
+    await chat.assistant().locator('.mermaid-block svg').waitFor({ timeout: 20_000 }).catch(async (e) => {
+      console.log('MERMAID', await chat.assistant().locator('.mermaid-block').evaluate((el) => el.outerHTML.slice(0, 500)));
+      throw e;
+    });
     await screenshot(page, 'chat-math-mermaid');
     stack.ollama.script({ reply: 'A plain answer.' });
   });
@@ -193,7 +196,10 @@ describe('chat app features (issue 16), desktop', () => {
     const shareUrl = await page.getByTestId('share-link').locator('a').getAttribute('href');
     const shared = await page.context().newPage();
     await shared.goto(shareUrl!);
-    await shared.getByTestId('shared-title').waitFor();
+    await shared.getByTestId('shared-title').waitFor().catch(async (e) => {
+      console.log('SHARED', shareUrl, shared.url(), await shared.locator('body').innerText());
+      throw e;
+    });
     expect(await shared.getByTestId('shared-user').innerText()).toContain('Organise me');
     expect(await shared.getByTestId('chat-input').count()).toBe(0);
     await screenshot(shared, 'shared-chat');
@@ -299,6 +305,6 @@ describe('chat app features (issue 16), desktop', () => {
     await expect.poll(() => page.getByTestId('settings-avatar').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     await page.getByTestId('settings-name-save').click();
     await expect.poll(async () => (await api<{ profile_image_url: string }>('GET', '/api/v1/auths/')).profile_image_url).toMatch(/^data:image\/png/);
-    expect(await page.getByTestId('user-avatar').getAttribute('src')).toMatch(/^data:image\/png/);
+    await expect.poll(() => page.getByTestId('user-avatar').evaluate((el) => (el as HTMLImageElement).src)).toMatch(/^data:image\/png/);
   });
 });

@@ -18,6 +18,9 @@ hljs.registerAliases(['ts', 'tsx'], { languageName: 'typescript' });
 hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
 hljs.registerAliases(['py'], { languageName: 'python' });
 
+// Sources ride in data attributes URI-encoded: DOMPurify drops attribute values that look like
+// markup (e.g. the `-->` of a Mermaid arrow).
+const attr = (s: string) => encodeURIComponent(s);
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
@@ -34,7 +37,7 @@ const mathBlock: TokenizerAndRendererExtension = {
     if (m) return { type: 'mathBlock', raw: m[0], text: (m[1] ?? m[2] ?? '').trim() };
     return undefined;
   },
-  renderer: (token) => `<div class="math" data-display="1" data-tex="${escape(token.text as string)}">${escape(token.text as string)}</div>`,
+  renderer: (token) => `<div class="math" data-display="1" data-tex="${attr(token.text as string)}">${escape(token.text as string)}</div>`,
 };
 const mathInline: TokenizerAndRendererExtension = {
   name: 'mathInline',
@@ -45,7 +48,7 @@ const mathInline: TokenizerAndRendererExtension = {
     if (m) return { type: 'mathInline', raw: m[0], text: (m[1] ?? m[2] ?? '').trim() };
     return undefined;
   },
-  renderer: (token) => `<span class="math" data-tex="${escape(token.text as string)}">${escape(token.text as string)}</span>`,
+  renderer: (token) => `<span class="math" data-tex="${attr(token.text as string)}">${escape(token.text as string)}</span>`,
 };
 
 const marked = new Marked({
@@ -56,7 +59,7 @@ const marked = new Marked({
     code({ text, lang }) {
       const language = (lang ?? '').split(/\s/)[0]!.toLowerCase();
       // Mermaid diagrams are drawn later by the lazy chunk; until then (and if it fails) the source shows.
-      if (language === 'mermaid') return `<div class="mermaid-block" data-src="${escape(text)}"><pre><code>${escape(text)}</code></pre></div>`;
+      if (language === 'mermaid') return `<div class="mermaid-block" data-src="${attr(text)}"><pre><code>${escape(text)}</code></pre></div>`;
       const html = language && hljs.getLanguage(language) ? hljs.highlight(text, { language }).value : escape(text);
       return `<div class="code-block"><div class="code-head"><span>${escape(language || 'code')}</span><button type="button" class="copy-code" data-testid="copy-code">Copy</button></div><pre><code class="hljs">${html}</code></pre></div>`;
     },

@@ -21,7 +21,7 @@ export async function renderRich(root: HTMLElement): Promise<void> {
   for (const el of root.querySelectorAll<HTMLElement>('.math[data-tex]:not([data-done])')) {
     el.dataset.done = '1';
     try {
-      katex.render(el.dataset.tex ?? '', el, { displayMode: el.dataset.display === '1', throwOnError: false, trust: false });
+      katex.render(decodeURIComponent(el.dataset.tex ?? ''), el, { displayMode: el.dataset.display === '1', throwOnError: false, trust: false });
     } catch {
       /* leave the source text */
     }
@@ -32,7 +32,7 @@ export async function renderRich(root: HTMLElement): Promise<void> {
   for (const el of blocks) {
     el.dataset.done = '1';
     try {
-      const { svg } = await m.render(`mermaid-${++seq}`, el.dataset.src ?? '');
+      const { svg } = await m.render(`mermaid-${++seq}`, decodeURIComponent(el.dataset.src ?? ''));
       el.innerHTML = svg;
       el.dataset.rendered = '1';
     } catch {

@@ -28,6 +28,8 @@ class ChatStore {
   /** Temporary chat: nothing is saved (id `local:<uuid>`, the original's convention). Survives New Chat. */
   temporary = $state(false);
   tags = $state<Tag[]>([]);
+  /** The Controls panel stays open across New Chat and the `/` -> `/c/<id>` switch. */
+  controlsOpen = $state(false);
   private controllers = new Set<AbortController>();
   /** Aborted when the user leaves a chat whose reply runs as a server task: stop following, keep it running. */
   private detachers = new Set<AbortController>();
