@@ -43,6 +43,8 @@ export const BannerModel = z.object({
   timestamp: z.number().int(),
 });
 export type BannerModel = z.infer<typeof BannerModel>;
+export const PromptSuggestion = z.object({ title: z.array(z.string().max(200)).max(4), content: z.string().max(10_000) });
+export const SetDefaultSuggestionsForm = z.object({ suggestions: z.array(PromptSuggestion).max(100) });
 export const SetBannersForm = z.object({ banners: z.array(BannerModel).max(50) });
 export const ConnectionsConfigForm = z.object({ ENABLE_DIRECT_CONNECTIONS: z.boolean(), ENABLE_BASE_MODELS_CACHE: z.boolean() });
 export const UrlForm = z.object({ url: z.string().max(2048) });

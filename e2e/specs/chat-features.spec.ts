@@ -95,6 +95,20 @@ describe('chat app features (issue 16), desktop', () => {
     await page.getByTestId('chat-controls-close').click();
   });
 
+  it('prompt suggestions on an empty chat start a conversation; an admin replaces them', async () => {
+    const page = chat.page;
+    await chat.newChat();
+    expect(await page.getByTestId('prompt-suggestion').count()).toBe(4);
+    await page.getByTestId('prompt-suggestion').first().click();
+    await expect.poll(() => page.getByTestId('message-user').last().innerText()).toContain('public-key cryptography');
+    await chat.waitReplyDone();
+    await api('POST', '/api/v1/configs/suggestions', { suggestions: [{ title: ['Our own', 'starter'], content: 'Our own starter' }] });
+    await page.reload();
+    await chat.waitReady();
+    await chat.newChat();
+    await expect.poll(() => page.getByTestId('prompt-suggestion').allInnerTexts()).toEqual(['Our own\nstarter']);
+  });
+
   it('temporary chat: answered but never saved', async () => {
     const page = chat.page;
     await chat.newChat();

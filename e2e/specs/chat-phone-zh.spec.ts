@@ -63,6 +63,7 @@ describe('chat app on a phone and in Simplified Chinese (issue 16)', () => {
     await auth.signin('admin@example.com', 'pass-word-1');
     const chat = new ChatPage(page);
     await chat.waitReady();
+    expect(await page.getByTestId('prompt-suggestion').first().innerText()).toContain('解释一个概念');
     await page.getByTestId('model-select').click();
     expect(await page.getByTestId('model-search').getAttribute('placeholder')).toBe('搜索模型');
     await page.keyboard.press('Escape');

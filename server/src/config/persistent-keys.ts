@@ -68,6 +68,12 @@ export const PERSISTENT_KEYS = {
   ENABLE_TAGS_GENERATION: { path: 'task.tags.enable', schema: z.boolean(), seed: (c: Config) => c.chatApp.task.enableTags },
   TAGS_GENERATION_PROMPT_TEMPLATE: { path: 'task.tags.prompt_template', schema: z.string(), seed: (c: Config) => c.chatApp.task.tagsTemplate },
   ENABLE_FOLLOW_UP_GENERATION: { path: 'task.follow_up.enable', schema: z.boolean(), seed: (c: Config) => c.chatApp.task.enableFollowUp },
+  DEFAULT_PROMPT_SUGGESTIONS: {
+    path: 'ui.prompt_suggestions',
+    schema: z.array(z.object({ title: z.array(z.string()), content: z.string() })),
+    // None by default: our UI then shows its own translated starters; an admin's list replaces them.
+    seed: () => [] as Array<{ title: string[]; content: string }>,
+  },
   FOLLOW_UP_GENERATION_PROMPT_TEMPLATE: { path: 'task.follow_up.prompt_template', schema: z.string(), seed: (c: Config) => c.chatApp.task.followUpTemplate },
 } as const;
 

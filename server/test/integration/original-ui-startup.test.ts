@@ -91,6 +91,14 @@ describe("the original frontend's start-up calls", () => {
     expect((await call('POST', '/api/v1/configs/connections', admin.token, { ENABLE_DIRECT_CONNECTIONS: 'yes' })).status).toBe(422);
   });
 
+  it('prompt suggestions: none by default in /api/config, an admin sets them', async () => {
+    expect((await call('GET', '/api/config', user.token)).body.default_prompt_suggestions).toEqual([]);
+    const mine = [{ title: ['Say hi', 'politely'], content: 'Say hi' }];
+    expect(await call('POST', '/api/v1/configs/suggestions', admin.token, { suggestions: mine })).toMatchObject({ status: 200, body: mine });
+    expect((await call('GET', '/api/config', user.token)).body.default_prompt_suggestions).toEqual(mine);
+    expect((await call('POST', '/api/v1/configs/suggestions', user.token, { suggestions: [] })).status).toBe(401);
+  });
+
   it('POST /api/chat/completed returns the body (no filters), minus model_item', async () => {
     const body = { model: 'llama3:latest', messages: [{ id: 'm1', role: 'assistant', content: 'hi' }], chat_id: 'c1', id: 'm1', session_id: 's', model_item: { direct: false } };
     const res = await call('POST', '/api/chat/completed', user.token, body);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ConnectionsConfigForm, SetBannersForm, UrlForm } from '@owui/contracts';
+import { ConnectionsConfigForm, SetBannersForm, SetDefaultSuggestionsForm, UrlForm } from '@owui/contracts';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
@@ -23,6 +23,11 @@ export async function chatAppRoutes(app: FastifyInstance, ctx: AppContext): Prom
   app.post('/api/v1/configs/banners', { ...admin, schema: { body: SetBannersForm } }, async (request) => {
     await s.set({ WEBUI_BANNERS: (request.body as z.infer<typeof SetBannersForm>).banners });
     return s.get('WEBUI_BANNERS');
+  });
+
+  app.post('/api/v1/configs/suggestions', { ...admin, schema: { body: SetDefaultSuggestionsForm } }, async (request) => {
+    await s.set({ DEFAULT_PROMPT_SUGGESTIONS: (request.body as z.infer<typeof SetDefaultSuggestionsForm>).suggestions });
+    return s.get('DEFAULT_PROMPT_SUGGESTIONS');
   });
 
   const connections = () => ({ ENABLE_DIRECT_CONNECTIONS: s.get('ENABLE_DIRECT_CONNECTIONS'), ENABLE_BASE_MODELS_CACHE: s.get('ENABLE_BASE_MODELS_CACHE') });

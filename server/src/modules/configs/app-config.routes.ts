@@ -51,7 +51,7 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
       features: { ...features, ...signedInFeatures() },
       default_models: s.get('DEFAULT_MODELS') ?? '',
       default_pinned_models: s.get('DEFAULT_PINNED_MODELS') ?? '',
-      default_prompt_suggestions: [],
+      default_prompt_suggestions: s.get('DEFAULT_PROMPT_SUGGESTIONS'),
       user_count: await users.count(),
       code: { engine: 'pyodide' },
       audio: { tts: { engine: '', voice: '', split_on: 'punctuation' }, stt: { engine: '' } },

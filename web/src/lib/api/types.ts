@@ -29,6 +29,7 @@ export interface AppConfig {
     [k: string]: unknown;
   };
   default_models?: string;
+  default_prompt_suggestions?: Array<{ title: string[]; content: string }>;
   user_count?: number;
   ui?: { pending_user_overlay_title?: string; pending_user_overlay_content?: string };
 }

@@ -10,7 +10,6 @@ const KNOWN: Array<[RegExp, MessageKey]> = [
   [/^Model not found$/i, 'chatapp.err.modelNotFound'],
   [/does not support chat/i, 'chatapp.err.embeddingModel'],
   [/^Stream interrupted: upstream (connection lost|timed out)/i, 'chatapp.err.streamBroken'],
-  [/could not connect|Server Connection Error|ECONNREFUSED|fetch failed/i, 'chatapp.err.unreachable'],
   [/^The email or password provided is incorrect/i, 'chatapp.err.invalidCred'],
   [/^You do not have permission to access this resource/i, 'chatapp.err.prohibited'],
   [/^Your session has expired or the token is invalid/i, 'chatapp.err.invalidToken'],
@@ -21,7 +20,10 @@ const KNOWN: Array<[RegExp, MessageKey]> = [
   [/^Network error/i, 'chatapp.err.network'],
 ];
 
-/** The server's text in the current language when it is a known one; otherwise unchanged. */
+/**
+ * The server's text in the current language when it is a known one; otherwise unchanged. Upstream
+ * connection errors stay as sent (admins search for the exact text; the diagnosis beside them is translated).
+ */
 export function translateError(text: string): string {
   if (getLocale().startsWith('en')) return text;
   const hit = KNOWN.find(([re]) => re.test(text));

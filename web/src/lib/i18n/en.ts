@@ -262,6 +262,18 @@ export const en = {
   'chatapp.themeOled': 'OLED Dark',
   'chatapp.time': 'Time',
   'chatapp.topP': 'Top P',
+  'chatapp.suggest1.title': 'Explain a concept',
+  'chatapp.suggest1.sub': 'in plain words',
+  'chatapp.suggest1.content': 'Explain how public-key cryptography works, in plain words, with an everyday analogy.',
+  'chatapp.suggest2.title': 'Help me write',
+  'chatapp.suggest2.sub': 'a polite reply',
+  'chatapp.suggest2.content': 'Help me write a short, polite reply declining a meeting invitation.',
+  'chatapp.suggest3.title': 'Plan a trip',
+  'chatapp.suggest3.sub': 'for a weekend',
+  'chatapp.suggest3.content': 'Plan a relaxed two-day city trip with a budget, including food and one museum.',
+  'chatapp.suggest4.title': 'Give me ideas',
+  'chatapp.suggest4.sub': 'for a birthday gift',
+  'chatapp.suggest4.content': 'Suggest five thoughtful birthday gift ideas for a friend who loves cooking.',
 } as const;
 
 export type MessageKey = keyof typeof en;
