@@ -14,6 +14,8 @@ describe('chat app defects (issue 16)', () => {
         models: ['fake-embed:latest', 'llama3:latest', 'nomic-embed-text:latest', 'qwen2:7b'],
         reply: 'Hello there, see [the docs](https://example.com/docs).',
       },
+      // Connection tags show in the model menu.
+      env: { OLLAMA_API_CONFIGS: JSON.stringify({ '0': { tags: [{ name: 'local' }] } }) },
     });
     admin = await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     const page = await stack.newPage();
@@ -32,6 +34,8 @@ describe('chat app defects (issue 16)', () => {
     await page.getByTestId('model-select').click();
     const ids = await page.getByTestId('model-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-model-id')));
     expect(ids).toEqual(['llama3:latest', 'qwen2:7b']);
+    expect(await page.getByTestId('model-option').first().innerText()).toContain('LOCAL');
+    await screenshot(page, 'model-menu');
     await page.getByTestId('model-search').fill('qwen');
     expect(await page.getByTestId('model-option').count()).toBe(1);
     await page.getByTestId('model-search').press('Enter');
