@@ -25,6 +25,7 @@ import { useZod } from './plugins/zod.js';
 import { attachRealtime } from './realtime/socket.js';
 import { chatAppRoutes } from './modules/chat-app/chat-app.routes.js';
 import { staticRoutes } from './modules/chat-app/static.routes.js';
+import { adminCompatRoutes } from './modules/chat-app/admin-compat.routes.js';
 import { foldersRoutes } from './modules/folders/folders.routes.js';
 import { evaluationsRoutes } from './modules/evaluations/evaluations.routes.js';
 import { memoriesRoutes } from './modules/memories/memories.routes.js';
@@ -80,6 +81,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await foldersRoutes(app, full);
   await chatAppRoutes(app, full);
   await staticRoutes(app, full);
+  await adminCompatRoutes(app, full);
   await evaluationsRoutes(app, full);
   await memoriesRoutes(app, full);
   await taskModelRoutes(app, full);

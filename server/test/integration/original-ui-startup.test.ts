@@ -99,6 +99,20 @@ describe("the original frontend's start-up calls", () => {
     expect((await call('POST', '/api/v1/configs/suggestions', user.token, { suggestions: [] })).status).toBe(401);
   });
 
+  it('admin Database / Evaluations / Code execution pages: config export+import, disabled forms', async () => {
+    await call('POST', '/api/v1/configs/banners', admin.token, { banners: [] });
+    const exported = await call('GET', '/api/v1/configs/export', admin.token);
+    expect(exported.status).toBe(200);
+    expect(exported.body.ui).toBeDefined();
+    const tree = { ...exported.body, webhook_url: 'https://hooks.example.com/imported' };
+    expect((await call('POST', '/api/v1/configs/import', admin.token, { config: tree })).body.webhook_url).toBe('https://hooks.example.com/imported');
+    expect((await call('GET', '/api/webhook', admin.token)).body.url).toBe('https://hooks.example.com/imported');
+    expect((await call('POST', '/api/v1/configs/import', admin.token, { config: 'x' })).status).toBe(422);
+    expect((await call('GET', '/api/v1/configs/export', user.token)).status).toBe(401);
+    expect((await call('GET', '/api/v1/evaluations/config', admin.token)).body).toEqual({ ENABLE_EVALUATION_ARENA_MODELS: false, EVALUATION_ARENA_MODELS: [] });
+    expect((await call('GET', '/api/v1/configs/code_execution', admin.token)).body).toMatchObject({ ENABLE_CODE_EXECUTION: false, ENABLE_CODE_INTERPRETER: false });
+  });
+
   it('POST /api/chat/completed returns the body (no filters), minus model_item', async () => {
     const body = { model: 'llama3:latest', messages: [{ id: 'm1', role: 'assistant', content: 'hi' }], chat_id: 'c1', id: 'm1', session_id: 's', model_item: { direct: false } };
     const res = await call('POST', '/api/chat/completed', user.token, body);
