@@ -101,6 +101,21 @@ describe('task model: /api/v1/tasks/* and background tasks after a reply', () =>
     }
   });
 
+  it('features.memory puts the closest memories into the system message as User Context', async () => {
+    await call('POST', '/api/v1/memories/add', user.token, { content: 'I live in Berlin' });
+    await call('POST', '/api/v1/memories/add', user.token, { content: 'I like TypeScript' });
+    ollama.reset();
+    const res = await call('POST', '/api/chat/completions', user.token, { model: 'llama3:latest', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Weather in Berlin?' }], features: { memory: true } });
+    expect(res.status).toBe(200);
+    const sent = ollama.requests.find((r) => r.path === '/api/chat')!.body as any;
+    expect(sent.messages[0].role).toBe('system');
+    expect(sent.messages[0].content).toMatch(/^Be brief\.\nUser Context:\n1\. \[\d{4}-\d\d-\d\d\] I live in Berlin\n/);
+    expect(sent.features).toBeUndefined();
+    ollama.reset();
+    await call('POST', '/api/chat/completions', user.token, { model: 'llama3:latest', messages: [{ role: 'user', content: 'Weather in Berlin?' }] });
+    expect(JSON.stringify(ollama.requests.find((r) => r.path === '/api/chat')!.body)).not.toContain('User Context');
+  });
+
   it('with title generation off, the title is the first question without its markdown', async () => {
     await call('POST', '/api/v1/tasks/config/update', admin.token, { ENABLE_TITLE_GENERATION: false });
     const so: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token }, reconnection: false, forceNew: true });

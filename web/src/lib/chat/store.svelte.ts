@@ -305,17 +305,10 @@ class ChatStore {
     return Object.keys(out).length ? out : undefined;
   }
 
-  /** The user's system prompt (Settings) plus what the memories say about the question, if enabled. */
-  private async systemPrompt(question: string): Promise<string> {
-    const parts: string[] = [];
+  /** The user's system prompt (Settings). Memories are added by the server (`features.memory`). */
+  private systemPrompt(): string {
     const system = session.settings.ui?.system;
-    if (typeof system === 'string' && system.trim()) parts.push(system);
-    if (session.settings.ui?.memory === true) {
-      const found = await api.memories.list().catch(() => []);
-      if (found.length) parts.push(`User Context:\n${found.map((m, i) => `${i + 1}. [${new Date(m.updated_at * 1000).toISOString().slice(0, 10)}] ${m.content}`).join('\n')}`);
-    }
-    void question;
-    return parts.join('\n\n');
+    return typeof system === 'string' ? system.trim() : '';
   }
 
   /** Saves a new chat once (temporary chats only get their `local:` id), before replies start. */
@@ -362,7 +355,7 @@ class ChatStore {
     let system = '';
     try {
       await this.ensureSaved(question);
-      system = await this.systemPrompt(question.content);
+      system = this.systemPrompt();
     } catch (err) {
       fail(err);
       return;
@@ -404,7 +397,8 @@ class ChatStore {
     try {
       const history = branch(chat, parentId).map((m) => ({ role: m.role, content: m.content }));
       if (system) history.unshift({ role: 'system', content: system });
-      const request = { model, messages: history, chat_id: this.id ?? undefined, id: messageId, parent_id: parentId, params: this.requestParams(), background_tasks: backgroundTasks };
+      const features = session.settings.ui?.memory === true ? { memory: true } : undefined;
+      const request = { model, messages: history, chat_id: this.id ?? undefined, id: messageId, parent_id: parentId, params: this.requestParams(), background_tasks: backgroundTasks, features };
       const sessionId = connectedSocketId();
       const chatId = this.id;
       if (controller.signal.aborted) return 'none';

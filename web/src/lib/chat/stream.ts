@@ -16,6 +16,8 @@ export interface CompletionRequest {
   params?: Record<string, unknown>;
   /** Title / tags / follow-up generation after the reply (the original's flags). */
   background_tasks?: Record<string, boolean>;
+  /** Open WebUI's per-request features (`memory`: add the user's memories as context). */
+  features?: Record<string, boolean>;
 }
 
 export interface StreamResult {
