@@ -83,3 +83,12 @@ export const TaskCompletionForm = z.looseObject({
   stream: z.boolean().optional(),
 });
 export type TaskCompletionForm = z.infer<typeof TaskCompletionForm>;
+/** `/api/v1/tasks/moa/completions` (Merge Responses). */
+export const MoaCompletionForm = z.looseObject({
+  model: z.string().min(1).max(500),
+  prompt: z.string().max(200_000),
+  responses: z.array(z.string().max(200_000)).min(1).max(16),
+  stream: z.boolean().optional(),
+  chat_id: z.string().max(500).nullable().optional(),
+});
+export type MoaCompletionForm = z.infer<typeof MoaCompletionForm>;

@@ -69,6 +69,10 @@ describe('chat app features (issue 16), desktop', () => {
     const models = await page.locator('[data-testid="multi-response"] [data-testid="message-model"]').allInnerTexts();
     expect(models.sort()).toEqual(['llama3:latest', 'qwen2:7b']);
     await page.getByTestId('follow-up').first().waitFor({ timeout: 15_000 });
+    stack.ollama.script({ reply: 'One merged answer.' });
+    await page.getByTestId('merge-responses').click();
+    await expect.poll(() => page.getByTestId('merged-response').innerText()).toContain('One merged answer.');
+    stack.ollama.script({ reply: 'A plain answer.' });
     await screenshot(page, 'chat-multi-model');
     await page.getByTestId('model-remove').click();
     expect(await chat.models()).toEqual(['llama3:latest']);

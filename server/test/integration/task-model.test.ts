@@ -101,6 +101,21 @@ describe('task model: /api/v1/tasks/* and background tasks after a reply', () =>
     }
   });
 
+  it('merge responses (/api/v1/tasks/moa/completions) streams one answer from several', async () => {
+    ollama.reset();
+    const res = await s.request('POST', '/api/v1/tasks/moa/completions', { token: user.token, body: { model: 'llama3:latest', prompt: 'Why is the sky blue?', responses: ['Rayleigh scattering.', 'Because of air.'], stream: true } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const text = await res.text();
+    expect(text).toContain('data: ');
+    expect(text.trim().endsWith('data: [DONE]')).toBe(true);
+    const sent = (ollama.requests.find((r) => r.path === '/api/chat')!.body as any).messages[0].content as string;
+    expect(sent).toContain('"Why is the sky blue?"');
+    expect(sent).toContain('"""Rayleigh scattering."""\n\n"""Because of air."""');
+    expect((await call('POST', '/api/v1/tasks/moa/completions', user.token, { model: 'nope', prompt: 'x', responses: ['a'] })).status).toBe(404);
+    expect((await call('POST', '/api/v1/tasks/moa/completions', user.token, { model: 'llama3:latest', prompt: 'x', responses: [] })).status).toBe(422);
+  });
+
   it('features.memory puts the closest memories into the system message as User Context', async () => {
     await call('POST', '/api/v1/memories/add', user.token, { content: 'I live in Berlin' });
     await call('POST', '/api/v1/memories/add', user.token, { content: 'I like TypeScript' });

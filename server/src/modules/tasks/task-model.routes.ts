@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { TaskCompletionForm, TaskConfigForm } from '@owui/contracts';
+import { Readable } from 'node:stream';
+import { MoaCompletionForm, TaskCompletionForm, TaskConfigForm } from '@owui/contracts';
+import { ApiError } from '../../errors/api-error.js';
+import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { chunksToSse } from '../../llm/translate/chat-stream.js';
+import { clientAbortSignal, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
 import type { AppContext } from '../../context.js';
 import type { PersistentValues } from '../../config/persistent-keys.js';
 import { currentUser } from '../../plugins/auth-guard.js';
 import { DISABLED_DETAIL, TaskModelService } from './task-model.js';
-import type { TaskKind } from './task-prompts.js';
+import { DEFAULT_MOA_TEMPLATE, renderMoaTemplate, type TaskKind } from './task-prompts.js';
 
 const KEYS = [
   'TASK_MODEL',
@@ -47,6 +52,21 @@ export async function taskModelRoutes(app: FastifyInstance, ctx: AppContext): Pr
     }
     await s.set(patch);
     return config();
+  });
+
+  // Merge Responses: one answer from several models' answers, streamed like a chat reply.
+  app.post('/api/v1/tasks/moa/completions', { config: { auth: 'verified' }, schema: { body: MoaCompletionForm } }, async (request, reply) => {
+    const body = request.body as MoaCompletionForm;
+    if (!(await svc.completions.models.resolve(body.model))) throw new ApiError(404, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
+    const content = renderMoaTemplate(DEFAULT_MOA_TEMPLATE, body.prompt, body.responses);
+    const outcome = await svc.completions.start({ model: body.model, messages: [{ role: 'user', content }], stream: body.stream === true }, currentUser(request), {
+      signal: clientAbortSignal(request, reply),
+    });
+    if (outcome.kind === 'passthrough') return relayStream(reply, outcome.response, { contentType: 'text/event-stream; charset=utf-8', errorLine: sseErrorLine });
+    if (outcome.kind === 'chunks') {
+      return reply.status(200).header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(Readable.from(chunksToSse(outcome.chunks)));
+    }
+    return reply.status(outcome.status).send(outcome.body);
   });
 
   const kinds: Array<[string, TaskKind]> = [

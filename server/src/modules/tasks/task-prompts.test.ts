@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanTitle, extractJson, renderTemplate } from './task-prompts.js';
+import { cleanTitle, extractJson, renderMoaTemplate, renderTemplate } from './task-prompts.js';
 
 const msgs = [
   { role: 'user', content: 'one' },
@@ -29,5 +29,12 @@ describe('task prompt templates', () => {
     expect(cleanTitle('# **Bold** `code` [link](http://x) ![img](y)')).toBe('Bold code link');
     expect(cleanTitle('"Quoted"')).toBe('Quoted');
     expect(cleanTitle('a'.repeat(100))).toHaveLength(81);
+  });
+});
+
+describe('merge responses template', () => {
+  it('fills the prompt variants and quotes each response', () => {
+    expect(renderMoaTemplate('Q: {{prompt}}\n{{responses}}', 'Why?', ['A', 'B'])).toBe('Q: Why?\n"""A"""\n\n"""B"""');
+    expect(renderMoaTemplate('{{prompt:start:3}}|{{prompt:end:2}}|{{prompt:middletruncate:4}}', 'abcdefgh', [])).toBe('abc|gh|ab...gh');
   });
 });

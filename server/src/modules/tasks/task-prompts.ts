@@ -50,6 +50,28 @@ JSON format: { "follow_ups": ["Question 1?", "Question 2?", "Question 3?"] }
 </chat_history>`,
 };
 
+/** Merge Responses (several models answered one question): one answer from all of them. */
+export const DEFAULT_MOA_TEMPLATE = `You were given several answers to the same question, written by different models.
+Write one answer that keeps what is correct and useful in them, fixes what is wrong, and leaves out repetition.
+Answer the question directly; do not mention that there were several answers.
+
+Question: "{{prompt}}"
+
+Answers:
+{{responses}}`;
+
+/** The original's MoA variables: `{{prompt}}` (also `:start:n`, `:end:n`, `:middletruncate:n`) and `{{responses}}`. */
+export function renderMoaTemplate(template: string, prompt: string, responses: string[]): string {
+  const out = template.replace(/{{prompt}}|{{prompt:start:(\d+)}}|{{prompt:end:(\d+)}}|{{prompt:middletruncate:(\d+)}}/g, (all, start?: string, end?: string, mid?: string) => {
+    if (all === '{{prompt}}') return prompt;
+    if (start) return prompt.slice(0, Number(start));
+    if (end) return prompt.slice(-Number(end));
+    const n = Number(mid);
+    return prompt.length <= n ? prompt : `${prompt.slice(0, Math.ceil(n / 2))}...${prompt.slice(prompt.length - Math.floor(n / 2))}`;
+  });
+  return out.replace('{{responses}}', responses.map((r) => `"""${r}"""`).join('\n\n'));
+}
+
 export interface PromptMessage {
   role: string;
   content: unknown;

@@ -52,6 +52,8 @@ export interface ChatMessage {
   followUps?: string[];
   annotation?: { rating?: number; comment?: string; reason?: string } | null;
   feedbackId?: string;
+  /** Merge Responses: one answer made from the side-by-side answers to this (user) message. */
+  merged?: { status: boolean; content: string } | null;
 }
 
 export interface ChatBody {

@@ -271,6 +271,31 @@ class ChatStore {
     await this.persist();
   }
 
+  /** Merge Responses: the task model writes one answer from the models' answers to `parentId`. */
+  async merge(parentId: string, answers: ChatMessage[]): Promise<void> {
+    const parent = this.chat.history.messages[parentId];
+    const model = this.chat.models[0] ?? answers[0]?.model;
+    if (!parent || !model || this.streaming) return;
+    const chat = this.chat;
+    const controller = new AbortController();
+    this.begin(controller);
+    parent.merged = { status: true, content: '' };
+    const m = () => chat.history.messages[parentId]!;
+    try {
+      await streamCompletion(
+        { model, prompt: parent.content, responses: answers.map((a) => a.content), stream: true, chat_id: this.id },
+        (delta) => (m().merged!.content += delta),
+        controller.signal,
+        '/api/v1/tasks/moa/completions',
+      );
+    } catch (err) {
+      if (!controller.signal.aborted) m().merged = { status: false, content: rawError(err) };
+    } finally {
+      this.end(controller);
+      await this.persist().catch(() => {});
+    }
+  }
+
   showBranch(messageId: string): void {
     this.chat.history.currentId = latestLeaf(this.chat, messageId);
     void this.persist();

@@ -26,14 +26,16 @@ export interface StreamResult {
 }
 
 export async function streamCompletion(
-  body: CompletionRequest,
+  body: CompletionRequest | Record<string, unknown>,
   onDelta: (text: string) => void,
   signal: AbortSignal,
+  /** Another endpoint speaking the same SSE (e.g. `/api/v1/tasks/moa/completions`). */
+  url = '/api/chat/completions',
 ): Promise<StreamResult> {
   const token = getToken();
   let res: Response;
   try {
-    res = await fetch('/api/chat/completions', {
+    res = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

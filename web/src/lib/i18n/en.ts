@@ -262,6 +262,8 @@ export const en = {
   'chatapp.themeOled': 'OLED Dark',
   'chatapp.time': 'Time',
   'chatapp.topP': 'Top P',
+  'chatapp.merged': 'Merged response',
+  'chatapp.mergeResponses': 'Merge Responses',
   'chatapp.suggest1.title': 'Explain a concept',
   'chatapp.suggest1.sub': 'in plain words',
   'chatapp.suggest1.content': 'Explain how public-key cryptography works, in plain words, with an everyday analogy.',

@@ -263,6 +263,8 @@ export const zhCN: Record<MessageKey, string> = {
   'chatapp.themeOled': 'OLED 深色',
   'chatapp.time': '时间',
   'chatapp.topP': 'Top P',
+  'chatapp.merged': '合并后的回答',
+  'chatapp.mergeResponses': '合并回答',
   'chatapp.suggest1.title': '解释一个概念',
   'chatapp.suggest1.sub': '用通俗的语言',
   'chatapp.suggest1.content': '用通俗的语言和生活中的比喻解释公钥加密的原理。',
