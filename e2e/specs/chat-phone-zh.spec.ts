@@ -82,6 +82,7 @@ describe('chat app on a phone and in Simplified Chinese (issue 16)', () => {
     expect(roles).toEqual(['待激活', '用户', '管理员']);
 
     await page.goto('/settings');
+    await page.getByTestId('settings-tab-account').waitFor();
     const tabs = await page.locator('[data-testid^="settings-tab-"]').allInnerTexts();
     expect(tabs).toContain('个性化');
     expect(tabs).toContain('数据管理');

@@ -1,5 +1,5 @@
 import { goto } from '$app/navigation';
-import { api, ApiError, errorMessage, http, type ChatBody, type ChatMessage, type Tag } from '../api';
+import { api, errorMessage, type ChatBody, type ChatMessage, type Tag } from '../api';
 import { plainText } from '../markdown';
 import { session } from '../state/session.svelte';
 import { addMessage, branch, emptyChat, latestLeaf, titleFrom, uuid } from './tree';
@@ -7,9 +7,9 @@ import { followSocketReply, socketCompletion, stopTask, streamCompletion, taskId
 import { connectedSocketId, onChatEvent } from './realtime';
 import { rememberModels } from './models';
 import { sidebar } from './sidebar.svelte';
+import * as actions from './message-actions';
+import { rawError } from './message-actions';
 
-/** A reply's error keeps the server's own wording; the message view translates and explains it. */
-const rawError = (err: unknown) => (err instanceof ApiError ? err.message : errorMessage(err));
 
 /** Per-chat settings the Controls panel edits (stored in `chat.params`, applied by the server). */
 export const PARAM_KEYS = ['temperature', 'max_tokens', 'top_p', 'seed'] as const;
@@ -62,12 +62,13 @@ class ChatStore {
     });
   }
 
-  private begin(c: AbortController): void {
+  /** A reply (or merge, continue) starts / ends; `streaming` is true while any runs. Internal. */
+  begin(c: AbortController): void {
     this.controllers.add(c);
     this.running++;
     this.streaming = true;
   }
-  private end(c: AbortController): void {
+  end(c: AbortController): void {
     this.controllers.delete(c);
     this.running = Math.max(0, this.running - 1);
     if (this.running === 0) this.streaming = false;
@@ -204,97 +205,12 @@ class ChatStore {
     await this.replyAll(user.id, false);
   }
 
-  /** Changes the assistant's text in place (no new answer), like the original's "Edit" on a reply. */
-  async editReply(messageId: string, text: string): Promise<void> {
-    const msg = this.chat.history.messages[messageId];
-    if (!msg) return;
-    msg.content = text;
-    await this.persist();
-  }
-
-  /** Removes a message and everything below it; the view moves to the parent's newest branch. */
-  async deleteMessage(messageId: string): Promise<void> {
-    const h = this.chat.history;
-    const msg = h.messages[messageId];
-    if (!msg || this.streaming) return;
-    const stack = [messageId];
-    while (stack.length) {
-      const id = stack.pop()!;
-      stack.push(...(h.messages[id]?.childrenIds ?? []));
-      delete h.messages[id];
-    }
-    const parent = msg.parentId ? h.messages[msg.parentId] : undefined;
-    if (parent) {
-      parent.childrenIds = parent.childrenIds.filter((c) => c !== messageId);
-      h.currentId = latestLeaf(this.chat, parent.id);
-    } else {
-      const roots = Object.values(h.messages).filter((m) => !m.parentId);
-      h.currentId = roots.length ? latestLeaf(this.chat, roots.at(-1)!.id) : null;
-    }
-    await this.persist();
-  }
-
-  /** Asks the model to go on from where its reply ended; the text is appended to the same message. */
-  async continueReply(messageId: string): Promise<void> {
-    const msg = this.chat.history.messages[messageId];
-    if (!msg || msg.role !== 'assistant' || this.streaming || !msg.model) return;
-    const chat = this.chat;
-    const controller = new AbortController();
-    this.begin(controller);
-    const m = () => chat.history.messages[messageId]!;
-    m().done = false;
-    try {
-      const history = branch(chat, messageId).map((x) => ({ role: x.role, content: x.content }));
-      await streamCompletion({ model: msg.model, messages: history, params: this.requestParams() }, (delta) => (m().content += delta), controller.signal);
-    } catch (err) {
-      if (!controller.signal.aborted) m().error = { content: rawError(err) };
-    } finally {
-      m().done = true;
-      this.end(controller);
-      await this.persist().catch(() => {});
-    }
-  }
-
-  /** Thumbs up (1) or down (-1), with an optional comment: saved as the original's feedback record. */
-  async rate(messageId: string, rating: number, comment?: string): Promise<void> {
-    const msg = this.chat.history.messages[messageId];
-    if (!msg || !this.id || this.id.startsWith('local:')) return;
-    const form = {
-      type: 'rating' as const,
-      data: { rating, model_id: msg.model, ...(comment ? { comment } : {}) },
-      meta: { chat_id: this.id, message_id: messageId },
-      snapshot: { chat: this.snapshot() },
-    };
-    const saved = msg.feedbackId ? await api.feedback.update(msg.feedbackId, form) : await api.feedback.create(form);
-    msg.feedbackId = saved.id;
-    msg.annotation = { rating, ...(comment ? { comment } : {}) };
-    await this.persist();
-  }
-
-  /** Merge Responses: the task model writes one answer from the models' answers to `parentId`. */
-  async merge(parentId: string, answers: ChatMessage[]): Promise<void> {
-    const parent = this.chat.history.messages[parentId];
-    const model = this.chat.models[0] ?? answers[0]?.model;
-    if (!parent || !model || this.streaming) return;
-    const chat = this.chat;
-    const controller = new AbortController();
-    this.begin(controller);
-    parent.merged = { status: true, content: '' };
-    const m = () => chat.history.messages[parentId]!;
-    try {
-      await streamCompletion(
-        { model, prompt: parent.content, responses: answers.map((a) => a.content), stream: true, chat_id: this.id },
-        (delta) => (m().merged!.content += delta),
-        controller.signal,
-        '/api/v1/tasks/moa/completions',
-      );
-    } catch (err) {
-      if (!controller.signal.aborted) m().merged = { status: false, content: rawError(err) };
-    } finally {
-      this.end(controller);
-      await this.persist().catch(() => {});
-    }
-  }
+  // Message actions live in message-actions.ts; these keep the store's API in one place.
+  editReply = (messageId: string, text: string) => actions.editReply(this, messageId, text);
+  deleteMessage = (messageId: string) => actions.deleteMessage(this, messageId);
+  continueReply = (messageId: string) => actions.continueReply(this, messageId);
+  rate = (messageId: string, rating: number, comment?: string) => actions.rate(this, messageId, rating, comment);
+  merge = (parentId: string, answers: ChatMessage[]) => actions.merge(this, parentId, answers);
 
   showBranch(messageId: string): void {
     this.chat.history.currentId = latestLeaf(this.chat, messageId);
@@ -322,7 +238,8 @@ class ChatStore {
   }
 
   /** `params` for the request: the chat's Controls, with the chat's own system prompt. */
-  private requestParams(): Record<string, unknown> | undefined {
+  /** `params` for a request (internal: also used by message-actions.ts). */
+  requestParams(): Record<string, unknown> | undefined {
     const p = this.chat.params ?? {};
     const out: Record<string, unknown> = {};
     for (const k of PARAM_KEYS) if (p[k] !== undefined && p[k] !== null && p[k] !== '') out[k] = p[k];
@@ -396,24 +313,9 @@ class ChatStore {
       ),
     );
     // Without a socket the server cannot push its generated title: ask the task model from here.
-    const retitled = first && paths[0] === 'sse' && !this.temporary && ui.autoTitle !== false && this.chat === chat && this.id ? await this.titleFromTaskModel(chat, slots[0]!) : false;
+    const retitled = first && paths[0] === 'sse' && !this.temporary && ui.autoTitle !== false && this.chat === chat && this.id ? await actions.titleFromTaskModel(this, chat, slots[0]!) : false;
     if (this.chat === chat) await this.persist().catch(() => {});
     if (retitled) void sidebar.refresh();
-  }
-
-  private async titleFromTaskModel(chat: ChatBody, slot: { id: string; model: string }): Promise<boolean> {
-    const messages = branch(chat, slot.id).map((m) => ({ role: m.role, content: m.content }));
-    const res = await http.post<{ choices?: Array<{ message?: { content?: string } }> }>('/api/v1/tasks/title/completions', { model: slot.model, messages, chat_id: this.id }).catch(() => null);
-    const text = res?.choices?.[0]?.message?.content ?? '';
-    let title = '';
-    try {
-      const json = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { title?: unknown };
-      if (typeof json.title === 'string') title = plainText(json.title).slice(0, 80);
-    } catch {
-      /* keep the question as the title */
-    }
-    if (title) chat.title = title;
-    return Boolean(title);
   }
 
   private async reply(chat: ChatBody, parentId: string, messageId: string, model: string, controller: AbortController, system: string, backgroundTasks: Record<string, boolean>): Promise<'socket' | 'sse' | 'none'> {
