@@ -113,6 +113,29 @@ describe('chat app features (issue 16), desktop', () => {
     await expect.poll(() => page.getByTestId('prompt-suggestion').allInnerTexts()).toEqual(['Our own\nstarter']);
   });
 
+  it('Interface settings: auto titles off (the original setting name) means no title request', async () => {
+    const page = chat.page;
+    await page.goto('/settings?tab=interface');
+    await page.getByTestId('settings-auto-title').uncheck();
+    await page.getByTestId('settings-interface-save').click();
+    await page.getByTestId('settings-notice').waitFor();
+    expect((await api<{ ui: { title?: { auto?: boolean } } }>('GET', '/api/v1/users/user/settings')).ui.title).toEqual({ auto: false });
+    await page.goto('/');
+    await chat.waitReady();
+    stack.ollama.reset();
+    await chat.send('No title task please');
+    await chat.waitReplyDone();
+    await page.waitForTimeout(500);
+    expect(stack.ollama.requests.some((r) => JSON.stringify(r.body).includes('short title'))).toBe(false);
+    expect(await page.getByTestId('chat-title').innerText()).toBe('No title task please');
+    await page.goto('/settings?tab=interface');
+    await page.getByTestId('settings-auto-title').check();
+    await page.getByTestId('settings-interface-save').click();
+    await page.getByTestId('settings-notice').waitFor();
+    await page.goto('/');
+    await chat.waitReady();
+  });
+
   it('temporary chat: answered but never saved', async () => {
     const page = chat.page;
     await chat.newChat();

@@ -303,17 +303,19 @@ class ChatStore {
       return;
     }
     const ui = session.settings.ui ?? {};
+    // The original's setting names (`title.auto`, `autoTags`, `autoFollowUps`), so one settings record serves both UIs.
+    const autoTitle = (ui.title as { auto?: boolean } | undefined)?.auto !== false;
     const paths = await Promise.all(
       slots.map((s, i) =>
         this.reply(chat, parentId, s.id, s.model, s.controller, system, {
           // Title and tags once per chat, from the first model's answer to the first question.
-          ...(first && i === 0 && !this.temporary ? { title_generation: ui.autoTitle !== false, tags_generation: ui.autoTags !== false } : {}),
+          ...(first && i === 0 && !this.temporary ? { title_generation: autoTitle, tags_generation: ui.autoTags !== false } : {}),
           ...(i === 0 ? { follow_up_generation: ui.autoFollowUps !== false } : {}),
         }),
       ),
     );
     // Without a socket the server cannot push its generated title: ask the task model from here.
-    const retitled = first && paths[0] === 'sse' && !this.temporary && ui.autoTitle !== false && this.chat === chat && this.id ? await actions.titleFromTaskModel(this, chat, slots[0]!) : false;
+    const retitled = first && paths[0] === 'sse' && !this.temporary && autoTitle && this.chat === chat && this.id ? await actions.titleFromTaskModel(this, chat, slots[0]!) : false;
     if (this.chat === chat) await this.persist().catch(() => {});
     if (retitled) void sidebar.refresh();
   }
