@@ -90,6 +90,25 @@ describe('chat app on a phone and in Simplified Chinese (issue 16)', () => {
     expect(await page.getByTestId('api-keys-disabled').innerText()).toContain('API 密钥已禁用');
   });
 
+  it("a user's permissions hide what they may not do (controls, temporary chat, share, delete message)", async () => {
+    const perms = await apiCall<Record<string, any>>(stack.baseUrl, admin.token, 'GET', '/api/v1/users/default/permissions');
+    await apiCall(stack.baseUrl, admin.token, 'POST', '/api/v1/users/default/permissions', { ...perms, chat: { ...perms.chat, controls: false, temporary: false, share: false, delete_message: false } });
+    const page = await stack.newPage();
+    await new AuthPage(page).goto();
+    await new AuthPage(page).signin('bo@example.com', 'pass-word-1');
+    const chat = new ChatPage(page);
+    await chat.waitReady();
+    expect(await page.getByTestId('chat-controls-toggle').count()).toBe(0);
+    expect(await page.getByTestId('temporary-toggle').count()).toBe(0);
+    await chat.send('Hello');
+    await chat.waitReplyDone();
+    expect(await page.getByTestId('delete-message').count()).toBe(0);
+    await page.getByTestId('chat-header-menu').click();
+    await page.getByTestId('chat-clone').waitFor();
+    expect(await page.getByTestId('chat-share').count()).toBe(0);
+    await apiCall(stack.baseUrl, admin.token, 'POST', '/api/v1/users/default/permissions', perms);
+  });
+
   it('3. upstream down: the admin sees the failing connection and the fix link; a user is told to ask the admin', async () => {
     await apiCall(stack.baseUrl, admin.token, 'POST', '/ollama/config/update', { ENABLE_OLLAMA_API: true, OLLAMA_BASE_URLS: ['http://127.0.0.1:9'], OLLAMA_API_CONFIGS: {} });
     const adminPage = await stack.newPage();

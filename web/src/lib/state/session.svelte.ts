@@ -1,4 +1,4 @@
-import { api, getToken, setToken, type AppConfig, type ModelItem, type SessionUser, type UserSettings } from '../api';
+import { api, getToken, http, setToken, type AppConfig, type ModelItem, type SessionUser, type UserSettings } from '../api';
 import { isChatModel, lastModels } from '../chat/models';
 
 /** Who is signed in and what the server allows; loaded once at start and after auth changes. */
@@ -9,6 +9,8 @@ class Session {
   models = $state<ModelItem[]>([]);
   modelsError = $state<string | null>(null);
   ready = $state(false);
+  /** The user's effective permissions (`/api/v1/users/permissions`: defaults merged with groups). */
+  permissions = $state<Record<string, unknown>>({});
 
   async load(): Promise<void> {
     this.config = await api.config();
@@ -25,7 +27,7 @@ class Session {
     if (this.user) {
       // Role-specific parts of /api/config (overlay texts, defaults) need the token.
       this.config = await api.config();
-      if (this.user.role !== 'pending') await Promise.all([this.loadSettings(), this.loadModels()]);
+      if (this.user.role !== 'pending') await Promise.all([this.loadSettings(), this.loadModels(), this.loadPermissions()]);
     }
     this.ready = true;
   }
@@ -37,6 +39,21 @@ class Session {
     } catch {
       this.settings = { ui: {} };
     }
+  }
+
+  async loadPermissions(): Promise<void> {
+    this.permissions = await http.get<Record<string, unknown>>('/api/v1/users/permissions').catch(() => ({}));
+  }
+
+  /** `chat.share`-style check like the server's: admins may everything; an unknown flag is allowed. */
+  may(path: string): boolean {
+    if (this.user?.role === 'admin') return true;
+    let node: unknown = this.permissions;
+    for (const part of path.split('.')) {
+      if (!node || typeof node !== 'object') return true;
+      node = (node as Record<string, unknown>)[part];
+    }
+    return node !== false;
   }
 
   async loadModels(refresh = false): Promise<void> {
