@@ -46,6 +46,8 @@ export interface Realtime {
 }
 
 export const userRoom = (userId: string) => `user:${userId}`;
+/** Sockets that asked for `events` only (handshake `auth.events = 'events'`). */
+const EVENTS_ONLY_ROOM = 'events-only';
 
 /**
  * Socket.IO on the Fastify HTTP server at `/ws/socket.io`, like the original: every socket is accepted,
@@ -93,6 +95,8 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
   };
 
   io.on('connection', (socket: AppSocket) => {
+    // A client that says it listens on `events` only (ours) is spared the `chat-events` copy.
+    if ((socket.handshake.auth as { events?: unknown } | undefined)?.events === 'events') void socket.join(EVENTS_ONLY_ROOM);
     // Handlers first, then the handshake lookup: a `user-join` sent right after connecting must not
     // arrive while no listener is registered yet (a slow database made that race visible).
     void identify((socket.handshake.auth as { token?: unknown } | undefined)?.token).then((user) => (user ? join(socket, user) : undefined));
@@ -125,7 +129,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
       // Open WebUI's UI listens on `chat-events` up to 0.6.32 and on `events` from 0.6.33: send both so
       // any 0.6 build streams live. Our own client listens on `events` only.
       io.to(userRoom(userId)).emit('events', event);
-      io.to(userRoom(userId)).emit('chat-events', event);
+      io.to(userRoom(userId)).except(EVENTS_ONLY_ROOM).emit('chat-events', event);
     },
     async usage() {
       const sockets = await io.fetchSockets();

@@ -161,6 +161,18 @@ describe("the original frontend's start-up calls", () => {
       await expect.poll(() => seen.chatEvents.some((e) => e.data.type === 'chat:completion' && e.data.data.done), { timeout: 10_000 }).toBe(true);
       const last = seen.chatEvents.filter((e) => e.data.type === 'chat:completion').at(-1);
       expect(last).toMatchObject({ chat_id: chat.body.id, message_id: 'a1', data: { data: { content: 'Hello from the fake model', done: true } } });
+      // A client that asked for `events` only gets no `chat-events` copy.
+      const modern: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token, events: 'events' }, reconnection: false, forceNew: true });
+      await new Promise<void>((resolve) => modern.once('connect', () => resolve()));
+      await new Promise<void>((r) => modern.emit('user-join', { auth: { token: user.token } }, () => r()));
+      const modernSeen = { events: 0, chatEvents: 0 };
+      modern.on('events', () => modernSeen.events++);
+      modern.on('chat-events', () => modernSeen.chatEvents++);
+      await call('POST', '/api/chat/completions', user.token, { model: 'llama3:latest', messages: [{ role: 'user', content: 'again' }], stream: true, chat_id: chat.body.id, id: 'a2', session_id: so.id });
+      await expect.poll(() => modernSeen.events, { timeout: 10_000 }).toBeGreaterThan(2);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(modernSeen.chatEvents).toBe(0);
+      modern.close();
       so.emit('usage', { model: 'llama3:latest' });
       await expect.poll(async () => (await call('GET', '/api/usage', admin.token)).body.model_ids).toContain('llama3:latest');
       expect((await call('GET', '/api/usage', admin.token)).body.user_ids).toContain(user.id);
