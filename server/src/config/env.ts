@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { userPermissionsFromEnv } from './permissions-env.js';
 import { toolsConfig } from './tools-env.js';
 import { loadSsoConfig } from './sso.js';
+import { chatAppEnv } from './chat-app.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -345,6 +346,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
     // Single sign-on (OAuth/OIDC, LDAP, trusted groups header): config/sso.ts.
     sso: loadSsoConfig(env),
     rag: ragConfig(env, databaseUrl, (ollamaUrls.length ? ollamaUrls : [ollamaUrlRaw])[0]!.replace(/\/+$/, ''), openaiUrls[0]!.replace(/\/+$/, ''), openaiKeys[0] ?? ''),
+    // ---- chat app (banners, webhook, task model): config/chat-app.ts
+    chatApp: chatAppEnv(env, (e) => {
+      throw new ConfigError(e.variable, e.accepted, e.value);
+    }),
     extra: {
       ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
       openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),

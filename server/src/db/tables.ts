@@ -157,6 +157,40 @@ export interface ReplyInflightTable {
   heartbeat_at: number;
 }
 
+// ---- chat app (007-chat-app): folders, message feedback, memories
+export interface FolderTable {
+  id: string;
+  parent_id: string | null;
+  user_id: string;
+  name: string;
+  items: string | null;
+  meta: string | null;
+  is_expanded: Bool;
+  created_at: number;
+  updated_at: number;
+  data: string | null;
+}
+
+export interface FeedbackTable {
+  id: string;
+  user_id: string | null;
+  version: number | null;
+  type: string | null;
+  data: string | null;
+  meta: string | null;
+  snapshot: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MemoryTable {
+  id: string;
+  user_id: string;
+  content: string;
+  updated_at: number;
+  created_at: number;
+}
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -171,4 +205,7 @@ export interface Database {
   file: FileTable;
   knowledge: KnowledgeTable;
   reply_inflight: ReplyInflightTable;
+  folder: FolderTable;
+  feedback: FeedbackTable;
+  memory: MemoryTable;
 }

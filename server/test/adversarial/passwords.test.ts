@@ -75,11 +75,12 @@ describe('sign-in timing does not reveal accounts', () => {
   it('an unknown email takes as long as a wrong password', async () => {
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       known.push(await time(email));
       unknown.push(await time(`nobody${i}@example.com`));
     }
-    const ratio = median(unknown) / median(known);
+    // The fastest of each series: what the work costs, without the load spikes of a shared machine.
+    const ratio = Math.min(...unknown) / Math.min(...known);
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(2);
   });

@@ -6,6 +6,7 @@ import { chatsTags } from './003-chats-tags.js';
 import { security } from './004-security.js';
 import { workspace } from './005-workspace.js';
 import { filesKnowledge } from './006-files-knowledge.js';
+import { chatApp } from './007-chat-app.js';
 import { sso } from './008-sso.js';
 
 /**
@@ -19,5 +20,6 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '004-security': security,
   '005-workspace': workspace,
   '006-files-knowledge': filesKnowledge,
+  '007-chat-app': chatApp,
   '008-sso': sso,
 };

@@ -22,6 +22,8 @@ export interface ChatTaskInput {
   model: string;
   /** Yields the reply's chunks; must stop when `signal` aborts. */
   stream: (signal: AbortSignal) => AsyncIterable<CompletionChunk>;
+  /** Runs after the final `done` event and before `chat:active: false` (title, tags, follow-ups). */
+  after?: (reply: { content: string; error: string | null; stopped: boolean }) => Promise<void>;
 }
 
 export interface ChatTaskDeps {
@@ -82,7 +84,9 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
         continue;
       }
       if (chunk.error) {
-        error = chunk.error.message || 'Something went wrong :/';
+        // A stop cuts the upstream off, which can surface as a "connection lost" chunk: that is the
+        // normal end of a stopped reply, not a failure.
+        if (!signal.aborted) error = chunk.error.message || 'Something went wrong :/';
         break;
       }
       // `message` is what an upstream that ignored stream:true sends, as one whole completion.
@@ -106,5 +110,8 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
     type: 'chat:completion',
     data: { content, done: true, ...(usage ? { usage } : {}), ...(error ? { error: { content: error } } : {}) },
   });
+  if (input.after) {
+    await input.after({ content, error, stopped: signal.aborted }).catch((err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'after-reply tasks failed'));
+  }
   send({ type: 'chat:active', data: { active: false } });
 }
