@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { UserModel, UserRole } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
 import type { Database, UserTable } from '../../db/tables.js';
+import { Precompiled } from '../../db/precompiled.js';
 
 const json = (v: string | null) => (v ? (JSON.parse(v) as Record<string, unknown>) : null);
 type Exec = Kysely<Database> | Transaction<Database>;
@@ -18,6 +19,10 @@ export interface NewUser {
   profile_image_url: string;
 }
 
+const USER_BY_ID = new Precompiled<Selectable<UserTable>>(1, (k, id) =>
+  (k as unknown as Kysely<Database>).selectFrom('user').selectAll().where('id', '=', id!),
+);
+
 export type UserPatch = Partial<Pick<UserTable, 'name' | 'email' | 'role' | 'profile_image_url' | 'bio' | 'gender' | 'date_of_birth' | 'api_key' | 'last_active_at'>>;
 
 const ORDER_COLUMNS = ['name', 'email', 'created_at', 'last_active_at', 'updated_at', 'role'] as const;
@@ -31,7 +36,7 @@ export class UsersRepository {
   constructor(private readonly db: Db) {}
 
   async findById(id: string): Promise<UserModel | undefined> {
-    const row = await this.db.kysely.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await USER_BY_ID.rows(this.db, [id]); // every authenticated request: compiled once
     return row && toUserModel(row);
   }
 
