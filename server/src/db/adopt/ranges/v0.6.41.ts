@@ -1,6 +1,7 @@
 import { chat, sharedChat, tag } from '../tables/chats.js';
 import { configBlob } from '../tables/config.js';
 import { file, fileWithGrants, knowledgeWithFiles, knowledgeWithFilesAndGrants } from '../tables/documents.js';
+import { feedback, folder, memory } from '../tables/personal.js';
 import { groupWithMembers, model, modelWithGrants, prompt, promptWithGrants } from '../tables/workspace.js';
 import { apiKey, auth, user } from '../tables/users.js';
 import type { SchemaRange } from '../types.js';
@@ -12,7 +13,7 @@ import { FOLDED, SUPERSEDED } from './common.js';
  */
 export const v0_6_41: SchemaRange = {
   id: '0.6.41-0.7.x',
-  mappings: [user, auth, apiKey, configBlob, tag, chat, sharedChat, model, prompt, groupWithMembers, file, knowledgeWithFiles],
+  mappings: [user, auth, apiKey, configBlob, tag, chat, sharedChat, model, prompt, groupWithMembers, file, knowledgeWithFiles, folder, feedback, memory],
   superseded: [...SUPERSEDED, FOLDED.members, FOLDED.files],
 };
 
@@ -25,7 +26,7 @@ export const v0_8 = {
   id: '0.8-0.9.x',
   mappings: [
     user, auth, apiKey, configBlob, tag, chat, sharedChat,
-    modelWithGrants, promptWithGrants, groupWithMembers, fileWithGrants, knowledgeWithFilesAndGrants,
+    modelWithGrants, promptWithGrants, groupWithMembers, fileWithGrants, knowledgeWithFilesAndGrants, folder, feedback, memory,
   ],
   superseded: [...SUPERSEDED, FOLDED.members, FOLDED.files, FOLDED.grants, FOLDED.history, FOLDED.messages],
 } satisfies SchemaRange;
