@@ -23,7 +23,7 @@ describe('workspace: models, groups, presets, prompts', () => {
     await new ChatPage(page).waitReady();
     return page;
   }
-  const options = (page: Page) => page.getByTestId('model-select').locator('option').allInnerTexts();
+  const options = (page: Page) => new ChatPage(page).modelOptionNames();
 
   beforeAll(async () => {
     stack = await startStack({ ollama: { models: ['fake-llama:latest', 'fake-qwen:latest'], reply: 'Happy to help.' }});
