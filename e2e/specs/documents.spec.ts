@@ -12,10 +12,13 @@ describe('documents: attach, ask, cite; knowledge bases; admin settings', () => 
   let chat: ChatPage;
   let docs: DocumentsPage;
 
+  // The chat's own request, not the background title/tags tasks that follow a reply (their prompt
+  // starts with "### Task:").
   const lastPrompt = () => {
-    const req = stack.ollama.requests.filter((r) => r.path === '/api/chat').at(-1);
-    const msgs = ((req?.body as { messages?: { content: string }[] } | undefined)?.messages ?? []);
-    return String(msgs.at(-1)?.content ?? '');
+    const prompts = stack.ollama.requests
+      .filter((r) => r.path === '/api/chat')
+      .map((r) => String(((r.body as { messages?: { content: string }[] } | undefined)?.messages ?? []).at(-1)?.content ?? ''));
+    return prompts.filter((p) => !p.startsWith('### Task:')).at(-1) ?? '';
   };
 
   beforeAll(async () => {
