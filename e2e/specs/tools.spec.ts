@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startFakeMcpServer, startFakeOpenApiServer, type FakeMcpServer, type FakeOpenApiServer } from '../../server/test/fakes/fake-tool-servers.ts';
-import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
+import { apiSignup, chatRequests, screenshot, startStack, type Stack } from '../fixtures.ts';
 import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
@@ -92,7 +92,7 @@ describe('tool servers in the UI', () => {
     stack.ollama.script({ turns: [], reply: 'You are welcome.' });
     await chat.send('Thanks!');
     await chat.waitReplyDone();
-    const sent = stack.ollama.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as Json;
+    const sent = chatRequests(stack).at(-1)! as Json;
     const earlier = (sent.messages as Json[]).find((m) => m.role === 'assistant')!.content as string;
     expect(earlier).not.toContain('<details');
     expect(earlier).toContain('zorblax-clear');
