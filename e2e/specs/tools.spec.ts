@@ -22,7 +22,9 @@ describe('tool servers in the UI', () => {
 
   beforeAll(async () => {
     [weather, mcp] = await Promise.all([startFakeOpenApiServer(), startFakeMcpServer()]);
-    stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2', ENABLE_LOCAL_DIRECT_TOOL_SERVERS: 'true' } });
+    // No background title/tags/follow-up tasks: their /api/chat calls would take the scripted tool turns.
+    const noTasks = { ENABLE_TITLE_GENERATION: 'false', ENABLE_TAGS_GENERATION: 'false', ENABLE_FOLLOW_UP_GENERATION: 'false' };
+    stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2', ENABLE_LOCAL_DIRECT_TOOL_SERVERS: 'true', ...noTasks } });
     await apiSignup(stack.baseUrl, 'Admin', 'admin@example.com', 'pass-word-1');
     page = await stack.newPage();
     const auth = new AuthPage(page);
