@@ -140,3 +140,16 @@ export async function apiCall<T>(baseUrl: string, token: string, method: string,
   return r.json() as Promise<T>;
 }
 
+
+/**
+ * Bodies of the fake Ollama's /api/chat requests that came from the chat itself, leaving out the
+ * background title/tags/follow-up tasks that run after a reply (their prompt quotes the conversation in
+ * <chat_history>), so "the last chat request" does not depend on how fast those tasks are.
+ */
+export function chatRequests(stack: Stack): { model?: string; messages: { role: string; content: string }[]; options?: Record<string, unknown>; [k: string]: unknown }[] {
+  type Body = ReturnType<typeof chatRequests>[number];
+  return stack.ollama.requests
+    .filter((r) => r.path === '/api/chat')
+    .map((r) => r.body as Body)
+    .filter((b) => !(b?.messages ?? []).some((m) => typeof m.content === 'string' && m.content.includes('<chat_history>')));
+}

@@ -22,6 +22,17 @@ export class ChatPage {
     return out.filter(Boolean);
   }
 
+  /** Names of the models the menu offers (opens the first model menu, reads it, closes it again). */
+  async modelOptionNames(): Promise<string[]> {
+    const menu = this.page.getByTestId('model-menu');
+    if (!(await menu.isVisible())) await this.page.getByTestId('model-select').click();
+    await menu.waitFor();
+    const names = await menu.locator('[data-testid="model-option"] .truncate').allInnerTexts();
+    await this.page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    return names;
+  }
+
   async modelValue(): Promise<string> {
     return (await this.page.getByTestId('model-select').getAttribute('data-value')) ?? '';
   }

@@ -120,7 +120,8 @@ describe('chat app defects (issue 16)', () => {
 
   it('12. the title has no markdown (task model) and the browser tab names the chat', async () => {
     const page = chat.page;
-    stack.ollama.script({ replyWhen: [{ prompt: /short title/, reply: '{"title": "**Greeting** `chat` #1"}' }] });
+    // Only this chat's title request: the previous chat's background title task may still be on its way.
+    stack.ollama.script({ replyWhen: [{ prompt: /short title[\s\S]*Say \*\*hello\*\*/, reply: '{"title": "**Greeting** `chat` #1"}' }] });
     await chat.newChat();
     await chat.send('# Say **hello** to `me`');
     await chat.waitReplyDone();

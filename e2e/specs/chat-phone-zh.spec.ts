@@ -9,7 +9,8 @@ describe('chat app on a phone and in Simplified Chinese (issue 16)', () => {
   let stack: Stack;
   let admin: { token: string };
   beforeAll(async () => {
-    stack = await startStack({ ollama: { models: ['llama3:latest'], reply: '你好，这是回答。' } });
+    // Bo (a plain user) chats too: models are admin-only unless shared, so let every user see them.
+    stack = await startStack({ ollama: { models: ['llama3:latest'], reply: '你好，这是回答。' }, env: { BYPASS_MODEL_ACCESS_CONTROL: 'true' } });
     admin = await apiSignup(stack.baseUrl, '管理员', 'admin@example.com', 'pass-word-1');
     await apiCall(stack.baseUrl, admin.token, 'POST', '/api/v1/auths/admin/config', {
       ...(await apiCall<Record<string, unknown>>(stack.baseUrl, admin.token, 'GET', '/api/v1/auths/admin/config')),

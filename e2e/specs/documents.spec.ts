@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDocx, makePdf } from '../../server/test/helpers/documents.ts';
-import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
+import { apiSignup, chatRequests, screenshot, startStack, type Stack } from '../fixtures.ts';
 import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 import { DocumentsPage } from '../pages/documents-page.ts';
@@ -12,11 +12,8 @@ describe('documents: attach, ask, cite; knowledge bases; admin settings', () => 
   let chat: ChatPage;
   let docs: DocumentsPage;
 
-  const lastPrompt = () => {
-    const req = stack.ollama.requests.filter((r) => r.path === '/api/chat').at(-1);
-    const msgs = ((req?.body as { messages?: { content: string }[] } | undefined)?.messages ?? []);
-    return String(msgs.at(-1)?.content ?? '');
-  };
+  // The chat's own last request (not the background title/tags tasks that follow a reply).
+  const lastPrompt = () => String(chatRequests(stack).at(-1)?.messages.at(-1)?.content ?? '');
 
   beforeAll(async () => {
     stack = await startStack({ ollama: { models: ['llama3:latest'], reply: 'The keeper is Ingrid Solberg [1].' } });

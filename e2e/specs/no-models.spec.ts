@@ -75,7 +75,7 @@ describe('no model available (no Ollama running)', () => {
     expect(res.status).toBe(200);
     await page.getByTestId('no-models-retry').click();
     await page.getByTestId('no-models-notice').waitFor({ state: 'detached' });
-    expect(await page.getByTestId('model-select').locator('option').allInnerTexts()).toContain('llama3:latest');
+    expect(await new ChatPage(page).modelOptionNames()).toContain('llama3:latest');
     await page.close();
   });
 });

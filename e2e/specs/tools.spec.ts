@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startFakeMcpServer, startFakeOpenApiServer, type FakeMcpServer, type FakeOpenApiServer } from '../../server/test/fakes/fake-tool-servers.ts';
-import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
+import { apiSignup, chatRequests, screenshot, startStack, type Stack } from '../fixtures.ts';
 import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
@@ -22,7 +22,9 @@ describe('tool servers in the UI', () => {
 
   beforeAll(async () => {
     [weather, mcp] = await Promise.all([startFakeOpenApiServer(), startFakeMcpServer()]);
-    stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2', ENABLE_LOCAL_DIRECT_TOOL_SERVERS: 'true' } });
+    // No background title/tags/follow-up tasks: their /api/chat calls would take the scripted tool turns.
+    const noTasks = { ENABLE_TITLE_GENERATION: 'false', ENABLE_TAGS_GENERATION: 'false', ENABLE_FOLLOW_UP_GENERATION: 'false' };
+    stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2', ENABLE_LOCAL_DIRECT_TOOL_SERVERS: 'true', ...noTasks } });
     await apiSignup(stack.baseUrl, 'Admin', 'admin@example.com', 'pass-word-1');
     page = await stack.newPage();
     const auth = new AuthPage(page);
@@ -92,7 +94,7 @@ describe('tool servers in the UI', () => {
     stack.ollama.script({ turns: [], reply: 'You are welcome.' });
     await chat.send('Thanks!');
     await chat.waitReplyDone();
-    const sent = stack.ollama.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as Json;
+    const sent = chatRequests(stack).at(-1)! as Json;
     const earlier = (sent.messages as Json[]).find((m) => m.role === 'assistant')!.content as string;
     expect(earlier).not.toContain('<details');
     expect(earlier).toContain('zorblax-clear');

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiCall, apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
+import { apiCall, apiSignup, chatRequests, screenshot, startStack, type Stack } from '../fixtures.ts';
 import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 import { WorkspacePage } from '../pages/workspace-page.ts';
@@ -23,7 +23,7 @@ describe('workspace: models, groups, presets, prompts', () => {
     await new ChatPage(page).waitReady();
     return page;
   }
-  const options = (page: Page) => page.getByTestId('model-select').locator('option').allInnerTexts();
+  const options = (page: Page) => new ChatPage(page).modelOptionNames();
 
   beforeAll(async () => {
     stack = await startStack({ ollama: { models: ['fake-llama:latest', 'fake-qwen:latest'], reply: 'Happy to help.' }});
@@ -73,7 +73,7 @@ describe('workspace: models, groups, presets, prompts', () => {
     await chat.waitReplyDone();
     expect(await chat.lastReplyText()).toContain('Happy to help.');
 
-    const sent = stack.ollama.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as { model: string; messages: { role: string; content: string }[]; options?: Record<string, unknown> };
+    const sent = chatRequests(stack).at(-1)!;
     expect(sent.model).toBe('fake-llama:latest');
     expect(sent.messages[0]).toMatchObject({ role: 'system', content: expect.stringContaining('You are the support bot of ACME.') });
     expect(sent.options?.temperature).toBe(0.2);
