@@ -11,3 +11,4 @@ export * from './workspace.ts';
 export * from './tools.ts';
 export * from './sso.ts';
 export * from './retrieval.ts';
+export * from './web-search.ts';

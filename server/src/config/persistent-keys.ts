@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { USER_ROLES, type Config } from './env.js';
 import { SSO_PERSISTENT_KEYS } from './persistent-keys.sso.js';
+import { WEB_SEARCH_PERSISTENT_KEYS } from './persistent-keys.websearch.js';
 
 /**
  * Settings that an admin can change at run time. Each has Open WebUI's env name, its dotted path in
@@ -82,6 +83,8 @@ export const PERSISTENT_KEYS = {
   FILE_MAX_COUNT: { path: 'rag.file.max_count', schema: z.number().int().min(0).nullable(), seed: (c: Config) => c.rag.fileMaxCount },
   ALLOWED_FILE_EXTENSIONS: { path: 'rag.file.allowed_extensions', schema: z.array(z.string()), seed: (c: Config) => c.rag.allowedExtensions },
   // ---- end documents & retrieval
+  // ---- web search (issue 17): rag.web.*, task.query.*
+  ...WEB_SEARCH_PERSISTENT_KEYS,
 } as const;
 
 export type PersistentKey = keyof typeof PERSISTENT_KEYS;

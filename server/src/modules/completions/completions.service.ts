@@ -36,6 +36,7 @@ import { chatFilesStep, type Source } from '../../rag/chat-files.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
 import { applyParams } from './completion-params.js';
 import { toolsStep } from '../tools/tools.step.js';
+import { assertWebSearchPermission, webSearchStep, wantsWebSearch } from '../../rag/web/chat-step.js';
 
 type Json = Record<string, unknown>;
 
@@ -76,6 +77,8 @@ export interface CompletionOptions {
    * and the access rule and preset already ran on the first round (the request names the base model now).
    */
   toolRound?: boolean;
+  /** Socket mode: status events of the steps before the reply (web search), as they happen. */
+  onEvent?: (event: Json) => void;
 }
 
 
@@ -140,8 +143,9 @@ export class CompletionsService {
    * What must fail before a background task starts: the access rule (400 "Model not found") and an
    * unknown model, a preset's base model included.
    */
-  async ensureUsable(modelId: string, user: UserModel, chatId?: string | null): Promise<void> {
+  async ensureUsable(modelId: string, user: UserModel, chatId?: string | null, request?: ChatCompletionRequest): Promise<void> {
     await this.#checkTemporary(user, chatId);
+    if (request && wantsWebSearch(request)) await assertWebSearchPermission(this.ctx, user);
     const access = await authorizeModelUse(this.ctx, user, modelId, DENY_CHAT);
     await this.#model(upstreamModelId(modelId, access.record(modelId)));
   }
@@ -166,6 +170,13 @@ export class CompletionsService {
       const access = await this.#access(user, request.model, opts);
       request = applyPresetToChatRequest(request, access.record(request.model), user);
       const model = await this.#model(request.model); // unknown model: 400 before any retrieval work
+      // Web search step (features.web_search): adds a `web_search` item to `files` for the next step.
+      const taskModel = request.model;
+      request = await webSearchStep(
+        { ctx: this.ctx, complete: (messages, signal) => this.#taskText(taskModel, messages, user, signal), emit: opts.onEvent, signal: opts.signal },
+        request,
+        user,
+      );
       // Files/RAG step: retrieved passages into the prompt, `sources` back to the client. Once per reply,
       // so every round of a tool loop sees the same context.
       ({ request, sources } = await chatFilesStep(this.ctx, user, request));
@@ -206,8 +217,41 @@ export class CompletionsService {
     return { kind: 'json', status: res.status, body: await res.json() };
   }
 
+  /** A task model call (query generation): one non-streamed completion, its text. */
+  async #taskText(model: string, messages: ChatCompletionRequest['messages'], user: UserModel, signal?: AbortSignal): Promise<string> {
+    const outcome = await this.start({ model, messages, stream: false }, user, { signal, toolRound: true });
+    if (outcome.kind !== 'json') return '';
+    const body = outcome.body as { choices?: { message?: { content?: unknown } }[] } | null;
+    const content = body?.choices?.[0]?.message?.content;
+    return typeof content === 'string' ? content : '';
+  }
+
   async *chunks(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): AsyncGenerator<Json> {
-    const outcome = await this.start({ ...request, stream: true }, user, opts);
+    // Status events of the steps before the reply are yielded as they happen, while start() runs.
+    const pending: Json[] = [];
+    let wake: (() => void) | null = null;
+    let settled = false;
+    const started = this.start({ ...request, stream: true }, user, {
+      ...opts,
+      onEvent: opts.toolRound ? undefined : (event) => {
+        pending.push(event);
+        wake?.();
+      },
+    });
+    void started.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      settled = true;
+      wake?.();
+    });
+    for (;;) {
+      while (pending.length) yield { event: pending.shift()! };
+      if (settled) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+    const outcome = await started;
     if (outcome.kind === 'chunks') yield* outcome.chunks;
     else if (outcome.kind === 'passthrough') {
       if (outcome.sources?.length) yield { sources: outcome.sources };

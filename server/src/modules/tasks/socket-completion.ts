@@ -23,7 +23,7 @@ export async function startSocketCompletion(
   body: SocketModeBody,
   user: UserModel,
 ): Promise<{ status: true; task_id: string }> {
-  await svc.ensureUsable(body.model, user, body.chat_id);
+  await svc.ensureUsable(body.model, user, body.chat_id, body);
   if (!body.chat_id.startsWith('local:')) {
     const chats = chatsServiceFor(app.ctx);
     const head = await chats.repo.findHead(body.chat_id, user.role === 'admin' ? undefined : user.id);
