@@ -1,7 +1,10 @@
 import { listAt, providerJson, strOrNull } from '../provider-http.js';
 import { filterByDomain, type SearchProvider } from './types.js';
 
-/** serper.dev: POST {base}/search, `X-API-KEY`, `{q}` -> `organic[{link, title, description, position}]`. */
+/**
+ * serper.dev: POST {base}/search, `X-API-KEY`, `{q}` -> `organic[{link, title, snippet, position}]`.
+ * The original reads `description`; Serper's answers carry `snippet`, so both are read.
+ */
 export const serper: SearchProvider = {
   id: 'serper',
   label: 'Serper',
@@ -19,7 +22,7 @@ export const serper: SearchProvider = {
     const mapped = listAt('Serper', body, 'organic')
       .sort((a, b) => (Number(a.position) || 0) - (Number(b.position) || 0))
       .filter((r) => typeof r.link === 'string')
-      .map((r) => ({ link: r.link as string, title: strOrNull(r.title), snippet: strOrNull(r.description) }));
+      .map((r) => ({ link: r.link as string, title: strOrNull(r.title), snippet: strOrNull(r.description) ?? strOrNull(r.snippet) }));
     return filterByDomain(mapped, s.filterList).slice(0, s.count);
   },
 };
