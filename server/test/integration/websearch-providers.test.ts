@@ -136,7 +136,7 @@ describe('web search providers: each speaks its API; faults are clear errors', (
     for (const web of [{ WEB_SEARCH_ENGINE: 'duckduckgo' }, { WEB_LOADER_ENGINE: 'playwright' }, { SEARXNG_QUERY_URL: 'file:///etc/passwd' }, { WEB_SEARCH_RESULT_COUNT: 0 }]) {
       const res = await srv.request('POST', '/api/v1/retrieval/config/update', { token: admin.token, body: { web } });
       expect([400, 422], JSON.stringify(web)).toContain(res.status); // 422: the form's schema (as FastAPI)
-      expect(typeof ((await res.json()) as Json).detail).toBe('string');
+      expect(((await res.json()) as Json).detail).toBeTruthy();
     }
     const features = ((await (await srv.request('GET', '/api/config', { token: user.token })).json()) as Json).features;
     expect(features.enable_web_search).toBe(true);
