@@ -41,8 +41,10 @@ function decode(body: Buffer, contentType: string): string {
   }
 }
 
-const meta = (html: string, name: string) =>
-  new RegExp(`<meta[^>]{0,200}name=["']${name}["'][^>]{0,200}content=["']([^"'>]{0,500})`, 'i').exec(html)?.[1]?.trim();
+const meta = (html: string, name: string) => {
+  const m = new RegExp(`<meta[^>]{0,200}name=["']${name}["'][^>]{0,200}content=(?:"([^"]{0,500})"|'([^']{0,500})')`, 'i').exec(html);
+  return (m?.[1] ?? m?.[2])?.trim();
+};
 
 /**
  * Loads one page (the original's SafeWebBaseLoader): only http(s); every address is checked after DNS
