@@ -1,5 +1,6 @@
 import { toolCallsForModel } from '$lib/tools/tool-calls';
 import { tools } from '$lib/tools/tools.svelte';
+import { webSearch } from '$lib/websearch/websearch.svelte';
 import { goto } from '$app/navigation';
 import { api, errorMessage, type ChatBody, type ChatMessage } from '../api';
 import { session } from '../state/session.svelte';
@@ -204,7 +205,7 @@ class ChatStore {
       const system = session.settings.ui?.system;
       if (system) history.unshift({ role: 'system', content: system });
       const files = question.files?.length ? $state.snapshot(question.files) as Record<string, unknown>[] : undefined;
-      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId, ...tools.requestFields(), ...(files ? { files } : {}) };
+      const request = { model, messages: history, chat_id: this.id ?? undefined, id: assistant.id, parent_id: parentId, ...tools.requestFields(), ...webSearch.requestFields(), ...(files ? { files } : {}) };
       const onSources = (sources: Record<string, unknown>[]) => (msg().sources = sources);
       const sessionId = connectedSocketId();
       const chatId = this.id;
@@ -214,7 +215,7 @@ class ChatStore {
         const result = await socketCompletion(
           { ...request, chat_id: chatId, id: assistant.id },
           sessionId,
-          { onContent: (content) => (msg().content = content), onSources },
+          { onContent: (content) => (msg().content = content), onSources, onStatus: (st) => (msg().statusHistory = [...(msg().statusHistory ?? []), st]) },
           controller.signal,
           detacher.signal,
         );

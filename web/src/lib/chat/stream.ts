@@ -103,6 +103,8 @@ export interface SocketReply {
   initial?: string;
   /** Retrieved documents (RAG), sent once before the text. */
   onSources?: (sources: Record<string, unknown>[]) => void;
+  /** A `status` event (web search steps). */
+  onStatus?: (status: Record<string, unknown>) => void;
 }
 
 export interface SocketResult extends StreamResult {
@@ -145,6 +147,8 @@ export function followSocketReply(r: SocketReply, signal: AbortSignal): { result
     } else if ((type === 'chat:message' || type === 'replace') && typeof data?.content === 'string') {
       content = data.content;
       r.onContent(content);
+    } else if (type === 'status' && data && typeof data === 'object') {
+      r.onStatus?.(data as Record<string, unknown>);
     } else if (type === 'chat:message:error') {
       finish({ aborted: false, error: data?.error?.content ?? 'Something went wrong :/' });
     }

@@ -306,6 +306,30 @@ export const en = {
   'documents.maxCount': 'Max files per message',
   'documents.extensions': 'Allowed extensions (comma separated, empty = all)',
   // ---- end documents & knowledge
+  // ---- web search
+  'websearch.toggle': 'Web search',
+  'websearch.short': 'Web',
+  'websearch.status.searching': 'Searching the web',
+  'websearch.status.queries': 'Searching {queries}',
+  'websearch.status.reading': 'Reading {count} sites',
+  'websearch.status.searched': 'Searched {count} sites',
+  'websearch.status.noQuery': 'No search query generated',
+  'websearch.status.noResults': 'No search results found',
+  'websearch.status.error': 'An error occurred while searching the web',
+  'websearch.status.disabled': 'Web search is not enabled',
+  'websearch.adminTitle': 'Web Search',
+  'websearch.enable': 'Enable web search',
+  'websearch.engine': 'Web search engine',
+  'websearch.engineNone': 'Select an engine',
+  'websearch.resultCount': 'Search result count',
+  'websearch.concurrent': 'Concurrent requests',
+  'websearch.domains': 'Domain filter list (comma separated, empty = all)',
+  'websearch.bypassRetrieval': 'Bypass embedding and retrieval (whole pages into the prompt)',
+  'websearch.bypassLoader': 'Bypass web loader (use the snippets)',
+  'websearch.sslVerify': 'Verify SSL certificates of pages',
+  'websearch.saved': 'Saved',
+  'websearch.save': 'Save',
+  // ---- end web search
 } as const;
 
 export type MessageKey = keyof typeof en;

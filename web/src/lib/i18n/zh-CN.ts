@@ -307,4 +307,28 @@ export const zhCN: Record<MessageKey, string> = {
   'documents.maxCount': '每条消息最多文件数',
   'documents.extensions': '允许的扩展名（逗号分隔，留空表示全部）',
   // ---- end documents & knowledge
+  // ---- web search
+  'websearch.toggle': '联网搜索',
+  'websearch.short': '联网',
+  'websearch.status.searching': '正在搜索网络',
+  'websearch.status.queries': '正在搜索 {queries}',
+  'websearch.status.reading': '正在阅读 {count} 个网站',
+  'websearch.status.searched': '已搜索 {count} 个网站',
+  'websearch.status.noQuery': '未生成搜索查询',
+  'websearch.status.noResults': '未找到搜索结果',
+  'websearch.status.error': '搜索网络时出错',
+  'websearch.status.disabled': '联网搜索未启用',
+  'websearch.adminTitle': '联网搜索',
+  'websearch.enable': '启用联网搜索',
+  'websearch.engine': '搜索引擎',
+  'websearch.engineNone': '选择搜索引擎',
+  'websearch.resultCount': '搜索结果数量',
+  'websearch.concurrent': '并发请求数',
+  'websearch.domains': '域名过滤列表（逗号分隔，留空表示全部）',
+  'websearch.bypassRetrieval': '跳过嵌入和检索（整页放入提示词）',
+  'websearch.bypassLoader': '跳过网页加载（使用摘要）',
+  'websearch.sslVerify': '校验网页的 SSL 证书',
+  'websearch.saved': '已保存',
+  'websearch.save': '保存',
+  // ---- end web search
 };
