@@ -151,6 +151,19 @@ describe('web search in chat: fresh pages in the prompt, pages as sources, refus
     expect((done!.data.data as Json).content).toBe(up.reply);
   });
 
+  it('socket mode, a saved chat: the steps are stored with the reply (statusHistory)', async () => {
+    const created = await srv.request('POST', '/api/v1/chats/new', {
+      token: user.token,
+      body: { chat: { title: 'web', models: ['gpt-4o-mini'], history: { currentId: 'u1', messages: { u1: { id: 'u1', role: 'user', content: QUESTION, parentId: null, childrenIds: [] } } } } },
+    });
+    const chatId = ((await created.json()) as Json).id as string;
+    await socketChat({ chat_id: chatId, id: 'a1' });
+    const stored = ((await (await srv.request('GET', `/api/v1/chats/${chatId}`, { token: user.token })).json()) as Json).chat.history.messages.a1;
+    expect(stored.content).toBe(up.reply);
+    expect(stored.statusHistory.at(-1)).toMatchObject({ action: 'web_search', description: 'Searched {{count}} sites', done: true });
+    expect(stored.sources[0].metadata[0].source).toBe(keeperUrl);
+  });
+
   it('SSRF: results pointing at the metadata address, loopback or a redirect to it are never fetched', async () => {
     search.hits = [
       { url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/', title: 'metadata', content: 'x' },
