@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 export interface FakePages {
   url: string;
   port: number;
-  /** path -> HTML (or `{status, headers, body}`). */
+  /** path -> HTML (or `{status, headers, body}`, or 'HANG': headers sent, the body never ends). */
   pages: Map<string, string | { status: number; headers?: Record<string, string>; body?: string }>;
   hits: { path: string; headers: http.IncomingHttpHeaders }[];
   close(): Promise<void>;
@@ -23,6 +23,10 @@ export async function startFakePages(): Promise<FakePages> {
     if (page === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       return res.end('not found');
+    }
+    if (page === 'HANG') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.write('<html><body>slow');
     }
     if (typeof page === 'string') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

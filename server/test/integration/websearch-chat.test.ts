@@ -66,6 +66,8 @@ describe('web search in chat: fresh pages in the prompt, pages as sources, refus
     pages = await startFakePages();
     sentinel = await startSentinel();
     pages.pages.set('/keeper', KEEPER_HTML);
+    pages.pages.set('/huge', `<html><body>${'HUGE PAGE '.repeat(20_000)}</body></html>`);
+    pages.pages.set('/hang', 'HANG');
     pages.pages.set('/redirect', { status: 302, headers: { location: `${sentinel.url}/after-redirect` } });
     keeperUrl = `${pages.url}/keeper`;
     // The page server sits on loopback like the sentinel: stand it in for "the public internet" and keep
@@ -79,6 +81,8 @@ describe('web search in chat: fresh pages in the prompt, pages as sources, refus
       WEB_SEARCH_ENGINE: 'searxng',
       WEB_SEARCH_TIMEOUT: '1',
       WEB_SEARCH_RESULT_COUNT: '10',
+      WEB_LOADER_TIMEOUT: '2',
+      WEB_LOADER_MAX_BYTES: '100000',
       CHUNK_SIZE: '200',
       CHUNK_OVERLAP: '0',
     });
@@ -188,6 +192,24 @@ describe('web search in chat: fresh pages in the prompt, pages as sources, refus
       expect(String(((await r.json()) as Json).detail)).toMatch(/ERROR/);
     }
     expect(sentinel.connections).toBe(0);
+  });
+
+  it('pages over the size cap or the time limit are left out; the others still answer', async () => {
+    search.hits = [
+      { url: `${pages.url}/huge`, title: 'huge', content: 'x' },
+      { url: `${pages.url}/hang`, title: 'hang', content: 'x' },
+      { url: `${pages.url}/missing`, title: '404', content: 'x' },
+      { url: keeperUrl, title: 'keeper', content: 'x' },
+    ];
+    const t0 = Date.now();
+    const res = await chat({});
+    expect(Date.now() - t0).toBeLessThan(8000);
+    const body = (await res.json()) as Json;
+    expect(body.sources[0].source.urls).toEqual([keeperUrl]);
+    expect(lastPrompt()).not.toContain('HUGE PAGE');
+    const r = await srv.request('POST', '/api/v1/retrieval/process/web', { token: user.token, body: { url: `${pages.url}/hang` } });
+    expect(r.status).toBe(504);
+    expect((await srv.request('POST', '/api/v1/retrieval/process/web', { token: user.token, body: { url: `${pages.url}/huge` } })).status).toBe(400);
   });
 
   it('process/web: a page into a collection, or its text with BYPASS_WEB_SEARCH_EMBEDDING_AND_RETRIEVAL', async () => {
