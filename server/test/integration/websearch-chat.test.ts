@@ -239,6 +239,28 @@ describe('web search in chat: fresh pages in the prompt, pages as sources, refus
     }
   });
 
+  it('attached web pages: a process/web item and a url item reach the prompt; a url at a refused address does not load', async () => {
+    const processed = (await (await srv.request('POST', '/api/v1/retrieval/process/web', { token: user.token, body: { url: keeperUrl } })).json()) as Json;
+    const item = { type: 'text', name: keeperUrl, url: keeperUrl, collection_name: processed.collection_name, file: processed.file };
+    let res = await chat({ features: {}, files: [item] });
+    let body = (await res.json()) as Json;
+    expect(lastPrompt()).toContain(FACT);
+    expect(body.sources[0].source).toMatchObject({ type: 'text', name: keeperUrl });
+    expect(chatRequests()).toHaveLength(1); // no web search: no query generation
+
+    up.requests.length = 0;
+    res = await chat({ features: {}, files: [{ type: 'url', url: keeperUrl, name: keeperUrl }] });
+    body = (await res.json()) as Json;
+    expect(lastPrompt()).toContain(FACT);
+    expect(body.sources[0].metadata[0]).toMatchObject({ url: keeperUrl, name: keeperUrl });
+
+    res = await chat({ features: {}, files: [{ type: 'url', url: `${sentinel.url}/`, name: 'x' }] });
+    expect(res.status).toBe(200);
+    body = (await res.json()) as Json;
+    expect(body.sources).toBeUndefined();
+    expect(sentinel.connections).toBe(0);
+  });
+
   describe('faults: the reply still comes, with a notice', () => {
     for (const [name, fault] of [['429', { status: 429 }], ['500', { status: 500 }], ['garbage', 'garbage'], ['hang', 'hang']] as const) {
       it(`provider ${name}`, async () => {
