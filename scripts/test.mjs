@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { printSkipped } from './test-skips.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const ci = process.env.CI === 'true';
@@ -19,6 +20,7 @@ function run(name, cmd, args, { cwd = root, env = {}, vitest = false } = {}) {
   const r = spawnSync(cmd, fullArgs, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
   if (vitest && fs.existsSync(report)) {
     const j = JSON.parse(fs.readFileSync(report, 'utf8'));
+    printSkipped(j, console.log, cwd);
     totals.passed += j.numPassedTests;
     totals.failed += j.numFailedTests;
     totals.skipped += j.numPendingTests + (j.numTodoTests ?? 0);
@@ -38,6 +40,7 @@ const hasScript = (ws, script) => {
   const file = path.join(root, ws, 'package.json');
   return fs.existsSync(file) && Boolean(JSON.parse(fs.readFileSync(file, 'utf8')).scripts?.[script]);
 };
+run('engines (lowest promised Node)', 'node', ['scripts/check-engines.mjs']);
 run('typecheck', 'npx', ['tsc', '-p', 'contracts', '--noEmit']);
 run('typecheck server', 'npx', ['tsc', '-p', 'server', '--noEmit']);
 if (hasScript('web', 'check')) run('typecheck web', 'npm', ['run', 'check', '-w', 'web']);
@@ -62,6 +65,7 @@ if (hasScript('e2e', 'test') && (fs.existsSync(chromium) || ci)) {
   console.log(`\n(${chromium} not found: skipping the browser tests; \`apt-get install chromium\` enables them.)`);
 }
 
+fs.rmSync(tmp, { recursive: true, force: true });
 console.log(`\n=== summary ===`);
 if (failures.length) console.log(`failed suites: ${failures.join(', ')}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

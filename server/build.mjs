@@ -1,13 +1,14 @@
 // Bundles the server, the contracts it imports and its pure-JS npm dependencies into one ESM file: one
 // file to read and compile is what makes a cold start fast (loading the same code as ~1,500 separate
 // modules from node_modules cost more CPU than everything else in start-up; see bench/RESULTS.md).
-// Left external: the native SQLite binding, the PostgreSQL driver (imported only when DATABASE_URL
+// Left external: the native SQLite and bcrypt bindings, the PostgreSQL driver (imported only when DATABASE_URL
 // names PostgreSQL) and ws's optional native add-ons.
 import { build } from 'esbuild';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 
-// sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk.
-const external = ['better-sqlite3', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq'];
+// sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk;
+// bcrypt loads its prebuilt binary.
+const external = ['better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq'];
 
 await build({
   entryPoints: ['src/server.ts'],

@@ -12,3 +12,4 @@ export * from './tools.ts';
 export * from './sso.ts';
 export * from './retrieval.ts';
 export * from './web-search.ts';
+export * from './chat-app.ts';

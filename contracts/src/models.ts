@@ -36,3 +36,21 @@ export const ModelsQuery = z.object({
     .transform((v) => v === true || v === 'true' || v === 'True' || v === '1'),
 });
 export type ModelsQuery = z.infer<typeof ModelsQuery>;
+
+/**
+ * Not in the original: why `/api/models` is empty (sent as `no_models` only when it is). Admins get each
+ * connection with its problem and fix; other users only the plain message.
+ */
+export const NoModelsConnection = z.object({
+  kind: z.enum(['ollama', 'openai']),
+  url: z.string(),
+  problem: z.string().nullable(),
+  fix: z.string().nullable(),
+});
+export type NoModelsConnection = z.infer<typeof NoModelsConnection>;
+
+export const NoModelsReason = z.object({
+  message: z.string(),
+  connections: z.array(NoModelsConnection).optional(),
+});
+export type NoModelsReason = z.infer<typeof NoModelsReason>;

@@ -39,6 +39,8 @@ export const ChatEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat:message'), data: z.object({ content: z.string() }) }),
   z.object({ type: z.literal('chat:message:error'), data: z.object({ error: z.object({ content: z.string() }) }) }),
   z.object({ type: z.literal('chat:title'), data: z.string() }),
+  z.object({ type: z.literal('chat:tags'), data: z.array(z.unknown()) }),
+  z.object({ type: z.literal('chat:message:follow_ups'), data: z.object({ follow_ups: z.array(z.string()) }) }),
   z.object({ type: z.literal('chat:tasks:cancel'), data: z.object({}).passthrough() }),
   z.object({ type: z.literal('status'), data: z.object({ description: z.string().optional(), done: z.boolean().optional() }).passthrough() }),
 ]);
@@ -54,6 +56,8 @@ export type ChatEvent = z.infer<typeof ChatEvent>;
 /** Event names and payloads, for typing `socket.io` Server and client generics. */
 export interface ServerToClientEvents {
   events: (event: ChatEvent) => void;
+  /** The same envelope under the name Open WebUI's UI used up to 0.6.32. */
+  'chat-events': (event: ChatEvent) => void;
   usage: (payload: { models: string[] }) => void;
   'user-list': (payload: { user_ids: string[] }) => void;
 }

@@ -7,8 +7,23 @@ export class ChatPage {
     await this.page.getByTestId('chat-input').waitFor();
   }
 
-  async selectModel(id: string): Promise<void> {
-    await this.page.getByTestId('model-select').selectOption(id);
+  /** Picks a model in the header's model menu (slot 0 unless `slot` names another one). */
+  async selectModel(id: string, slot = 0): Promise<void> {
+    const buttons = this.page.locator('[data-testid="model-select"], [data-testid="model-select-extra"]');
+    await buttons.nth(slot).click();
+    await this.page.getByTestId('model-menu').locator(`[data-testid="model-option"][data-model-id="${id}"]`).click();
+  }
+
+  /** Ids of the chat's models, in order (the picker's buttons carry them). */
+  async models(): Promise<string[]> {
+    const buttons = this.page.locator('[data-testid="model-select"], [data-testid="model-select-extra"]');
+    const out: string[] = [];
+    for (let i = 0; i < (await buttons.count()); i++) out.push((await buttons.nth(i).getAttribute('data-value')) ?? '');
+    return out.filter(Boolean);
+  }
+
+  async modelValue(): Promise<string> {
+    return (await this.page.getByTestId('model-select').getAttribute('data-value')) ?? '';
   }
 
   async send(text: string): Promise<void> {

@@ -4,7 +4,7 @@ import { apiSignup, startStack, type Stack } from '../fixtures.ts';
 import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
-const BUDGET = 400 * 1024;
+const BUDGET = 250 * 1024;
 
 describe('first-load budget', () => {
   let stack: Stack;
@@ -16,7 +16,7 @@ describe('first-load budget', () => {
     await stack?.close();
   });
 
-  it('the first page load through sign-in to the chat fetches under 400 KB of gzipped JS', async () => {
+  it('the first page load through sign-in to the chat fetches under 250 KB of gzipped JS', async () => {
     const page = await stack.newPage();
     const js = new Map<string, number>();
     page.on('response', async (res) => {

@@ -21,7 +21,7 @@ describe('chatting', () => {
 
   it('streams a reply token by token, saves it, and it survives a reload', async () => {
     const page = chat.page;
-    await expect.poll(() => page.getByTestId('model-select').inputValue()).toBe('llama3:latest');
+    await expect.poll(() => chat.modelValue()).toBe('llama3:latest');
     await chat.selectModel('qwen2:7b');
     await chat.selectModel('llama3:latest');
     await chat.send('Say hello');

@@ -26,7 +26,7 @@ describe('Simplified Chinese', () => {
     expect(await page.getByTestId('new-chat').innerText()).toContain('新对话');
     expect(await page.getByTestId('chat-input').getAttribute('placeholder')).toBe('输入消息');
     // The model list arrives right after sign-in; a fresh chat must pick it up as its default.
-    await expect.poll(() => page.getByTestId('model-select').inputValue()).toBe('llama3:latest');
+    await expect.poll(() => chat.modelValue()).toBe('llama3:latest');
     await screenshot(page, 'chat-zh-CN');
 
     await page.goto('/settings');

@@ -1,5 +1,41 @@
 #!/usr/bin/env node
-// Entry point of the `open-webui` command; the server is bundled into ../dist by `npm run build`.
-import { main } from '../dist/server.js';
+// Entry point of the `open-webui` command (`npx open-webui ...` in a checkout, or on the PATH after
+// `npm install -g`). The server runs from the bundle ../dist/server.js that `npm run build` makes. A fresh
+// clone has no bundle yet: build it on demand when the build tool is installed (a checkout after
+// `npm install`), otherwise say which command to run instead of dying with ERR_MODULE_NOT_FOUND.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
+const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = path.join(serverDir, 'dist', 'server.js');
+
+function canBuild() {
+  if (!fs.existsSync(path.join(serverDir, 'build.mjs'))) return false;
+  try {
+    createRequire(path.join(serverDir, 'build.mjs')).resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (!fs.existsSync(bundle)) {
+  const root = path.dirname(serverDir);
+  if (!canBuild()) {
+    console.error(`open-webui: the server is not built yet (${bundle} is missing).\nRun \`npm install && npm run build\` in ${root} first.`);
+    process.exit(1);
+  }
+  // stderr, so that `doctor --json` keeps a clean stdout.
+  console.error('open-webui: first run in this checkout: building the server...');
+  const r = spawnSync(process.execPath, ['build.mjs'], { cwd: serverDir, stdio: ['ignore', 2, 2] });
+  if (r.status !== 0 || !fs.existsSync(bundle)) {
+    console.error(`open-webui: building the server failed. Run \`npm run build\` in ${root} and read its errors.`);
+    process.exit(1);
+  }
+}
+
+const { main } = await import(pathToFileURL(bundle).href);
 await main();

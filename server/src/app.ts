@@ -34,6 +34,13 @@ import { handleClientError } from './plugins/limits.js';
 import { createLogger, registerRequestLog } from './plugins/logging.js';
 import { useZod } from './plugins/zod.js';
 import { attachRealtime } from './realtime/socket.js';
+import { chatAppRoutes } from './modules/chat-app/chat-app.routes.js';
+import { staticRoutes } from './modules/chat-app/static.routes.js';
+import { adminCompatRoutes } from './modules/chat-app/admin-compat.routes.js';
+import { foldersRoutes } from './modules/folders/folders.routes.js';
+import { evaluationsRoutes } from './modules/evaluations/evaluations.routes.js';
+import { memoriesRoutes } from './modules/memories/memories.routes.js';
+import { taskModelRoutes } from './modules/tasks/task-model.routes.js';
 
 export interface BuildOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -94,6 +101,14 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
   await knowledgeRoutes(app, full);
   await retrievalRoutes(app, full);
   await tasksRoutes(app, full, await attachRealtime(app, full, auth));
+  // ---- chat app: folders, banners/connections/webhook/usage, chat/completed, /static
+  await foldersRoutes(app, full);
+  await chatAppRoutes(app, full);
+  await staticRoutes(app, full);
+  await adminCompatRoutes(app, full);
+  await evaluationsRoutes(app, full);
+  await memoriesRoutes(app, full);
+  await taskModelRoutes(app, full);
   await registerFrontend(app, ctx.config.paths.frontendBuildDir);
 
   return app;

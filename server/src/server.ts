@@ -4,6 +4,8 @@ import { openContext } from './bootstrap.js';
 import { ConfigError, loadConfig, withOverrides } from './config/env.js';
 import { formatReport } from './db/adopt/report.js';
 import { gracefulClose } from './shutdown.js';
+import { explainStartupError, isUsageError } from './startup-errors.js';
+import { logStartupSummary } from './startup-summary.js';
 
 /**
  * `open-webui serve [--host H] [--port P]`: the same verb and flags as the original's CLI.
@@ -12,17 +14,38 @@ import { gracefulClose } from './shutdown.js';
 const USAGE = `Usage: open-webui serve [--host HOST] [--port PORT]
        open-webui doctor [--url PUBLIC_URL] [--insecure] [--json]
        open-webui import <open-webui data dir | webui.db>
+       open-webui backup [--out DIR]
+       open-webui restore DIR [--force]
 
 Environment variables configure everything else; see README.md.`;
 
+/**
+ * Verbs other than `serve`, each loaded only when used: name -> its entry, which gets the remaining
+ * arguments and returns the exit code. Adding a verb is one line here (and one in USAGE).
+ */
+const VERBS = new Map<string, () => Promise<(argv: string[]) => Promise<number>>>([
+  ['doctor', async () => (await import('./modules/doctor/doctor.cli.js')).doctorMain],
+  ['backup', async () => (await import('./modules/backup/backup.cli.js')).backupMain],
+  ['restore', async () => (await import('./modules/backup/backup.cli.js')).restoreMain],
+  ['import', async () => (await import('./db/adopt/adopt.cli.js')).importMain],
+]);
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  if (argv[0] === 'doctor') process.exit(await (await import('./modules/doctor/doctor.cli.js')).doctorMain(argv.slice(1)));
-  if (argv[0] === 'import') process.exit(await (await import('./db/adopt/adopt.cli.js')).importMain(argv.slice(1)));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const verbEntry = argv[0] ? VERBS.get(argv[0]) : undefined;
+  if (verbEntry) process.exit(await (await verbEntry())(argv.slice(1)));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    if (!isUsageError(err)) throw err;
+    console.error(`open-webui: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const { values, positionals } = parsed;
   const verb = positionals[0] ?? 'serve';
   if (values.help || verb === 'help') {
     console.log(USAGE);
@@ -49,7 +72,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
     ctx = await openContext(config);
   } catch (err) {
-    console.error(`open-webui: cannot start: ${(err as Error).message}`);
+    console.error(`open-webui: cannot start: ${explainStartupError(err, config)}`);
     process.exit(1);
   }
   const app = await buildApp(ctx);
@@ -83,4 +106,6 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     await ctx.close();
     process.exit(1);
   }
+  // In the background: readiness (and /health) never waits for the model servers.
+  void logStartupSummary(app, app.ctx).catch((err) => app.log.warn({ err }, 'start-up summary failed'));
 }

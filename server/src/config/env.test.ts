@@ -61,6 +61,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ WEBUI_AUTH: 'false', ENABLE_SIGNUP: 'true' }).auth.enableSignup).toBe(false);
   });
 
+  it('takes a URL without a scheme (localhost:11434) as http:// and warns once', () => {
+    const c = loadConfig({ OLLAMA_BASE_URL: 'localhost:11434' });
+    expect(c.ollama.baseUrls).toEqual(['http://localhost:11434']);
+    expect(c.warnings).toEqual(["OLLAMA_BASE_URL: 'localhost:11434' has no scheme; using 'http://localhost:11434'. Write the full URL to silence this warning."]);
+    expect(loadConfig({}).warnings).toEqual([]);
+  });
+
   it.each([
     ['PORT', 'eighty', /PORT: 'eighty'. Accepted: a whole number from 0 to 65535/],
     ['PORT', '70000', /PORT/],
@@ -68,7 +75,8 @@ describe('loadConfig', () => {
     ['DEFAULT_USER_ROLE', 'root', /DEFAULT_USER_ROLE: 'root'. Accepted: pending, user, admin/],
     ['JWT_EXPIRES_IN', '4 weeks', /JWT_EXPIRES_IN/],
     ['GLOBAL_LOG_LEVEL', 'LOUD', /GLOBAL_LOG_LEVEL/],
-    ['OLLAMA_BASE_URL', 'localhost:11434', /OLLAMA_BASE_URL: 'localhost:11434'. Accepted: http/],
+    ['OLLAMA_BASE_URL', 'ftp://localhost:11434', /^Invalid value for OLLAMA_BASE_URL: 'ftp:\/\/localhost:11434'. Accepted: an http:\/\/ or https:\/\/ URL, e\.g\. http:\/\/localhost:11434\.$/],
+    ['OLLAMA_BASE_URLS', 'http://a:1;nope', /OLLAMA_BASE_URLS: 'nope'. Accepted: http:\/\/ or https:\/\/ URLs separated by ";"/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL/],
     ['AIOHTTP_CLIENT_TIMEOUT', '-5', /AIOHTTP_CLIENT_TIMEOUT/],
     ['WEBSOCKET_MANAGER', 'memcached', /WEBSOCKET_MANAGER/],

@@ -6,6 +6,7 @@ import { userPermissionsFromEnv } from './permissions-env.js';
 import { toolsConfig } from './tools-env.js';
 import { webSearchConfig } from './websearch-env.js';
 import { loadSsoConfig } from './sso.js';
+import { chatAppEnv } from './chat-app.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -84,11 +85,18 @@ function list(raw: string, sep = ';'): string[] {
     .filter((s) => s !== '');
 }
 
-function httpUrl(name: string, raw: string): string {
-  const url = raw.replace(/\/+$/, '');
-  const parsed = z.url({ protocol: /^https?$/ }).safeParse(url);
-  if (!parsed.success) {
-    throw new ConfigError(name, 'Accepted: http:// or https:// URLs separated by ";".', raw);
+function httpUrl(name: string, raw: string, warnings: string[] = []): string {
+  let url = raw.replace(/\/+$/, '');
+  const isUrl = (u: string) => z.url({ protocol: /^https?$/ }).safeParse(u).success;
+  // `localhost:11434` (no scheme) is a common slip: take it as http:// and say so, rather than refuse.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && /^[^/\s:]+:\d+(\/.*)?$/.test(url) && isUrl(`http://${url}`)) {
+    warnings.push(`${name}: '${raw}' has no scheme; using 'http://${url}'. Write the full URL to silence this warning.`);
+    url = `http://${url}`;
+  }
+  if (!isUrl(url)) {
+    // Only the list variables (…_URLS) take several URLs; do not mention ';' for a single-URL one.
+    const accepted = name.endsWith('URLS') ? 'Accepted: http:// or https:// URLs separated by ";".' : 'Accepted: an http:// or https:// URL, e.g. http://localhost:11434.';
+    throw new ConfigError(name, accepted, raw);
   }
   return url;
 }
@@ -190,6 +198,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
   const websocketManager = oneOf(env, 'WEBSOCKET_MANAGER', ['', 'redis'] as const, '');
 
   const webuiName = str(env, 'WEBUI_NAME', 'Open WebUI');
+  // Values accepted with a correction; printed once at start-up (and by doctor).
+  const warnings: string[] = [];
 
   return {
     env: str(env, 'ENV', 'dev'),
@@ -222,7 +232,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       url: redisUrl,
       keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'open-webui'),
     },
-    log: { level: logLevel },
+    log: {
+      level: logLevel,
+      // Not in the original: `json` or `text`; by default text on a terminal, JSON otherwise.
+      format: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'text'] as const, 'auto'),
+      noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    },
     auth: {
       enabled: webuiAuth,
       enableSignup: webuiAuth ? bool(env, 'ENABLE_SIGNUP', true) : false,
@@ -262,11 +277,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
     },
     ollama: {
       enable: bool(env, 'ENABLE_OLLAMA_API', true),
-      baseUrls: (ollamaUrls.length ? ollamaUrls : [ollamaUrlRaw]).map((u) => httpUrl(ollamaUrls.length ? 'OLLAMA_BASE_URLS' : 'OLLAMA_BASE_URL', u)),
+      baseUrls: (ollamaUrls.length ? ollamaUrls : [ollamaUrlRaw]).map((u) => httpUrl(ollamaUrls.length ? 'OLLAMA_BASE_URLS' : 'OLLAMA_BASE_URL', u, warnings)),
     },
     openai: {
       enable: bool(env, 'ENABLE_OPENAI_API', true),
-      baseUrls: openaiUrls.map((u) => httpUrl(openaiUrlsRaw ? 'OPENAI_API_BASE_URLS' : 'OPENAI_API_BASE_URL', u)),
+      baseUrls: openaiUrls.map((u) => httpUrl(openaiUrlsRaw ? 'OPENAI_API_BASE_URLS' : 'OPENAI_API_BASE_URL', u, warnings)),
       // Keys align with URLs by index; pad or cut like the original does.
       keys: openaiUrls.map((_, i) => openaiKeys[i] ?? ''),
     },
@@ -283,6 +298,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
       modelListSeconds:
         seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST', seconds(env, 'AIOHTTP_CLIENT_TIMEOUT_OPENAI_MODEL_LIST', 10)) ?? 10,
       verifyTls: bool(env, 'AIOHTTP_CLIENT_SESSION_SSL', true),
+      // --- security (issue 12): AIOHTTP_CLIENT_TIMEOUT bounds a whole generation response, as the
+      // original's aiohttp total timeout; this bounds each silence (wait for headers, gap between chunks).
+      // Not in the original; defaults to AIOHTTP_CLIENT_TIMEOUT's value, empty = no idle limit.
+      idleSeconds: seconds(env, 'UPSTREAM_IDLE_TIMEOUT', seconds(env, 'AIOHTTP_CLIENT_TIMEOUT', 300)),
     },
     cors: corsOrigins(env),
     securityHeaders: {
@@ -330,10 +349,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
     // ---- web search (issue 17): config/websearch-env.ts
     webSearch: webSearchConfig(env),
     rag: ragConfig(env, databaseUrl, (ollamaUrls.length ? ollamaUrls : [ollamaUrlRaw])[0]!.replace(/\/+$/, ''), openaiUrls[0]!.replace(/\/+$/, ''), openaiKeys[0] ?? ''),
+    // ---- chat app (banners, webhook, task model): config/chat-app.ts
+    chatApp: chatAppEnv(env, (e) => {
+      throw new ConfigError(e.variable, e.accepted, e.value);
+    }),
     extra: {
       ollamaApiConfigs: jsonObject(env, 'OLLAMA_API_CONFIGS'),
       openaiApiConfigs: jsonObject(env, 'OPENAI_API_CONFIGS'),
     },
+    warnings,
   };
 }
 

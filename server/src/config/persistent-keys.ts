@@ -83,6 +83,25 @@ export const PERSISTENT_KEYS = {
   FILE_MAX_COUNT: { path: 'rag.file.max_count', schema: z.number().int().min(0).nullable(), seed: (c: Config) => c.rag.fileMaxCount },
   ALLOWED_FILE_EXTENSIONS: { path: 'rag.file.allowed_extensions', schema: z.array(z.string()), seed: (c: Config) => c.rag.allowedExtensions },
   // ---- end documents & retrieval
+  // ---- chat app: banners, connection flags, webhook, task model (Open WebUI 0.6.34 paths)
+  WEBUI_BANNERS: { path: 'ui.banners', schema: z.array(z.record(z.string(), z.unknown())), seed: (c: Config) => structuredClone(c.chatApp.banners) },
+  ENABLE_DIRECT_CONNECTIONS: { path: 'direct.enable', schema: z.boolean(), seed: (c: Config) => c.chatApp.enableDirectConnections },
+  ENABLE_BASE_MODELS_CACHE: { path: 'models.base_models_cache', schema: z.boolean(), seed: (c: Config) => c.chatApp.enableBaseModelsCache },
+  WEBHOOK_URL: { path: 'webhook_url', schema: z.string(), seed: (c: Config) => c.chatApp.webhookUrl },
+  TASK_MODEL: { path: 'task.model.default', schema: z.string(), seed: (c: Config) => c.chatApp.task.model },
+  TASK_MODEL_EXTERNAL: { path: 'task.model.external', schema: z.string(), seed: (c: Config) => c.chatApp.task.modelExternal },
+  ENABLE_TITLE_GENERATION: { path: 'task.title.enable', schema: z.boolean(), seed: (c: Config) => c.chatApp.task.enableTitle },
+  TITLE_GENERATION_PROMPT_TEMPLATE: { path: 'task.title.prompt_template', schema: z.string(), seed: (c: Config) => c.chatApp.task.titleTemplate },
+  ENABLE_TAGS_GENERATION: { path: 'task.tags.enable', schema: z.boolean(), seed: (c: Config) => c.chatApp.task.enableTags },
+  TAGS_GENERATION_PROMPT_TEMPLATE: { path: 'task.tags.prompt_template', schema: z.string(), seed: (c: Config) => c.chatApp.task.tagsTemplate },
+  ENABLE_FOLLOW_UP_GENERATION: { path: 'task.follow_up.enable', schema: z.boolean(), seed: (c: Config) => c.chatApp.task.enableFollowUp },
+  DEFAULT_PROMPT_SUGGESTIONS: {
+    path: 'ui.prompt_suggestions',
+    schema: z.array(z.object({ title: z.array(z.string()), content: z.string() })),
+    // None by default: our UI then shows its own translated starters; an admin's list replaces them.
+    seed: () => [] as Array<{ title: string[]; content: string }>,
+  },
+  FOLLOW_UP_GENERATION_PROMPT_TEMPLATE: { path: 'task.follow_up.prompt_template', schema: z.string(), seed: (c: Config) => c.chatApp.task.followUpTemplate },
   // ---- web search (issue 17): rag.web.*, task.query.*
   ...WEB_SEARCH_PERSISTENT_KEYS,
 } as const;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { getOwn, setOwn } from '../security/own-keys.js';
 import type { Config } from './env.js';
 import { PERSISTENT_KEYS, type PersistentKey, type PersistentValues } from './persistent-keys.js';
 
@@ -8,7 +9,7 @@ function getPath(tree: Tree, dotted: string): unknown {
   let node: unknown = tree;
   for (const part of dotted.split('.')) {
     if (!node || typeof node !== 'object') return undefined;
-    node = (node as Tree)[part];
+    node = getOwn(node, part);
   }
   return node;
 }
@@ -17,10 +18,11 @@ function setPath(tree: Tree, dotted: string, value: unknown): void {
   const parts = dotted.split('.');
   let node = tree;
   for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    node = next && typeof next === 'object' && !Array.isArray(next) ? (next as Tree) : (node[part] = {});
+    const next = getOwn(node, part);
+    if (next && typeof next === 'object' && !Array.isArray(next)) node = next as Tree;
+    else setOwn(node, part, (node = {}));
   }
-  node[parts.at(-1)!] = value;
+  setOwn(node, parts.at(-1)!, value);
 }
 
 export type ConfigChangeListener = (keys: PersistentKey[]) => void;

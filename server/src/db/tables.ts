@@ -147,6 +147,50 @@ export interface KnowledgeTable {
 }
 // ---- end files & knowledge
 
+/** security: a socket-delivered reply being generated, for marking it interrupted after a crash. */
+export interface ReplyInflightTable {
+  chat_id: string;
+  message_id: string;
+  user_id: string;
+  instance: string;
+  /** Epoch seconds of the running instance's last renewal. */
+  heartbeat_at: number;
+}
+
+// ---- chat app (007-chat-app): folders, message feedback, memories
+export interface FolderTable {
+  id: string;
+  parent_id: string | null;
+  user_id: string;
+  name: string;
+  items: string | null;
+  meta: string | null;
+  is_expanded: Bool;
+  created_at: number;
+  updated_at: number;
+  data: string | null;
+}
+
+export interface FeedbackTable {
+  id: string;
+  user_id: string | null;
+  version: number | null;
+  type: string | null;
+  data: string | null;
+  meta: string | null;
+  snapshot: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MemoryTable {
+  id: string;
+  user_id: string;
+  content: string;
+  updated_at: number;
+  created_at: number;
+}
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -160,4 +204,8 @@ export interface Database {
   oauth_session: OAuthSessionTable;
   file: FileTable;
   knowledge: KnowledgeTable;
+  reply_inflight: ReplyInflightTable;
+  folder: FolderTable;
+  feedback: FeedbackTable;
+  memory: MemoryTable;
 }

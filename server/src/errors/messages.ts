@@ -41,6 +41,7 @@ export const ERROR_MESSAGES = {
   OPENAI_NOT_FOUND: 'OpenAI API was not found',
   OLLAMA_NOT_FOUND: 'WebUI could not connect to Ollama',
   OLLAMA_API_DISABLED: 'The Ollama API is disabled. Please enable it to use this feature.',
+  OPENAI_API_DISABLED: 'The OpenAI API is disabled. Please enable it to use this feature.',
   EMPTY_CONTENT: 'The content provided is empty. Please ensure that there is text or data present before proceeding.',
   INVALID_URL: 'Oops! The URL you provided is invalid. Please double-check and try again.',
   // Literal strings the original uses outside the table.

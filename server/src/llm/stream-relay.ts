@@ -12,7 +12,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UpstreamError, type UpstreamResponse } from './upstreams.js';
+import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from './upstreams.js';
 
 export function clientAbortSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
@@ -66,7 +66,7 @@ function relay(res: UpstreamResponse, opts: RelayOptions): PassThrough {
       return;
     }
     opts.onBreak?.(err);
-    const reason = err instanceof UpstreamError && err.isTimeout ? 'upstream timed out' : 'upstream connection lost';
+    const reason = isUpstreamTimeout(err) ? 'upstream timed out' : 'upstream connection lost';
     const message = `Stream interrupted: ${reason} before the response was complete`;
     out.end(Buffer.from((lastByte === 0x0a ? '' : '\n') + opts.errorLine(message)));
   });

@@ -12,9 +12,11 @@
  *     req.json      a value sent as JSON (sets content-type), or
  *     req.body      raw string | Buffer | Readable sent as is
  *     req.kind      'generation' (AIOHTTP_CLIENT_TIMEOUT) or 'list' (AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST);
- *                   for 'list' the limit covers the whole exchange, for 'generation' it bounds the wait
- *                   for headers and each silence between body chunks (a long stream that keeps talking
- *                   is never cut)
+ *                   the limit covers the whole exchange, body included (like aiohttp's total timeout:
+ *                   an upstream trickling a byte now and then is still cut). A generation call also has
+ *                   an idle limit (UPSTREAM_IDLE_TIMEOUT) on the wait for headers and each silence
+ *                   between chunks. Cut before headers: the call rejects with a 'timeout' UpstreamError
+ *                   (504); after: the body stream errors with one, and relays end with an in-band error.
  *     req.timeoutMs overrides the kind's limit (null = none)
  *     req.signal    aborts the call (and a body being streamed) at once — wire it to client disconnect
  *   Resolves once headers arrive, whatever the status: callers decide what a 4xx/5xx means.
@@ -29,8 +31,13 @@
 import type { Readable } from 'node:stream';
 import { Pool, errors as undiciErrors, request as undiciRequest } from 'undici';
 import type { AppContext } from '../context.js';
+import { dict } from '../security/own-keys.js';
+import { ApiError } from '../errors/api-error.js';
 
 export type UpstreamKind = 'generation' | 'list';
+
+/** Largest upstream body `json()` / `text()` read into memory (streams are relayed, never buffered). */
+export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
 export interface UpstreamRequest {
   url: string;
@@ -74,6 +81,8 @@ export class UpstreamError extends Error {
 export interface UpstreamOptions {
   /** Seconds; null = no limit. */
   generationSeconds: number | null;
+  /** Longest silence of a generation call (headers, gap between chunks); null = none. */
+  idleSeconds?: number | null;
   listSeconds: number;
   verifyTls: boolean;
 }
@@ -96,6 +105,18 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** A body stream failure that is a timeout: our total limit, or undici's idle (body) timeout. */
+export function isUpstreamTimeout(err: unknown): boolean {
+  if (err instanceof UpstreamError) return err.isTimeout;
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT';
+}
+
+/** Detail for an upstream reply that should be JSON and is not. */
+export function upstreamInvalidJson(url: string): string {
+  return `The upstream server (${hostOf(url)}) sent a reply that is not valid JSON`;
 }
 
 /** Turns whatever undici threw into an UpstreamError with a message a user can act on. */
@@ -143,6 +164,11 @@ export class Upstreams {
     return s === null ? null : Math.round(s * 1000);
   }
 
+  #idleMs(): number | null {
+    const s = this.options.idleSeconds === undefined ? this.options.generationSeconds : this.options.idleSeconds;
+    return s === null ? null : Math.round(s * 1000);
+  }
+
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     if (this.#closed) throw new UpstreamError('aborted', 'Upstream client is closed', req.url);
     let parsed: URL;
@@ -167,15 +193,18 @@ export class Upstreams {
     const onAbort = () => controller.abort(req.signal?.reason);
     if (req.signal?.aborted) throw new UpstreamError('aborted', 'Request aborted', req.url);
     req.signal?.addEventListener('abort', onAbort, { once: true });
-    // A list call must finish (body included) within its budget, so one slow server cannot hold up a
-    // merged list; generation calls rely on undici's header/body idle timeouts instead.
-    if (limit !== null && req.kind === 'list') {
+    // Every call must finish (body included) within its budget: a list so one slow server cannot hold up
+    // a merged list, a generation as AIOHTTP_CLIENT_TIMEOUT promises.
+    let stream: Readable | null = null;
+    if (limit !== null) {
       timer = setTimeout(() => {
         timedOut = true;
-        controller.abort();
+        if (stream) stream.destroy(new UpstreamError('timeout', `Timed out: ${hostOf(req.url)} did not finish the response within ${limit / 1000} s`, req.url));
+        else controller.abort();
       }, limit);
       timer.unref();
     }
+    const idle = req.kind === 'list' || req.timeoutMs !== undefined ? limit : this.#idleMs();
     const cleanup = () => {
       if (timer) clearTimeout(timer);
       req.signal?.removeEventListener('abort', onAbort);
@@ -188,24 +217,47 @@ export class Upstreams {
         headers,
         body,
         signal: controller.signal,
-        headersTimeout: limit ?? 0,
-        bodyTimeout: limit ?? 0,
+        headersTimeout: idle ?? 0,
+        bodyTimeout: idle ?? 0,
       });
-      const flat: Record<string, string> = {};
+      const flat: Record<string, string> = dict(); // header names come from the upstream
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-      const stream = res.body as unknown as Readable;
+      stream = res.body as unknown as Readable;
       stream.once('close', cleanup);
       const wrap = <T>(p: Promise<T>) =>
         p.catch((err: unknown) => {
+          if (err instanceof ApiError) throw err;
           throw classify(err, req.url, timedOut, controller.signal.aborted && !timedOut);
         });
+      // Whole bodies read into memory are capped; a bigger one is the upstream's fault (502).
+      const readText = async (): Promise<string> => {
+        const parts: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of stream!) {
+          size += (chunk as Buffer).length;
+          if (size > MAX_BUFFERED_BODY) {
+            stream!.destroy();
+            throw new ApiError(502, `The upstream server (${hostOf(req.url)}) sent a reply larger than ${MAX_BUFFERED_BODY / 1048576} MiB`);
+          }
+          parts.push(chunk as Buffer);
+        }
+        return Buffer.concat(parts).toString('utf8');
+      };
       return {
         status: res.statusCode,
         ok: res.statusCode >= 200 && res.statusCode < 300,
         headers: flat,
         body: stream,
-        json: <T>() => wrap(res.body.json() as Promise<T>),
-        text: () => wrap(res.body.text()),
+        // A body that is not JSON (an HTML error page, a truncated reply) is the upstream's fault: 502.
+        json: <T>() =>
+          wrap(readText()).then((text) => {
+            try {
+              return JSON.parse(text) as T;
+            } catch {
+              throw new ApiError(502, upstreamInvalidJson(req.url));
+            }
+          }),
+        text: () => wrap(readText()),
         dump: () => res.body.dump().catch(() => undefined),
       };
     } catch (err) {
@@ -254,6 +306,7 @@ export function upstreamsFor(ctx: Pick<AppContext, 'config'>): Upstreams {
   if (!u) {
     u = new Upstreams({
       generationSeconds: ctx.config.timeouts.clientSeconds,
+      idleSeconds: ctx.config.timeouts.idleSeconds,
       listSeconds: ctx.config.timeouts.modelListSeconds,
       verifyTls: ctx.config.timeouts.verifyTls,
     });

@@ -2,16 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
 
 /**
- * CORS with the semantics of the original's Starlette middleware: credentials allowed, every method and
- * header, preflights cached by the browser. With the `*` default the caller's Origin is echoed back, because
- * browsers refuse a literal `*` on credentialed requests (cookies, Authorization).
+ * CORS: every method and header, preflights cached by the browser. With the `*` default the answer is a
+ * literal `*` without credentials: echoing any Origin with `Allow-Credentials: true` let any page (another
+ * port of the same host included) read a signed-in user's responses, token included, with the user's
+ * cookie. Origins listed in CORS_ALLOW_ORIGIN are echoed back with credentials allowed.
  */
 export interface CorsPolicy {
   allowAll: boolean;
   origins: string[];
   isAllowed(origin: string): boolean;
   /** The value Socket.IO's `cors.origin` option should get, so websockets follow the same rule. */
-  socketIoOrigin: true | string[];
+  socketIoOrigin: '*' | string[];
+  /** Whether credentialed cross-origin requests are allowed (only for listed origins). */
+  credentials: boolean;
 }
 
 export const CORS_MAX_AGE_SECONDS = 600;
@@ -27,7 +30,8 @@ export function corsPolicy(config: Pick<Config, 'cors'>): CorsPolicy {
     allowAll,
     origins: allowAll ? ['*'] : origins,
     isAllowed: (origin) => allowAll || set.has(origin.toLowerCase()),
-    socketIoOrigin: allowAll ? true : origins,
+    socketIoOrigin: allowAll ? '*' : origins,
+    credentials: !allowAll,
   };
 }
 
@@ -41,17 +45,20 @@ export function registerCors(app: FastifyInstance, policy: CorsPolicy): void {
     raw.setHeader('Vary', 'Origin');
     const allowed = policy.isAllowed(origin);
     const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
-    if (!preflight) {
-      if (allowed) {
+    const allow = () => {
+      if (policy.allowAll) raw.setHeader('Access-Control-Allow-Origin', '*');
+      else {
         raw.setHeader('Access-Control-Allow-Origin', origin);
         raw.setHeader('Access-Control-Allow-Credentials', 'true');
       }
+    };
+    if (!preflight) {
+      if (allowed) allow();
       return;
     }
     // Preflights end here: no route has to declare OPTIONS, and a refused origin gets a readable reason.
     if (!allowed) return reply.code(400).send({ detail: 'Disallowed CORS origin' });
-    raw.setHeader('Access-Control-Allow-Origin', origin);
-    raw.setHeader('Access-Control-Allow-Credentials', 'true');
+    allow();
     raw.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);
     const wanted = request.headers['access-control-request-headers'];
     if (wanted) raw.setHeader('Access-Control-Allow-Headers', wanted);

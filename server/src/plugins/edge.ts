@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { corsPolicy, registerCors } from './cors.js';
+import { registerJsonLimits } from './json-limits.js';
 import { registerLimits } from './limits.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { guardWebsocketUpgrade, registerWebsocketUpgradeCheck } from './websocket-upgrade.js';
@@ -20,6 +21,7 @@ export function registerEdge(app: FastifyInstance, ctx: Pick<AppContext, 'config
   registerWebsocketUpgradeCheck(app);
   registerSecurityHeaders(app, ctx.config);
   registerLimits(app, ctx);
+  registerJsonLimits(app);
   // By now Socket.IO (if enabled) has attached to the server; put the upgrade check in front of it.
   app.addHook('onReady', async () => guardWebsocketUpgrade(app.server));
   app.addHook('onSend', async (_request, reply) => {

@@ -33,6 +33,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
       else if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') detail = 'Request body is empty but Content-Type is application/json';
       return reply.status(status).send({ detail });
     }
+    // PostgreSQL refuses U+0000 in text (SQLite stores it): whichever query a NUL from the request reached,
+    // it is the client's input that cannot be stored or matched, not a server fault.
+    const pgCode = (error as { code?: unknown }).code;
+    if (pgCode === '22021' || pgCode === '22P05') return reply.status(400).send({ detail: 'Text must not contain NUL (\\u0000) characters' });
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error.message }, 'database unavailable');
       return reply.status(503).send({ detail: DATABASE_UNAVAILABLE });

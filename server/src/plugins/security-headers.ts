@@ -36,8 +36,18 @@ export function securityHeaders(config: Pick<Config, 'securityHeaders'>): Record
   return out;
 }
 
+/**
+ * Sent even when their variables are unset (unlike the original): without them the UI could be framed by
+ * any site (clickjacking) and responses could be content-sniffed. XFRAME_OPTIONS / XCONTENT_TYPE still
+ * decide the value when set.
+ */
+export const DEFAULT_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'SAMEORIGIN',
+};
+
 export function registerSecurityHeaders(app: FastifyInstance, config: Config): void {
-  const headers = Object.entries(securityHeaders(config));
+  const headers = Object.entries({ ...DEFAULT_SECURITY_HEADERS, ...securityHeaders(config) });
   app.addHook('onRequest', async (request, reply) => {
     // On the raw response so streamed and hijacked replies carry them too.
     for (const [name, value] of headers) reply.raw.setHeader(name, value);

@@ -2,7 +2,7 @@ import type { ChatCompletionRequest, UserModel } from '@owui/contracts';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { ERROR_MESSAGES } from '../errors/messages.js';
-import { canReadFile, canReadKnowledge } from './access.js';
+import { canReadFile, canReadKnowledge, groupIdsOf } from './access.js';
 import { fillRagTemplate } from './rag-template.js';
 import { allOfCollections, queryCollections, type QueryResult } from './retrieve.js';
 import { RagRuntime } from './runtime.js';
@@ -70,7 +70,7 @@ async function resolveItem(rt: RagRuntime, user: UserModel, item: Json, query: s
 
   if (item.type === 'collection' && id) {
     const k = await rt.knowledge.get(id);
-    if (!k || !canReadKnowledge(user, k)) return null;
+    if (!k || !canReadKnowledge(user, k, await groupIdsOf(rt.ctx, user))) return null;
     if (full || s.bypass) {
       const files = await rt.files.getMany(k.data.file_ids ?? []);
       const docs = files.filter((f) => typeof f.data.content === 'string' && f.data.content);

@@ -1,5 +1,5 @@
 import type { UserModel } from '@owui/contracts';
-import { canReadFile, canReadKnowledge } from './access.js';
+import { canReadFile, canReadKnowledge, groupIdsOf } from './access.js';
 import type { RagRuntime } from './runtime.js';
 
 /**
@@ -14,7 +14,7 @@ export async function canReadCollection(rt: RagRuntime, user: UserModel, name: s
     if (file) return canReadFile(user, file);
   }
   const k = await rt.knowledge.get(name);
-  if (k) return canReadKnowledge(user, k);
+  if (k) return canReadKnowledge(user, k, await groupIdsOf(rt.ctx, user));
   const [first] = await (await rt.store()).all([name], 1);
   return !first || first.metadata.created_by === user.id;
 }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import {
   SOCKET_PATH,
+  UsagePayload,
   UserJoinPayload,
   type ChatEvent,
   type ClientToServerEvents,
@@ -22,7 +23,12 @@ interface SocketUser {
 }
 interface SocketData {
   user?: SocketUser;
+  /** Last `usage` report of this socket: which model its chat is using, and when (epoch ms). */
+  usage?: { model: string; at: number };
 }
+
+/** A `usage` report older than this no longer counts the model as in use (the client repeats it). */
+const USAGE_TTL_MS = 60_000;
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface JwtUserResolver {
@@ -35,9 +41,13 @@ export interface Realtime {
   emitToUser(userId: string, event: ChatEvent): void;
   /** Sockets of the user connected to this instance (tests, diagnostics). */
   localSocketCount(userId: string): number;
+  /** Signed-in users with a socket open and models reported in use, across every instance (`/api/usage`). */
+  usage(): Promise<{ userIds: string[]; modelIds: string[] }>;
 }
 
 export const userRoom = (userId: string) => `user:${userId}`;
+/** Sockets that asked for `events` only (handshake `auth.events = 'events'`). */
+const EVENTS_ONLY_ROOM = 'events-only';
 
 /**
  * Socket.IO on the Fastify HTTP server at `/ws/socket.io`, like the original: every socket is accepted,
@@ -54,7 +64,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
     transports: ws.enabled ? ['websocket', 'polling'] : ['polling'],
     pingInterval: ws.pingIntervalSeconds * 1000,
     pingTimeout: ws.pingTimeoutSeconds * 1000,
-    cors: { origin: corsPolicy(ctx.config).socketIoOrigin, credentials: true },
+    cors: { origin: corsPolicy(ctx.config).socketIoOrigin, credentials: corsPolicy(ctx.config).credentials },
     serveClient: false,
     // Same 400 as the HTTP edge: engine.io owns this path, so Fastify's hook never sees these requests.
     allowRequest: (req, done) => done(isInvalidWebsocketUpgrade(req) ? 'Invalid WebSocket upgrade request' : null, !isInvalidWebsocketUpgrade(req)),
@@ -84,9 +94,12 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
     await socket.join(userRoom(user.id));
   };
 
-  io.on('connection', async (socket: AppSocket) => {
-    const user = await identify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-    if (user) await join(socket, user);
+  io.on('connection', (socket: AppSocket) => {
+    // A client that says it listens on `events` only (ours) is spared the `chat-events` copy.
+    if ((socket.handshake.auth as { events?: unknown } | undefined)?.events === 'events') void socket.join(EVENTS_ONLY_ROOM);
+    // Handlers first, then the handshake lookup: a `user-join` sent right after connecting must not
+    // arrive while no listener is registered yet (a slow database made that race visible).
+    void identify((socket.handshake.auth as { token?: unknown } | undefined)?.token).then((user) => (user ? join(socket, user) : undefined));
 
     socket.on('user-join', async (payload, ack) => {
       const parsed = UserJoinPayload.safeParse(payload);
@@ -96,7 +109,10 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
     });
     // Accepted for protocol compatibility; presence is not tracked yet.
     socket.on('heartbeat', () => undefined);
-    socket.on('usage', () => undefined);
+    socket.on('usage', (payload) => {
+      const model = UsagePayload.safeParse(payload);
+      if (model.success && socket.data.user) socket.data.usage = { model: model.data.model.slice(0, 500), at: Date.now() };
+    });
   });
 
   // Before Fastify stops listening: open sockets would otherwise hold the HTTP server open.
@@ -110,7 +126,21 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
 
   const realtime: Realtime = {
     emitToUser(userId, event) {
+      // Open WebUI's UI listens on `chat-events` up to 0.6.32 and on `events` from 0.6.33: send both so
+      // any 0.6 build streams live. Our own client listens on `events` only.
       io.to(userRoom(userId)).emit('events', event);
+      io.to(userRoom(userId)).except(EVENTS_ONLY_ROOM).emit('chat-events', event);
+    },
+    async usage() {
+      const sockets = await io.fetchSockets();
+      const users = new Set<string>();
+      const models = new Set<string>();
+      const fresh = Date.now() - USAGE_TTL_MS;
+      for (const so of sockets) {
+        if (so.data.user) users.add(so.data.user.id);
+        if (so.data.usage && so.data.usage.at >= fresh) models.add(so.data.usage.model);
+      }
+      return { userIds: [...users], modelIds: [...models] };
     },
     localSocketCount(userId) {
       return io.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0;

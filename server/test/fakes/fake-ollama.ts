@@ -23,6 +23,7 @@
  *   turns         scripted /api/chat turns for tool loops: each request takes the next (a function gets the
  *                 request body); `toolCalls` answers with message.tool_calls (arguments as objects, the
  *                 way Ollama sends them); when empty, `reply` applies
+ *   replyWhen     [{ prompt: RegExp, reply }]: the reply for requests whose messages/prompt match (task-model calls)
  * Unknown models get Ollama's 404 `{"error":"model \"x\" not found, try pulling it first"}`.
  *
  * Routes: GET/HEAD /, GET /api/tags, /api/ps, /api/version; POST /api/show, /api/chat, /api/generate,
@@ -46,6 +47,7 @@ export interface FakeOllamaScript {
   embeddingDim: number;
   turns: (FakeOllamaTurn | ((body: Record<string, unknown>) => FakeOllamaTurn))[];
   noToolModels: string[];
+  replyWhen: Array<{ prompt: RegExp; reply: string }>;
 }
 
 export interface FakeOllamaTurn {
@@ -82,6 +84,7 @@ const DEFAULTS: FakeOllamaScript = {
   loaded: [],
   version: '0.6.8',
   reply: 'Hello from the fake Ollama.',
+  replyWhen: [],
   tokenDelayMs: 0,
   error: null,
   hang: false,
@@ -198,7 +201,9 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
     if (s.error && (!s.error.path || s.error.path.test(path))) return json(res, s.error.status, { error: s.error.message });
 
     const name = String(b.model ?? b.name ?? '');
-    const words = tokens(s.reply);
+    const asked = JSON.stringify(b.messages ?? b.prompt ?? '');
+    const reply = s.replyWhen.find((w) => w.prompt.test(asked))?.reply ?? s.reply;
+    const words = tokens(reply);
     const wantsStream = b.stream !== false;
 
     if (path === '/' && (method === 'GET' || method === 'HEAD')) {
@@ -243,7 +248,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
       const final = { model: name, created_at: now(), ...piece(''), done: true, done_reason: 'stop', ...counters(12, words.length), ...(chat ? {} : { context: [1, 2, 3] }) };
       if (!wantsStream) {
         if (s.tokenDelayMs) await sleep(s.tokenDelayMs * words.length);
-        return json(res, 200, { ...final, ...piece(s.reply) });
+        return json(res, 200, { ...final, ...piece(reply) });
       }
       const lines = words.map((w) => nd({ model: name, created_at: now(), ...piece(w), done: false }));
       await stream(rec, res, path, 'application/x-ndjson', [...lines, nd(final)]);
@@ -292,7 +297,7 @@ export async function startFakeOllama(initial: Partial<FakeOllamaScript> = {}, p
       const id = chat ? 'chatcmpl-123' : 'cmpl-123';
       const usage = { prompt_tokens: 12, completion_tokens: words.length, total_tokens: 12 + words.length };
       if (b.stream !== true) {
-        const choice = chat ? { index: 0, message: { role: 'assistant', content: s.reply }, finish_reason: 'stop' } : { index: 0, text: s.reply, finish_reason: 'stop' };
+        const choice = chat ? { index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop' } : { index: 0, text: reply, finish_reason: 'stop' };
         return json(res, 200, { id, object: chat ? 'chat.completion' : 'text_completion', created: 1717243200, model: name, system_fingerprint: 'fp_ollama', choices: [choice], usage });
       }
       const object = chat ? 'chat.completion.chunk' : 'text_completion';

@@ -127,6 +127,15 @@ describe('/api/chat/completions and /api/embeddings', () => {
     expect(ollama.requests.some((r) => r.path === '/api/chat')).toBe(false);
   });
 
+  it('resolves a bare Ollama name to its :latest tag, like ollama itself', async () => {
+    const res = await post({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(res.status).toBe(200);
+    expect((await res.json()).choices[0].message.content).toBe('Hello from Ollama');
+    expect(lastOllamaChat().model).toBe('llama3.2:latest');
+    // A tag that does not exist is not guessed at.
+    expect((await post({ model: 'llama3.2:8b', messages: [{ role: 'user', content: 'Hi' }] })).status).toBe(400);
+  });
+
   it('rejects an unknown model with 400 "Model not found" and sends nothing upstream', async () => {
     const res = await post({ model: 'ghost', messages: [{ role: 'user', content: 'x' }], stream: true });
     expect(res.status).toBe(400);

@@ -85,15 +85,93 @@ describe('doctor probes', () => {
     expect(r.steps[0]).toMatchObject({ name: 'dns', ok: false });
   });
 
-  it('diagnoses a wrong port: refused, or the container-loopback mistake inside a container', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
-    const bare = await probeConnection({ kind: 'ollama', url }, opts);
+  it('says nothing listens (is Ollama running?) when a local port refuses', async () => {
+    const port = await closedPort();
+    const bare = await probeConnection({ kind: 'ollama', url: `http://127.0.0.1:${port}` }, opts);
     expect(codes(bare)).toEqual(['CONNECTION_REFUSED']);
+    expect(bare.findings[0]!.message).toBe(`Nothing listens on 127.0.0.1:${port} — is Ollama running?`);
+    expect(bare.findings[0]!.fix).toMatch(/`ollama serve`/);
     expect(bare.findings[0]!.fix).toMatch(/11434/);
-    const boxed = await probeConnection({ kind: 'ollama', url: url.replace('127.0.0.1', 'localhost') }, { ...opts, inContainer: true });
-    expect(codes(boxed)).toEqual(['LOOPBACK_IN_CONTAINER']);
-    expect(boxed.findings[0]!.fix).toMatch(/host\.docker\.internal/);
-    expect(boxed.findings[0]!.fix).toMatch(/--network=host/);
+    const openaiRefused = await probeConnection({ kind: 'openai', url: `http://127.0.0.1:${port}/v1` }, opts);
+    expect(openaiRefused.findings[0]!.message).toBe(`Nothing listens on 127.0.0.1:${port}.`);
+  });
+
+  it('inside a container, a stopped Ollama is still "is Ollama running?" first; the loopback case is only a note', async () => {
+    const port = await closedPort();
+    // The host alias does not answer on that port either (here: nothing on 127.0.0.3).
+    const boxed = await probeConnection({ kind: 'ollama', url: `http://localhost:${port}` }, { ...opts, inContainer: true, hostAlias: '127.0.0.3' });
+    expect(codes(boxed)).toEqual(['CONNECTION_REFUSED', 'LOOPBACK_IN_CONTAINER']);
+    expect(boxed.findings.map((f) => f.severity)).toEqual(['error', 'info']);
+    expect(boxed.findings[1]!.fix).toMatch(/host\.docker\.internal/);
+  });
+
+  it('inside a container, names the loopback mistake first when the host answers on that port', async () => {
+    // Something listens on the "host" (127.0.0.2) but not on the container's own loopback (127.0.0.1).
+    const host = net.createServer((c) => c.end());
+    await new Promise<void>((r) => host.listen(0, '127.0.0.2', r));
+    const { port } = host.address() as net.AddressInfo;
+    try {
+      const boxed = await probeConnection({ kind: 'ollama', url: `http://127.0.0.1:${port}` }, { ...opts, inContainer: true, hostAlias: '127.0.0.2' });
+      expect(codes(boxed)).toEqual(['LOOPBACK_IN_CONTAINER']);
+      expect(boxed.findings[0]!.severity).toBe('error');
+      expect(boxed.findings[0]!.message).toMatch(/Ollama answers on the host \(127\.0\.0\.2:\d+\)/);
+      expect(boxed.findings[0]!.fix).toMatch(/--network=host/);
+    } finally {
+      await new Promise((r) => host.close(r));
+    }
+  });
+
+  it('an Ollama URL ending in /api on the right port is OLLAMA_URL_HAS_PATH, not NOT_OLLAMA', async () => {
+    for (const suffix of ['/api', '/api/', '/v1']) {
+      const r = await probeConnection({ kind: 'ollama', url: `${ollama.url}${suffix}` }, opts);
+      expect(codes(r)).toEqual(['OLLAMA_URL_HAS_PATH']);
+      expect(r.ok).toBe(false);
+      expect(r.findings[0]!.fix).toContain(`Use ${ollama.url} as the Ollama URL`);
+      expect(r.version).toBe('0.6.8');
+    }
+  });
+
+  it('skips the default OpenAI connection when it has no key (an Ollama-only set-up)', async () => {
+    const only = await startTestServer({ OLLAMA_BASE_URL: ollama.url, OPENAI_API_BASE_URL: 'https://api.openai.com/v1', OPENAI_API_KEY: '' });
+    try {
+      const lines: string[] = [];
+      const env = { DATA_DIR: only.dataDir, WEBUI_SECRET_KEY: 'test-secret', OLLAMA_BASE_URL: ollama.url };
+      const dbEnv = only.ctx.config.database.dialect === 'postgres' ? { DATABASE_URL: only.ctx.config.database.url } : {};
+      expect(await runDoctor(loadConfig({ ...env, ...dbEnv }), [], (l) => lines.push(l))).toBe(0);
+      const text = lines.join('\n');
+      expect(text).toMatch(/openai https:\/\/api\.openai\.com\/v1: skipped/);
+      expect(text).toMatch(/INFO \[NOT_CONFIGURED\]/);
+      expect(text).not.toMatch(/DNS_FAILED|Docker Compose/);
+      expect(text).toMatch(/No problems found/);
+    } finally {
+      await only.close();
+    }
+  });
+
+  it('prints the start-up warning for OLLAMA_BASE_URL=host:port and uses it as http://', async () => {
+    const bare = ollama.url.replace('http://', '');
+    const own = await startTestServer({ OLLAMA_BASE_URL: bare, ENABLE_OPENAI_API: 'false' });
+    try {
+      const lines: string[] = [];
+      const dbEnv = own.ctx.config.database.dialect === 'postgres' ? { DATABASE_URL: own.ctx.config.database.url } : {};
+      const cfg = loadConfig({ DATA_DIR: own.dataDir, WEBUI_SECRET_KEY: 'test-secret', OLLAMA_BASE_URL: bare, ENABLE_OPENAI_API: 'false', ...dbEnv });
+      expect(await runDoctor(cfg, [], (l) => lines.push(l))).toBe(0);
+      expect(lines.join('\n')).toMatch(/WARNING OLLAMA_BASE_URL: '127\.0\.0\.1:\d+' has no scheme; using 'http:\/\/127\.0\.0\.1:\d+'/);
+      expect(lines.join('\n')).toMatch(/ollama http:\/\/127\.0\.0\.1:\d+: ok, version 0\.6\.8, 2 models/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('reports a server that accepts but never answers as TIMEOUT within the model-list timeout', async () => {
+    ollama.script({ hang: /^\/api\/version$/ });
+    try {
+      const r = await probeConnection({ kind: 'ollama', url: ollama.url }, { ...opts, timeoutMs: 500 });
+      expect(codes(r)).toEqual(['TIMEOUT']);
+      expect(r.findings[0]!.message).toMatch(/No answer from 127\.0\.0\.1:\d+ within 0\.5 s \(GET \/api\/version\)/);
+    } finally {
+      ollama.script({ hang: false });
+    }
   });
 
   it('notices a port that answers but is not Ollama (e.g. Open WebUI itself)', async () => {

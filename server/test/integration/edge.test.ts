@@ -31,17 +31,21 @@ describe('CORS', () => {
     await strict.close();
   });
 
-  it('warns once about the * default and reflects any origin with credentials', async () => {
+  it('warns once about the * default and answers * without credentials (issue 12)', async () => {
     expect(wildcard.logs()).toContain("CORS_ALLOW_ORIGIN IS SET TO '*' - NOT RECOMMENDED FOR PRODUCTION DEPLOYMENTS");
     const res = await wildcard.request('GET', '/api/version', { headers: { origin: 'https://anything.test' } });
-    expect(res.headers.get('access-control-allow-origin')).toBe('https://anything.test');
-    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    const pre = await wildcard.request('OPTIONS', '/api/v1/auths/', { headers: { origin: 'http://127.0.0.1:9999', 'access-control-request-method': 'GET' } });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
     expect(res.headers.get('vary')).toMatch(/Origin/);
   });
 
   it('allows listed origins and gives no CORS headers to others', async () => {
     const ok = await strict.request('GET', '/api/version', { headers: { origin: 'http://localhost:5173' } });
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
     const denied = await strict.request('GET', '/api/version', { headers: { origin: 'https://evil.test' } });
     expect(denied.status).toBe(200);
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
@@ -99,13 +103,14 @@ describe('security headers', () => {
     expect(headers).toEqual({ [header]: expected });
   });
 
-  it('sends none when unset, and the configured ones on every response (404s included)', async () => {
+  it('sends only nosniff and same-origin framing when unset, and the configured ones on every response (404s included)', async () => {
     const plain = await startTestServer();
     const configured = await startTestServer({ HSTS: 'max-age=100', XFRAME_OPTIONS: 'DENY', CACHE_CONTROL: 'no-store' });
     try {
       const a = await plain.request('GET', '/api/version');
       expect(a.headers.get('strict-transport-security')).toBeNull();
-      expect(a.headers.get('x-frame-options')).toBeNull();
+      expect(a.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(a.headers.get('x-content-type-options')).toBe('nosniff');
       expect(a.headers.get('x-process-time')).toMatch(/^\d+$/);
       for (const path of ['/api/version', '/api/v1/nope', '/health']) {
         const b = await configured.request('GET', path);

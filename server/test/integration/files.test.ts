@@ -3,20 +3,26 @@ import { createUser } from '../factories/users.js';
 import { DOCX_TYPE, makeDocx, makePdf, makePptx, makeXlsx, PDF_TYPE, PPTX_TYPE, XLSX_TYPE } from '../helpers/documents.js';
 import { streamStatus, upload, uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { vectorEnv } from '../helpers/vector-env.js';
 
 describe('files: upload, extraction, status, content, access, delete', () => {
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let alice: { token: string; user: { id: string } };
   let bob: { token: string };
   let admin: { token: string };
 
   beforeAll(async () => {
-    srv = await startTestServer({ RAG_FILE_MAX_SIZE: '1', RAG_ALLOWED_FILE_EXTENSIONS: 'txt,md,pdf,docx,html,json,csv,xlsx,pptx,py' });
+    vec = await vectorEnv();
+    srv = await startTestServer({ ...vec.env, RAG_FILE_MAX_SIZE: '1', RAG_ALLOWED_FILE_EXTENSIONS: 'txt,md,pdf,docx,html,json,csv,xlsx,pptx,py' });
     admin = await createUser(srv.ctx, { role: 'admin' });
     alice = await createUser(srv.ctx);
     bob = await createUser(srv.ctx);
   });
-  afterAll(async () => srv.close());
+  afterAll(async () => {
+    await srv.close();
+    await vec?.close();
+  });
 
   it('uploads a text file, processes it in the background and serves bytes and text', async () => {
     const { res, body } = await upload(srv, alice.token, 'notes.md', '# Notes\n\nThe launch code is PELICAN-42.\n', 'text/markdown');

@@ -7,22 +7,25 @@ import { RagRuntime } from '../../src/rag/runtime.js';
 import { createUser } from '../factories/users.js';
 import { makeDocx, DOCX_TYPE } from '../helpers/documents.js';
 import { streamStatus, upload } from '../helpers/files.js';
+import { startPgliteVector } from '../helpers/pglite.js';
 import { createPostgresDatabase, scaleServices } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const services = scaleServices('jobs-redis.test.ts');
 
-describe.skipIf(!services.available)('document processing on BullMQ (REDIS_URL): any instance takes the work', () => {
+describe.skipIf(!services.available)('two instances: BullMQ jobs on Redis, PostgreSQL, pgvector, one uploads folder', () => {
   let a: TestServer;
   let b: TestServer;
   let db: Awaited<ReturnType<typeof createPostgresDatabase>>;
   let dataDir: string;
+  let pgv: Awaited<ReturnType<typeof startPgliteVector>>;
 
   beforeAll(async () => {
     db = await createPostgresDatabase();
     // Two instances sharing PostgreSQL, Redis and the uploads folder, as behind one load balancer.
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'owui-jobs-'));
-    const env = { DATABASE_URL: db.url, REDIS_URL: services.redis, REDIS_KEY_PREFIX: `jobs-test-${randomUUID().slice(0, 8)}`, DATA_DIR: dataDir };
+    pgv = await startPgliteVector();
+    const env = { DATABASE_URL: db.url, REDIS_URL: services.redis, REDIS_KEY_PREFIX: `jobs-test-${randomUUID().slice(0, 8)}`, DATA_DIR: dataDir, VECTOR_DB: 'pgvector', PGVECTOR_DB_URL: pgv.url };
     a = await startTestServer(env);
     b = await startTestServer(env);
   }, 60_000);
@@ -30,6 +33,7 @@ describe.skipIf(!services.available)('document processing on BullMQ (REDIS_URL):
     await a.close();
     await b.close();
     await db.drop();
+    await pgv.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -45,5 +49,8 @@ describe.skipIf(!services.available)('document processing on BullMQ (REDIS_URL):
     expect(events.at(-1)).toEqual({ status: 'completed' });
     const text = await (await a.request('GET', `/api/v1/files/${body.id}/data/content`, { token })).json();
     expect(text.content).toContain('TANGERINE');
+    // Indexed by B into the shared pgvector store; found through A.
+    const q = await (await a.request('POST', '/api/v1/retrieval/query/doc', { token, body: { collection_name: `file-${body.id}`, query: 'what is the answer' } })).json();
+    expect(q.documents[0][0]).toContain('TANGERINE');
   });
 });

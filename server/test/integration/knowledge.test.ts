@@ -3,9 +3,11 @@ import { DEFAULT_USER_PERMISSIONS } from '../../src/config/persistent-keys.js';
 import { createUser } from '../factories/users.js';
 import { upload, uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { vectorEnv } from '../helpers/vector-env.js';
 
 describe('knowledge bases', () => {
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let alice: { token: string; user: { id: string } };
   let bob: { token: string };
   let admin: { token: string };
@@ -14,12 +16,16 @@ describe('knowledge bases', () => {
     (await srv.request('POST', '/api/v1/retrieval/query/collection', { token, body: { collection_names: [kid], query: q, k: 5 } })).json();
 
   beforeAll(async () => {
-    srv = await startTestServer();
+    vec = await vectorEnv();
+    srv = await startTestServer(vec.env);
     admin = await createUser(srv.ctx, { role: 'admin' });
     alice = await createUser(srv.ctx);
     bob = await createUser(srv.ctx);
   });
-  afterAll(async () => srv.close());
+  afterAll(async () => {
+    await srv.close();
+    await vec?.close();
+  });
 
   it('needs workspace.knowledge to create (off for users by default, as the original)', async () => {
     const r = await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'KB', description: '' } });
@@ -107,6 +113,28 @@ describe('knowledge bases', () => {
     expect((await query(alice.token, kb.id, 'safe combination')).documents[0][0]).toContain('1234');
   });
 
+  it('a knowledge base shared with a group is readable by its members only (shared access-control evaluator)', async () => {
+    const carol = await createUser(srv.ctx);
+    const group = await (await srv.request('POST', '/api/v1/groups/create', { token: admin.token, body: { name: 'research', description: '' } })).json();
+    const upd = await srv.request('POST', `/api/v1/groups/id/${group.id}/update`, { token: admin.token, body: { name: 'research', description: '', user_ids: [carol.user.id] } });
+    expect(upd.status).toBe(200);
+    const kb = await (await srv.request('POST', '/api/v1/knowledge/create', {
+      token: alice.token,
+      body: { name: 'Research notes', description: '', access_control: { read: { group_ids: [group.id], user_ids: [] }, write: { group_ids: [], user_ids: [] } } },
+    })).json();
+    const f = await uploadProcessed(srv, alice.token, 'lab.txt', 'The lab door code is 4711.');
+    expect((await srv.request('POST', `/api/v1/knowledge/${kb.id}/file/add`, { token: alice.token, body: { file_id: f.id } })).status).toBe(200);
+
+    expect((await srv.request('GET', `/api/v1/knowledge/${kb.id}`, { token: carol.token })).status).toBe(200);
+    expect((await query(carol.token, kb.id, 'lab door code')).documents[0][0]).toContain('4711');
+    expect((await srv.request('GET', `/api/v1/knowledge/${kb.id}`, { token: bob.token })).status).toBe(404);
+    // Read access is not write access.
+    expect((await srv.request('POST', `/api/v1/knowledge/${kb.id}/update`, { token: carol.token, body: { name: 'x', description: '' } })).status).toBe(400);
+    // Without sharing.public_knowledge a user's "public" request stays private.
+    const pub = await (await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'Public?', description: '', access_control: null } })).json();
+    expect(pub.access_control).toEqual({});
+  });
+
   it('file/update re-indexes a changed file into the knowledge base', async () => {
     const kb = await (await srv.request('POST', '/api/v1/knowledge/create', { token: alice.token, body: { name: 'Changing', description: '' } })).json();
     const f = await uploadProcessed(srv, alice.token, 'menu.txt', 'Monday soup is tomato.');
@@ -122,11 +150,15 @@ describe('knowledge bases', () => {
   it('a knowledge base of 50 files answers from any of them', async () => {
     const kb = await (await srv.request('POST', '/api/v1/knowledge/create', { token: admin.token, body: { name: 'Fifty', description: '' } })).json();
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push((await upload(srv, admin.token, `doc${i}.txt`, `Document ${i} says the code word is WORD${i}X.`)).body.id as string);
+    for (let i = 0; i < 50; i++) {
+      const { res, body } = await upload(srv, admin.token, `doc${i}.txt`, `Document ${i} says the code word is WORD${i}X.`);
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      ids.push(body.id as string);
+    }
     // Added while some are still processing: the add waits for each.
     const res = await (await srv.request('POST', `/api/v1/knowledge/${kb.id}/files/batch/add`, { token: admin.token, body: ids.map((file_id) => ({ file_id })) })).json();
+    expect(res.warnings, JSON.stringify(res.warnings)).toBeUndefined();
     expect(res.data.file_ids).toHaveLength(50);
-    expect(res.warnings).toBeUndefined();
     const hit = await query(admin.token, kb.id, 'WORD37X');
     expect(hit.documents[0][0]).toContain('WORD37X');
   });

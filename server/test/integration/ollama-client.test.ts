@@ -9,11 +9,12 @@ describe('official ollama client against /ollama', () => {
   let fake: FakeOllama;
   let s: TestServer;
   let client: Ollama;
+  let token: string;
 
   beforeAll(async () => {
     fake = await startFakeOllama({ models: ['llama3:latest', 'nomic-embed-text:latest'], reply: 'Why is the sky blue? Rayleigh scattering.' });
-    s = await startTestServer({ OLLAMA_BASE_URL: fake.url });
-    const { token } = await createUser(s.ctx, { role: 'user' });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OLLAMA_BASE_URL: fake.url });
+    ({ token } = await createUser(s.ctx, { role: 'user' }));
     client = new Ollama({ host: `${s.url}/ollama`, headers: { Authorization: `Bearer ${token}` } });
   });
   afterAll(async () => {
@@ -60,7 +61,25 @@ describe('official ollama client against /ollama', () => {
   });
 
   it('rejects an unknown model with an error status', async () => {
-    // Like the original, errors are FastAPI `{"detail"}` bodies, so the client reports the status line.
-    await expect(client.chat({ model: 'missing', messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(/400/);
+    // Errors carry `error` next to the original's `detail`, so the client reports the reason itself.
+    const err = (await client.chat({ model: 'missing', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as { message: string; status_code: number };
+    expect(err.status_code).toBe(400);
+    expect(err.message).toBe("Model 'missing:latest' was not found");
+  });
+
+  it("shows the upstream's reason, not just the status line (the client reads `error`)", async () => {
+    fake.script({ error: { status: 503, message: 'server busy, please try again. maximum pending requests exceeded', path: /^\/api\/(chat|show)$/ } });
+    try {
+      const err = (await client.chat({ model: 'llama3', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as { message: string; status_code: number };
+      expect(err.status_code).toBe(503);
+      expect(err.message).toBe('server busy, please try again. maximum pending requests exceeded');
+      const show = (await client.show({ model: 'llama3' }).catch((e: unknown) => e)) as { message: string };
+      expect(show.message).toBe('Ollama: server busy, please try again. maximum pending requests exceeded');
+      // Open WebUI's own UI keeps reading `detail`.
+      const raw = await s.request('POST', '/ollama/api/show', { token, body: { model: 'llama3' } });
+      expect(await raw.json()).toEqual({ detail: 'Ollama: server busy, please try again. maximum pending requests exceeded', error: 'Ollama: server busy, please try again. maximum pending requests exceeded' });
+    } finally {
+      fake.script({ error: null });
+    }
   });
 });

@@ -24,7 +24,9 @@ describe('/ollama proxy over two fake Ollama servers', () => {
     b = await startFakeOllama();
     s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true',
       OLLAMA_BASE_URLS: `${a.url};${b.url}`,
-      AIOHTTP_CLIENT_TIMEOUT: '1',
+      // Silence limit 1 s; the whole-response limit (AIOHTTP_CLIENT_TIMEOUT) must outlast the slow streams here.
+      AIOHTTP_CLIENT_TIMEOUT: '60',
+      UPSTREAM_IDLE_TIMEOUT: '1',
       AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST: '1',
       MODELS_CACHE_TTL: '0.001',
     });
@@ -174,12 +176,12 @@ describe('/ollama proxy over two fake Ollama servers', () => {
     expect(((await chat.json()) as { detail: string }).detail).toMatch(/^Ollama: Cannot connect to host 127\.0\.0\.1:9/);
     const ver = await s.request('GET', '/ollama/api/version/1');
     expect(ver.status).toBe(500);
-    expect(await ver.json()).toEqual({ detail: 'Open WebUI: Server Connection Error' });
+    expect(await ver.json()).toEqual({ detail: 'Open WebUI: Server Connection Error', error: 'Open WebUI: Server Connection Error' });
 
     await s.ctx.settings.set({ OLLAMA_BASE_URLS: ['http://127.0.0.1:9'] });
     const none = await s.request('GET', '/ollama/api/version');
     expect(none.status).toBe(500);
-    expect(await none.json()).toEqual({ detail: 'WebUI could not connect to Ollama' });
+    expect(await none.json()).toEqual({ detail: 'WebUI could not connect to Ollama', error: 'WebUI could not connect to Ollama' });
   });
 
   it('answers 504 when a server hangs past the timeout, and drops a hanging server from the list', async () => {
@@ -214,17 +216,17 @@ describe('/ollama proxy over two fake Ollama servers', () => {
   it('reports unknown models and passes upstream errors through', async () => {
     const res = await s.request('POST', '/ollama/api/chat', { token: user, body: { model: 'nope', messages: [{ role: 'user', content: 'x' }] } });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ detail: "Model 'nope:latest' was not found" });
+    expect(await res.json()).toEqual({ detail: "Model 'nope:latest' was not found", error: "Model 'nope:latest' was not found" });
     const show = await s.request('POST', '/ollama/api/show', { token: user, body: { name: 'nope' } });
     expect(show.status).toBe(400);
 
     a.script({ error: { status: 400, message: 'invalid options', path: /^\/api\/(chat|show)$/ } });
     const chat = await s.request('POST', '/ollama/api/chat/0', { token: user, body: { model: 'llama3', messages: [{ role: 'user', content: 'x' }] } });
     expect(chat.status).toBe(400);
-    expect(await chat.json()).toEqual({ detail: 'invalid options' });
+    expect(await chat.json()).toEqual({ detail: 'invalid options', error: 'invalid options' });
     const shown = await s.request('POST', '/ollama/api/show', { token: user, body: { model: 'llama3' } });
     expect(shown.status).toBe(400);
-    expect(await shown.json()).toEqual({ detail: 'Ollama: invalid options' });
+    expect(await shown.json()).toEqual({ detail: 'Ollama: invalid options', error: 'Ollama: invalid options' });
 
     const bad = await s.request('POST', '/ollama/api/chat', { token: user, body: { model: 'llama3', messages: [{ role: 'user' }] } });
     expect(bad.status).toBe(422);
@@ -293,13 +295,13 @@ describe('/ollama proxy over two fake Ollama servers', () => {
     expect(a.requests.at(-1)!.headers.authorization).toBe('Bearer secret');
     const dead = await s.request('POST', '/ollama/verify', { token: admin, body: { url: 'http://127.0.0.1:9' } });
     expect(dead.status).toBe(500);
-    expect(await dead.json()).toEqual({ detail: 'Open WebUI: Server Connection Error' });
+    expect(await dead.json()).toEqual({ detail: 'Open WebUI: Server Connection Error', error: 'Open WebUI: Server Connection Error' });
 
     await s.request('POST', '/ollama/config/update', { token: admin, body: { ENABLE_OLLAMA_API: false, OLLAMA_BASE_URLS: [a.url], OLLAMA_API_CONFIGS: {} } });
     expect(await (await s.request('GET', '/ollama/api/version')).json()).toEqual({ version: false });
     const tags = await s.request('GET', '/ollama/api/tags', { token: user });
     expect(tags.status).toBe(503);
-    expect(await tags.json()).toEqual({ detail: 'The Ollama API is disabled. Please enable it to use this feature.' });
+    expect(await tags.json()).toEqual({ detail: 'The Ollama API is disabled. Please enable it to use this feature.', error: 'The Ollama API is disabled. Please enable it to use this feature.' });
   });
 
   it('proxies the OpenAI-compatible /v1 routes', async () => {

@@ -154,4 +154,13 @@ describe('official openai SDK against /openai and /api', () => {
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
     expect((limited as Error).message).toContain('Rate limit reached for gpt-4o-mini');
   });
+
+  it('relays error.message on the /openai/* pass-through routes too', async () => {
+    openai.failNext = { status: 503, message: 'The engine is currently overloaded', type: 'server_error' };
+    const err = await new OpenAI({ baseURL: `${s.url}/openai`, apiKey: userToken, maxRetries: 0 }).completions
+      .create({ model: 'gpt-4o-mini', prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((err as Error).message).toContain('The engine is currently overloaded');
+  });
 });

@@ -24,7 +24,7 @@ describe('VECTOR_DB=pgvector (PGlite with the pgvector extension, over the wire)
     pgv = await startPgliteVector();
     fake = await startFakeEmbeddings(256);
     up = await startFakeOpenAI();
-    srv = await startTestServer({
+    srv = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true',
       VECTOR_DB: 'pgvector',
       PGVECTOR_DB_URL: pgv.url,
       OPENAI_API_BASE_URL: up.url,

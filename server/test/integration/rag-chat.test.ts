@@ -8,6 +8,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.js';
 import { DOCX_TYPE, makeDocx, makePdf, PDF_TYPE } from '../helpers/documents.js';
 import { uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { vectorEnv } from '../helpers/vector-env.js';
 
 type Json = Record<string, any>;
 const QUESTION = 'What is the name of the lighthouse keeper?';
@@ -22,6 +23,7 @@ function sseEvents(text: string): Json[] {
 
 describe('RAG in chat: files and knowledge on /api/chat/completions', () => {
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let up: FakeOpenAI;
   let ollama: FakeOllama;
   let alice: { token: string; user: { id: string } };
@@ -37,7 +39,8 @@ describe('RAG in chat: files and knowledge on /api/chat/completions', () => {
   beforeAll(async () => {
     up = await startFakeOpenAI();
     ollama = await startFakeOllama({ models: ['llama3.2:latest'], reply: 'From Ollama' });
-    srv = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OPENAI_API_BASE_URL: up.url, OLLAMA_BASE_URL: ollama.url, CHUNK_SIZE: '120', CHUNK_OVERLAP: '10' });
+    vec = await vectorEnv();
+    srv = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', ...vec.env, OPENAI_API_BASE_URL: up.url, OLLAMA_BASE_URL: ollama.url, CHUNK_SIZE: '120', CHUNK_OVERLAP: '10' });
     alice = await createUser(srv.ctx);
     bob = await createUser(srv.ctx);
     const pdf = makePdf([
@@ -50,6 +53,7 @@ describe('RAG in chat: files and knowledge on /api/chat/completions', () => {
   });
   afterAll(async () => {
     await srv.close();
+    await vec?.close();
     await up.close();
     await ollama.close();
   });

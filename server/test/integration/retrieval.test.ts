@@ -3,6 +3,7 @@ import { createUser } from '../factories/users.js';
 import { startFakeEmbeddings, type FakeEmbeddings } from '../fakes/fake-embeddings.js';
 import { uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { vectorEnv } from '../helpers/vector-env.js';
 
 const FACTS = [
   'Zebras are native to Africa and live in herds on the savanna.',
@@ -12,20 +13,25 @@ const FACTS = [
 
 describe('retrieval with no embedding model: BM25 full-text, zero set-up', () => {
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let alice: { token: string };
   let bob: { token: string };
   let admin: { token: string };
   let fileIds: string[] = [];
 
   beforeAll(async () => {
-    srv = await startTestServer();
+    vec = await vectorEnv();
+    srv = await startTestServer(vec.env);
     admin = await createUser(srv.ctx, { role: 'admin' });
     alice = await createUser(srv.ctx);
     bob = await createUser(srv.ctx);
     fileIds = [];
     for (const [i, fact] of FACTS.entries()) fileIds.push((await uploadProcessed(srv, alice.token, `fact${i}.txt`, fact)).id);
   });
-  afterAll(async () => srv.close());
+  afterAll(async () => {
+    await srv.close();
+    await vec?.close();
+  });
 
   it('query/doc finds the passage in one file; query/collection across several', async () => {
     const one = await srv.request('POST', '/api/v1/retrieval/query/doc', { token: alice.token, body: { collection_name: `file-${fileIds[1]}`, query: 'When was the Eiffel Tower completed?' } });
@@ -88,12 +94,15 @@ describe('retrieval with no embedding model: BM25 full-text, zero set-up', () =>
 describe('retrieval with an embedding server (Ollama and OpenAI wire formats)', () => {
   let fake: FakeEmbeddings;
   let srv: TestServer;
+  let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let user: { token: string };
   let admin: { token: string };
 
   beforeAll(async () => {
     fake = await startFakeEmbeddings(512);
+    vec = await vectorEnv();
     srv = await startTestServer({
+      ...vec.env,
       RAG_EMBEDDING_ENGINE: 'ollama',
       RAG_EMBEDDING_MODEL: 'nomic-embed-text',
       RAG_OLLAMA_BASE_URL: fake.url,
@@ -106,6 +115,7 @@ describe('retrieval with an embedding server (Ollama and OpenAI wire formats)', 
   });
   afterAll(async () => {
     await srv.close();
+    await vec?.close();
     await fake.close();
   });
 
@@ -161,5 +171,42 @@ describe('retrieval with an embedding server (Ollama and OpenAI wire formats)', 
     expect(fake.batches.length).toBeGreaterThan(0);
     const q2 = await (await srv.request('POST', '/api/v1/retrieval/query/doc', { token: user.token, body: { collection_name: `file-${o.id}`, query: 'penguins' } })).json();
     expect(q2.documents[0][0]).toContain('penguins');
+  });
+
+  it('an external reranker (hybrid mode) orders the passages; a broken one falls back to blended scores', async () => {
+    const http = await import('node:http');
+    let calls = 0;
+    let broken = false;
+    const reranker = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        calls++;
+        if (broken) {
+          res.writeHead(500).end('down');
+          return;
+        }
+        const { documents } = JSON.parse(body) as { documents: string[] };
+        // Prefers whatever mentions "zebra", the opposite of what the query text suggests.
+        const results = documents.map((d, index) => ({ index, relevance_score: d.includes('zebra') ? 0.99 : 0.1 }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+      });
+    });
+    await new Promise<void>((r) => reranker.listen(0, '127.0.0.1', r));
+    const port = (reranker.address() as { port: number }).port;
+    try {
+      await srv.request('POST', '/api/v1/retrieval/config/update', { token: admin.token, body: { ENABLE_RAG_HYBRID_SEARCH: true, RAG_EXTERNAL_RERANKER_URL: `http://127.0.0.1:${port}/rerank` } });
+      const { id } = await uploadProcessed(srv, user.token, 'rerank.txt', 'Apples are red fruit.\n\nA zebra has stripes.\n\nApples grow on apple trees.');
+      const q = await (await srv.request('POST', '/api/v1/retrieval/query/doc', { token: user.token, body: { collection_name: `file-${id}`, query: 'apples', k: 1 } })).json();
+      expect(calls).toBeGreaterThan(0);
+      expect(q.documents[0][0]).toContain('zebra');
+      expect(q.distances[0][0]).toBeCloseTo(0.99);
+      broken = true;
+      const fallback = await (await srv.request('POST', '/api/v1/retrieval/query/doc', { token: user.token, body: { collection_name: `file-${id}`, query: 'apples', k: 1 } })).json();
+      expect(fallback.documents[0][0]).toContain('pple');
+    } finally {
+      await srv.request('POST', '/api/v1/retrieval/config/update', { token: admin.token, body: { RAG_EXTERNAL_RERANKER_URL: '' } });
+      await new Promise((r) => reranker.close(r));
+    }
   });
 });

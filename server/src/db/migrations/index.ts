@@ -3,9 +3,11 @@ import type { Dialect } from '../database.js';
 import { initial } from './001-initial.js';
 import { tokenRevocation } from './002-token-revocation.js';
 import { chatsTags } from './003-chats-tags.js';
+import { security } from './004-security.js';
 import { workspace } from './005-workspace.js';
-import { sso } from './008-sso.js';
 import { filesKnowledge } from './006-files-knowledge.js';
+import { chatApp } from './007-chat-app.js';
+import { sso } from './008-sso.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -15,7 +17,9 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': initial,
   '002-token-revocation': tokenRevocation,
   '003-chats-tags': chatsTags,
+  '004-security': security,
   '005-workspace': workspace,
-  '008-sso': sso,
   '006-files-knowledge': filesKnowledge,
+  '007-chat-app': chatApp,
+  '008-sso': sso,
 };

@@ -11,6 +11,7 @@
  * - `response_format` of type json_schema becomes the root `format` (the schema); `json_object` -> "json".
  * - `keep_alive`, `think`, `format` given at the top level are kept at the root.
  */
+import { getOwn } from '../../security/own-keys.js';
 
 export type Json = Record<string, unknown>;
 
@@ -113,7 +114,7 @@ function keepAlive(v: unknown): unknown {
 function responseFormat(rf: unknown): unknown {
   if (!isObj(rf) || typeof rf.type !== 'string') return undefined;
   if (rf.type === 'json_object') return 'json';
-  const inner = rf[rf.type];
+  const inner = getOwn(rf, rf.type);
   if (isObj(inner)) return inner.schema ?? inner;
   return undefined;
 }

@@ -3,11 +3,24 @@
  * list of fragments and joined once when its newline arrives, so a long line never gets re-scanned or
  * re-copied per piece (the quadratic trap of `buffer += chunk; buffer.split('\n')`).
  */
+/** Longest line kept (characters): an upstream line without a newline must not grow memory forever. */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
+export class LineTooLongError extends Error {
+  constructor(readonly limit: number) {
+    super(`Upstream sent a line longer than ${Math.round(limit / 1048576)} MiB; the reply was cut`);
+    this.name = 'LineTooLongError';
+  }
+}
+
 export class LineSplitter {
   #decoder = new TextDecoder();
   #fragments: string[] = [];
+  #pending = 0;
 
-  /** Complete lines found in this piece, without their line endings. */
+  constructor(private readonly maxLine = MAX_LINE_CHARS) {}
+
+  /** Complete lines found in this piece, without their line endings. Throws LineTooLongError past the cap. */
   push(chunk: Uint8Array | string): string[] {
     const text = typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
     const lines: string[] = [];
@@ -15,16 +28,27 @@ export class LineSplitter {
     let nl = text.indexOf('\n');
     while (nl !== -1) {
       let piece = text.slice(start, nl);
+      if (this.#pending + piece.length > this.maxLine) throw new LineTooLongError(this.maxLine);
       if (this.#fragments.length) {
         this.#fragments.push(piece);
         piece = this.#fragments.join('');
         this.#fragments = [];
+        this.#pending = 0;
       }
       lines.push(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
-    if (start < text.length) this.#fragments.push(text.slice(start));
+    if (start < text.length) {
+      const rest = text.slice(start);
+      this.#pending += rest.length;
+      if (this.#pending > this.maxLine) {
+        this.#fragments = [];
+        this.#pending = 0;
+        throw new LineTooLongError(this.maxLine);
+      }
+      this.#fragments.push(rest);
+    }
     return lines;
   }
 
@@ -35,6 +59,7 @@ export class LineSplitter {
     if (!this.#fragments.length) return [];
     const last = this.#fragments.join('');
     this.#fragments = [];
+    this.#pending = 0;
     return last.trim() ? [last.endsWith('\r') ? last.slice(0, -1) : last] : [];
   }
 }
@@ -51,7 +76,15 @@ export async function* ndjsonObjects(source: AsyncIterable<Uint8Array | string>)
     }
   };
   for await (const chunk of source) {
-    for (const line of splitter.push(chunk)) {
+    let lines: string[];
+    try {
+      lines = splitter.push(chunk);
+    } catch (err) {
+      if (!(err instanceof LineTooLongError)) throw err;
+      yield { error: err.message };
+      return; // leaving the loop releases (destroys) the upstream body
+    }
+    for (const line of lines) {
       const obj = parse(line);
       if (obj) yield obj;
     }
@@ -77,7 +110,17 @@ export async function* sseData(source: AsyncIterable<Uint8Array | string>): Asyn
     if (line === '') yield* flush();
     else if (line.startsWith('data:')) data.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
   };
-  for await (const chunk of source) for (const line of splitter.push(chunk)) yield* take(line);
+  for await (const chunk of source) {
+    let lines: string[];
+    try {
+      lines = splitter.push(chunk);
+    } catch (err) {
+      if (!(err instanceof LineTooLongError)) throw err;
+      yield JSON.stringify({ error: { message: err.message } });
+      return;
+    }
+    for (const line of lines) yield* take(line);
+  }
   for (const line of splitter.end()) yield* take(line);
   yield* flush();
 }

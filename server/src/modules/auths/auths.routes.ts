@@ -46,8 +46,7 @@ export async function authsRoutes(root: FastifyInstance, ctx: AppContext): Promi
       const groups = ctx.config.sso.trustedGroupsHeader ? header(request, ctx.config.sso.trustedGroupsHeader) : undefined;
       if (groups && user.role !== 'admin') await syncUserGroups(ctx, user.id, groups.split(','), { source: 'trusted-header' });
     } else {
-      await svc.checkSigninRate(request.body.email);
-      user = await svc.signinWithPassword(request.body.email, request.body.password);
+      user = await svc.signinWithPasswordFrom(request.body.email, request.body.password, request.ip);
     }
     return startSession(reply, user);
   });

@@ -9,6 +9,7 @@ import { GroupsRepository } from '../groups/groups.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { AuthsRepository } from './auths.repository.js';
 import { DUMMY_HASH, PasswordPolicy } from './passwords.js';
+import { SigninLockout } from './signin-lockout.js';
 import { parseDuration, TokenService, type TokenClaims } from './tokens.js';
 
 // The original's check: something@something.tld, or a local account ending in @localhost. Whitespace
@@ -40,11 +41,14 @@ export class AuthsService {
   readonly auths: AuthsRepository;
   readonly tokens: TokenService;
   readonly passwords: PasswordPolicy;
+  readonly lockout: SigninLockout;
 
   constructor(private readonly ctx: Omit<AppContext, 'log'> & { log?: AppContext['log'] }) {
     this.users = new UsersRepository(ctx.db);
     this.auths = new AuthsRepository(ctx.db);
     this.tokens = new TokenService(ctx.secretKey);
+    const { attempts, windowSeconds } = ctx.config.auth.signinRateLimit;
+    this.lockout = new SigninLockout(ctx.state, { attempts, windowSeconds, perIpAttempts: attempts * 4 });
     this.passwords = new PasswordPolicy(ctx.config.auth.passwordValidation, 10, (m) => ctx.log?.warn(m));
   }
 
@@ -121,20 +125,28 @@ export class AuthsService {
     if (!this.ctx.config.auth.enablePasswordAuth) throw new ApiError(403, ERROR_MESSAGES.ACTION_PROHIBITED);
     const email = emailRaw.trim().toLowerCase();
     const creds = await this.auths.findCredentials(email);
-    const ok = await this.passwords.verify(password, creds?.password ?? DUMMY_HASH);
+    // Unknown email (or an account without a bcrypt hash): same work against the dummy hash, same time.
+    const stored = creds?.password?.startsWith('$2') ? creds.password : DUMMY_HASH;
+    const ok = (await this.passwords.verify(password, stored)) && stored !== DUMMY_HASH;
     if (!creds || !ok) throw new ApiError(400, ERROR_MESSAGES.INVALID_CRED);
     return this.#touch(creds.id);
   }
 
   /**
-   * Rate limit per lowercased email, counted in shared state so every instance enforces one budget.
-   * The shared state adds REDIS_KEY_PREFIX itself, so in Redis this is `<prefix>:signin:<email>`.
+   * Password sign-in behind the failure counters (signin-lockout.ts): refused with 429 before hashing when
+   * this client (IP) failed too often for the email or overall; only wrong passwords are counted.
    */
-  async checkSigninRate(emailRaw: string): Promise<void> {
-    const { attempts, windowSeconds } = this.ctx.config.auth.signinRateLimit;
-    const key = `signin:${emailRaw.trim().toLowerCase()}`;
-    const n = await this.ctx.state.incr(key, windowSeconds);
-    if (n > attempts) throw new ApiError(429, ERROR_MESSAGES.RATE_LIMIT_EXCEEDED);
+  async signinWithPasswordFrom(emailRaw: string, password: string, ip: string): Promise<UserModel> {
+    await this.lockout.check(emailRaw, ip);
+    let user: UserModel;
+    try {
+      user = await this.signinWithPassword(emailRaw, password);
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 400) await this.lockout.failed(emailRaw, ip);
+      throw err;
+    }
+    await this.lockout.succeeded(emailRaw, ip);
+    return user;
   }
 
   /** WEBUI_AUTH=false: everyone is the one local admin, created on first use. */

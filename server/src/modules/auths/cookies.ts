@@ -7,7 +7,9 @@ export function setTokenCookie(reply: FastifyReply, cfg: Config['auth']['cookie'
     path: '/',
     httpOnly: true,
     sameSite: cfg.sameSite,
-    secure: cfg.secure,
+    // Behind a trusted TLS proxy (X-Forwarded-Proto: https from FORWARDED_ALLOW_IPS) the browser sees
+    // https, so the cookie must not travel over plain http either.
+    secure: cfg.secure || reply.request.protocol === 'https',
     ...(exp ? { expires: new Date(exp * 1000) } : {}),
   });
 }

@@ -1,7 +1,7 @@
-import bcrypt from 'bcryptjs';
 import type { Config } from '../../config/env.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { passwordPool } from './password-pool.js';
 
 // bcrypt only reads 72 bytes. New passwords longer than that are refused (the tail would be ignored
 // silently); at sign-in the input is used as is, which bcrypt truncates the same way Python's did.
@@ -37,16 +37,12 @@ export class PasswordPolicy {
   }
 
   async hash(password: string): Promise<string> {
-    return bcrypt.hash(password, this.cost);
+    return passwordPool.hash(password, this.cost);
   }
 
   /** Works for `$2a$`/`$2b$`/`$2y$` hashes, so accounts imported from the original still sign in. */
   async verify(password: string, hash: string): Promise<boolean> {
-    try {
-      return await bcrypt.compare(password, hash);
-    } catch {
-      return false;
-    }
+    return passwordPool.verify(password, hash);
   }
 }
 

@@ -64,8 +64,8 @@ export class TokenService {
       if (typeof payload.id !== 'string') return null;
       const iat = typeof payload.iat === 'number' ? payload.iat : 0;
       const issuedAtMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : iat * 1000;
-      // Open WebUI before 0.10 signs tokens without `jti`; one derived from the token itself lets
-      // signing out revoke such a token too (a token adopted from the original is a session like ours).
+      // A token without a jti (issued by Open WebUI) is named by its own digest, so signing out can
+      // revoke exactly that token like any other.
       const jti = typeof payload.jti === 'string' && payload.jti ? payload.jti : `sha256:${createHash('sha256').update(token).digest('base64url')}`;
       const claims: TokenClaims = { id: payload.id, jti, iat, issuedAtMs, exp: payload.exp };
       if (this.#verified.size >= TokenService.VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);

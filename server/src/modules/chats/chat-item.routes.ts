@@ -5,12 +5,13 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { currentUser } from '../../plugins/auth-guard.js';
+import { isUnsafeKey, UNSAFE_KEY_DETAIL } from '../../security/own-keys.js';
 import type { ChatRow } from './chats.repository.js';
 import { PathText, sendChat, userMay } from './chats.http.js';
 import { chatsServiceFor } from './chats.service.js';
 
 const IdParams = z.object({ id: PathText });
-const MessageParams = z.object({ id: PathText, message_id: PathText });
+const MessageParams = z.object({ id: PathText, message_id: PathText.refine((s) => !isUnsafeKey(s), UNSAFE_KEY_DETAIL) });
 
 /**
  * Routes on one chat, `/api/v1/chats/{id}…`. A chat that is missing or belongs to someone else answers

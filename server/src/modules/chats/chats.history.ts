@@ -2,6 +2,8 @@
  * Edits to the frontend-defined `chat.history` tree: `messages` is a map of nodes linked by
  * `parentId` / `childrenIds`, `currentId` names the leaf being shown.
  */
+import { assignOwn, getOwn, setOwn } from '../../security/own-keys.js';
+
 export type JsonObject = Record<string, unknown>;
 
 export interface MessageUpsert {
@@ -35,25 +37,35 @@ export function stripNul(s: string): string {
  * under its parent (added to the parent's `childrenIds`). Returns the message object.
  */
 export function upsertMessage(chat: JsonObject, up: MessageUpsert, now = Math.floor(Date.now() / 1000)): JsonObject {
-  const history: JsonObject = isObject(chat.history) ? chat.history : (chat.history = {});
-  const messages: JsonObject = isObject(history.messages) ? history.messages : (history.messages = {});
-  let message = messages[up.messageId];
+  // Message ids come from clients: every lookup and write is on own properties, so an id such as
+  // `__proto__` is an ordinary key of the stored document and never reaches Object.prototype.
+  const storedHistory = getOwn(chat, 'history');
+  const history: JsonObject = isObject(storedHistory) ? storedHistory : {};
+  if (history !== storedHistory) setOwn(chat, 'history', history);
+  const storedMessages = getOwn(history, 'messages');
+  const messages: JsonObject = isObject(storedMessages) ? storedMessages : {};
+  if (messages !== storedMessages) setOwn(history, 'messages', messages);
+  let message = getOwn(messages, up.messageId);
   if (!isObject(message)) {
-    const parentId = up.parentId !== undefined ? up.parentId : typeof history.currentId === 'string' ? history.currentId : null;
+    const currentId = getOwn(history, 'currentId');
+    const parentId = up.parentId !== undefined ? up.parentId : typeof currentId === 'string' ? currentId : null;
     message = { id: up.messageId, parentId: parentId ?? null, childrenIds: [], role: up.role ?? 'assistant', content: '', timestamp: now };
-    messages[up.messageId] = message;
-    const parent = parentId ? messages[parentId] : undefined;
+    setOwn(messages, up.messageId, message);
+    const parent = parentId ? getOwn(messages, parentId) : undefined;
     if (isObject(parent)) {
-      const children = Array.isArray(parent.childrenIds) ? (parent.childrenIds as unknown[]) : (parent.childrenIds = []);
+      const stored = getOwn(parent, 'childrenIds');
+      const children = Array.isArray(stored) ? (stored as unknown[]) : [];
+      if (children !== stored) setOwn(parent, 'childrenIds', children);
       if (!children.includes(up.messageId)) children.push(up.messageId);
     }
   }
   const msg = message as JsonObject;
-  if (up.fields) Object.assign(msg, up.fields);
+  if (up.fields) assignOwn(msg, up.fields);
   if (up.content !== undefined) {
-    const before = typeof msg.content === 'string' ? msg.content : '';
-    msg.content = up.mode === 'append' ? before + up.content : up.content;
+    const stored = getOwn(msg, 'content');
+    const before = typeof stored === 'string' ? stored : '';
+    setOwn(msg, 'content', up.mode === 'append' ? before + up.content : up.content);
   }
-  history.currentId = up.messageId;
+  setOwn(history, 'currentId', up.messageId);
   return msg;
 }

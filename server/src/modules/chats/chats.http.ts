@@ -3,6 +3,7 @@ import { hasPermission, type PermissionKey } from '../users/permissions.js';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { getOwn } from '../../security/own-keys.js';
 import type { ChatRow, RawChatRow } from './chats.repository.js';
 import { chatListJson, chatResponseBody } from './chats.response.js';
 

@@ -1,4 +1,5 @@
 import type { ChatResponse } from '@owui/contracts';
+import { storedJsonObject } from '../../plugins/json-limits.js';
 import type { ChatHead, ChatRow, RawChatRow } from './chats.repository.js';
 
 /**
@@ -30,7 +31,11 @@ function around(row: ChatHead): [string, string] {
 }
 
 export function chatListJson(rows: ChatRow[]): string {
-  return `[${rows.map(chatResponseJson).join(',')}]`;
+  // Lists check each stored document: one row whose text is not valid JSON (written by another program,
+  // or nested past the edge's bound before it existed) must not make the whole list unreadable.
+  const sound = (row: ChatRow): ChatRow =>
+    storedJsonObject(row.chat) && (!row.meta || storedJsonObject(row.meta)) ? row : { ...row, chat: storedJsonObject(row.chat) ? row.chat : '{}', meta: '{}' };
+  return `[${rows.map((row) => chatResponseJson(sound(row))).join(',')}]`;
 }
 
 /** Stored object text, or `{}` for an empty/foreign value that is not a JSON object. */

@@ -31,7 +31,8 @@ export function applyParams(body: Json, params: Json | null | undefined, target:
   const options: Json = { ...((out.options as Json | undefined) ?? {}) };
   for (const [key, value] of Object.entries(params)) {
     if (WEBUI_ONLY.has(key) || value === undefined || value === null) continue;
-    options[key] = value;
+    // Ollama calls the reply length limit num_predict.
+    options[key === 'max_tokens' ? 'num_predict' : key] = value;
   }
   if (Object.keys(options).length) out.options = options;
   return out;

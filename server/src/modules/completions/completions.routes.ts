@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { openaiStyleErrors } from '../openai/openai.errors.js';
 import { isSocketMode, startSocketCompletion } from '../tasks/socket-completion.js';
 import { CompletionsService } from './completions.service.js';
+import { withMemories } from '../memories/memory-context.js';
 
 function sseReply(reply: FastifyReply, body: Readable): FastifyReply {
   return reply
@@ -29,6 +30,7 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
 
   for (const url of ['/api/chat/completions', '/api/v1/chat/completions']) {
     app.post(url, { config: { auth: 'verified' }, schema: { body: ChatCompletionRequest }, errorHandler: openaiStyleErrors }, async (request, reply) => {
+      request.body = await withMemories(ctx, request.body, currentUser(request));
       // Socket mode (modules/tasks): session_id + chat_id + id -> background task, `{status, task_id}` now.
       if (isSocketMode(request.body)) return startSocketCompletion(request.server, svc, request.body, currentUser(request));
       const signal = clientAbortSignal(request, reply);

@@ -25,7 +25,8 @@ import { ollamaChatToOpenai } from '../../llm/translate/chat-response.js';
 import { ollamaStreamToChunks } from '../../llm/translate/chat-stream.js';
 import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/translate/embeddings.js';
 import { sseData } from '../../llm/translate/lines.js';
-import { UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
+import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
+import { ModelAvailability } from '../models/models.availability.js';
 import { ModelsService } from '../models/models.service.js';
 import { authorizeModelUse, DENY_CHAT, ModelAccess } from '../models/model-access.js';
 import { applyPresetToChatRequest, upstreamModelId } from '../models/model-presets.js';
@@ -92,7 +93,7 @@ async function* guarded(source: AsyncIterable<Json>, res: UpstreamResponse): Asy
     yield* source;
   } catch (err) {
     if (isAbort(err)) return;
-    const reason = err instanceof UpstreamError && err.isTimeout ? 'upstream timed out' : 'upstream connection lost';
+    const reason = isUpstreamTimeout(err) ? 'upstream timed out' : 'upstream connection lost';
     yield { error: { message: `Stream interrupted: ${reason} before the response was complete`, type: 'upstream_error', code: null } };
   } finally {
     if (!res.body.destroyed) res.body.destroy();
@@ -124,19 +125,32 @@ export class CompletionsService {
   readonly models: ModelsService;
   readonly ctx: AppContext;
 
+  readonly #availability: ModelAvailability;
+
   constructor(ctx: AppContext) {
     this.models = ModelsService.for(ctx);
     this.ctx = ctx;
+    this.#availability = ModelAvailability.for(ctx);
   }
 
   static for(ctx: AppContext): CompletionsService {
     return perContext(ctx, CompletionsService);
   }
 
-  async #model(id: string): Promise<ModelItem> {
+  /** The model for `id`, or a 400: "Model not found", saying why when no model is available at all. */
+  async model(id: string, user: UserModel): Promise<ModelItem> {
     const model = await this.models.resolve(id);
-    if (!model) throw new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
-    return model;
+    if (model) return model;
+    throw await this.#notFound(user);
+  }
+
+  /** "Model not found"; with no model at all the cause is a connection, not the name: say which and what to try. */
+  async #notFound(user: UserModel): Promise<ApiError> {
+    if ((await this.models.list()).length === 0) {
+      const why = await this.#availability.explain(user.role === 'admin');
+      return new ApiError(400, `${ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT}. ${why.message}`);
+    }
+    return new ApiError(400, ERROR_MESSAGES.MODEL_NOT_FOUND_SHORT);
   }
 
   /**
@@ -146,13 +160,20 @@ export class CompletionsService {
   async ensureUsable(modelId: string, user: UserModel, chatId?: string | null, request?: ChatCompletionRequest): Promise<void> {
     await this.#checkTemporary(user, chatId);
     if (request && wantsWebSearch(request)) await assertWebSearchPermission(this.ctx, user);
-    const access = await authorizeModelUse(this.ctx, user, modelId, DENY_CHAT);
-    await this.#model(upstreamModelId(modelId, access.record(modelId)));
+    const access = await this.#access(user, modelId, {});
+    await this.model(upstreamModelId(modelId, access.record(modelId)), user);
   }
 
   /** The access view for a model: the rule enforced unless an internal caller bypasses it. */
-  #access(user: UserModel, modelId: string, opts: CompletionOptions): Promise<ModelAccess> {
-    return opts.bypassAccess ? ModelAccess.load(this.ctx, user) : authorizeModelUse(this.ctx, user, modelId, DENY_CHAT);
+  async #access(user: UserModel, modelId: string, opts: CompletionOptions): Promise<ModelAccess> {
+    if (opts.bypassAccess) return ModelAccess.load(this.ctx, user);
+    try {
+      return await authorizeModelUse(this.ctx, user, modelId, DENY_CHAT);
+    } catch (err) {
+      // A refusal reads as "Model not found"; when nothing is available at all, say why.
+      if (err instanceof ApiError && err.statusCode === 400) throw await this.#notFound(user);
+      throw err;
+    }
   }
 
   /** A temporary chat (id `local:...`, never saved) needs the `chat.temporary` permission. */
@@ -169,11 +190,10 @@ export class CompletionsService {
       // Workspace step: the model access rule, then a preset runs on its base model with its settings.
       const access = await this.#access(user, request.model, opts);
       request = applyPresetToChatRequest(request, access.record(request.model), user);
-      const model = await this.#model(request.model); // unknown model: 400 before any retrieval work
+      const model = await this.model(request.model, user); // unknown model: 400 before any retrieval work
       // Web search step (features.web_search): adds a `web_search` item to `files` for the next step.
-      const taskModel = request.model;
       request = await webSearchStep(
-        { ctx: this.ctx, complete: (messages, signal) => this.#taskText(taskModel, messages, user, signal), emit: opts.onEvent, signal: opts.signal },
+        { ctx: this.ctx, complete: (messages, signal) => this.#taskText(model, messages, user, signal), emit: opts.onEvent, signal: opts.signal },
         request,
         user,
       );
@@ -184,7 +204,7 @@ export class CompletionsService {
       if (withTools) return withSourcesOutcome(withTools, sources);
       return withSourcesOutcome(await this.#upstream(model, request, user, opts), sources);
     }
-    return this.#upstream(await this.#model(request.model), request, user, opts);
+    return this.#upstream(await this.model(request.model, user), request, user, opts);
   }
 
   async #upstream(model: ModelItem, request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions): Promise<CompletionOutcome> {
@@ -218,8 +238,12 @@ export class CompletionsService {
   }
 
   /** A task model call (query generation): one non-streamed completion, its text. */
-  async #taskText(model: string, messages: ChatCompletionRequest['messages'], user: UserModel, signal?: AbortSignal): Promise<string> {
-    const outcome = await this.start({ model, messages, stream: false }, user, { signal, toolRound: true });
+  async #taskText(model: ModelItem, messages: ChatCompletionRequest['messages'], user: UserModel, signal?: AbortSignal): Promise<string> {
+    // The task model rule (TASK_MODEL / TASK_MODEL_EXTERNAL, else the chat's model) of modules/tasks;
+    // imported when used, as that module builds on this one.
+    const { TaskModelService } = await import('../tasks/task-model.js');
+    const task = await TaskModelService.for(this.ctx).taskModel(model);
+    const outcome = await this.start({ model: task.id, messages, stream: false, max_tokens: 1000 }, user, { signal, toolRound: true });
     if (outcome.kind !== 'json') return '';
     const body = outcome.body as { choices?: { message?: { content?: unknown } }[] } | null;
     const content = body?.choices?.[0]?.message?.content;
@@ -262,7 +286,7 @@ export class CompletionsService {
   async embeddings(request: EmbeddingsRequest, user: UserModel, opts: CompletionOptions = {}): Promise<{ status: number; body: unknown }> {
     const access = await this.#access(user, request.model, opts);
     request = { ...request, model: upstreamModelId(request.model, access.record(request.model)) };
-    const model = await this.#model(request.model);
+    const model = await this.model(request.model, user);
     if (model.owned_by === 'ollama') {
       let res: UpstreamResponse;
       try {

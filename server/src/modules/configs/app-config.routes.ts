@@ -53,7 +53,7 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
       features: { ...features, ...signedInFeatures(), enable_web_search: s.get('ENABLE_WEB_SEARCH') },
       default_models: s.get('DEFAULT_MODELS') ?? '',
       default_pinned_models: s.get('DEFAULT_PINNED_MODELS') ?? '',
-      default_prompt_suggestions: [],
+      default_prompt_suggestions: s.get('DEFAULT_PROMPT_SUGGESTIONS'),
       user_count: await users.count(),
       code: { engine: 'pyodide' },
       audio: { tts: { engine: '', voice: '', split_on: 'punctuation' }, stt: { engine: '' } },
@@ -83,8 +83,8 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
 function signedInFeatures() {
   return {
     enable_direct_connections: false,
-    enable_folders: false,
-    folder_max_file_count: 0,
+    enable_folders: true,
+    folder_max_file_count: null,
     enable_channels: false,
     enable_notes: false,
     enable_web_search: false,
@@ -93,13 +93,13 @@ function signedInFeatures() {
     enable_image_generation: false,
     enable_autocomplete_generation: false,
     enable_community_sharing: false,
-    enable_message_rating: false,
+    enable_message_rating: true,
     enable_user_webhooks: false,
     enable_user_status: false,
     enable_admin_export: true,
     enable_admin_chat_access: true,
     enable_google_drive_integration: false,
     enable_onedrive_integration: false,
-    enable_memories: false,
+    enable_memories: true,
   };
 }

@@ -39,9 +39,11 @@ export async function runDoctor(config: Config, argv: string[], out: (s: string)
       return ok ? 0 : 1;
     }
     out(`open-webui doctor${report.in_container ? ' (running inside a container)' : ''}`);
+    for (const w of config.warnings) out(`  WARNING ${w}`);
     if (report.connections.length === 0) out('  no model connections are configured or enabled');
     for (const c of report.connections as ConnectionReport[]) {
-      const summary = c.ok ? `ok${c.version ? `, version ${c.version}` : ''}${c.model_count !== null ? `, ${c.model_count} models` : ''}${c.latency_ms !== null ? `, ${c.latency_ms} ms` : ''}` : 'PROBLEM';
+      const skipped = c.steps.length === 0 && c.findings.some((x) => x.code === 'DISABLED' || x.code === 'NOT_CONFIGURED');
+      const summary = skipped ? 'skipped' : c.ok ? `ok${c.version ? `, version ${c.version}` : ''}${c.model_count !== null ? `, ${c.model_count} models` : ''}${c.latency_ms !== null ? `, ${c.latency_ms} ms` : ''}` : 'PROBLEM';
       out(`  ${c.kind} ${c.url}: ${summary}`);
       printSteps(out, c.steps, c.findings);
     }
@@ -69,10 +71,15 @@ export async function doctorMain(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  const { explainStartupError, isUsageError } = await import('../../startup-errors.js');
   try {
     return await runDoctor(config, argv);
   } catch (err) {
-    console.error(`open-webui doctor: ${(err as Error).message}`);
+    if (isUsageError(err)) {
+      console.error(`open-webui doctor: ${(err as Error).message}\n${DOCTOR_USAGE}`);
+      return 2;
+    }
+    console.error(`open-webui doctor: ${explainStartupError(err, config)}`);
     return 1;
   }
 }

@@ -21,19 +21,24 @@ export const FINDINGS = {
         ? 'On Linux, start the container with --add-host=host.docker.internal:host-gateway (Docker Desktop adds it for you).'
         : 'Check the spelling. Inside Docker Compose use the service name (e.g. http://ollama:11434); from a container, the host machine is host.docker.internal.',
   ),
-  LOOPBACK_IN_CONTAINER: f(
-    'LOOPBACK_IN_CONTAINER',
-    'error',
-    (p) => `Open WebUI runs in a container, so ${p.host} is the container itself, not the machine where ${p.service} runs.`,
-    (p) =>
-      `Use http://host.docker.internal:${p.port} and start the container with --add-host=host.docker.internal:host-gateway, or run it with --network=host (then the UI is on port 8080).`,
-  ),
+  LOOPBACK_IN_CONTAINER: (p) => ({
+    code: 'LOOPBACK_IN_CONTAINER',
+    // 'error' when the host answers on that port (certainly the mistake), 'info' when it is only a possibility.
+    severity: p.severity === 'error' ? 'error' : 'info',
+    message:
+      p.severity === 'error'
+        ? `Open WebUI runs in a container, so ${p.host} is the container itself; ${p.service} answers on the host (${p.alias}:${p.port}) instead.`
+        : `Open WebUI runs in a container, so ${p.host} is the container itself. If ${p.service} runs on the host machine rather than in this container, this address cannot reach it.`,
+    fix: `Use http://host.docker.internal:${p.port} and start the container with --add-host=host.docker.internal:host-gateway, or run it with --network=host (then the UI is on port 8080).`,
+  }),
   CONNECTION_REFUSED: f(
     'CONNECTION_REFUSED',
     'error',
-    (p) => `Nothing accepts connections on ${p.host}:${p.port}.`,
+    (p) => `Nothing listens on ${p.host}:${p.port}${p.service === 'Ollama' ? ' — is Ollama running?' : '.'}`,
     (p) =>
-      `Check that ${p.service} is running and listening on port ${p.port}${p.service === 'Ollama' ? ' (Ollama defaults to 11434; to reach it from another machine or container set OLLAMA_HOST=0.0.0.0 for the Ollama service)' : ''}.`,
+      p.service === 'Ollama'
+        ? `Start Ollama (\`ollama serve\`, the Ollama app, or \`systemctl start ollama\`) and check that it is listening on port ${p.port} (${p.port === '11434' ? '' : 'its default is 11434; '}to reach it from another machine or container set OLLAMA_HOST=0.0.0.0 for the Ollama service).`
+        : `Check that ${p.service} is running and listening on port ${p.port}.`,
   ),
   TIMEOUT: f(
     'TIMEOUT',
@@ -60,8 +65,8 @@ export const FINDINGS = {
   ),
   OLLAMA_URL_HAS_PATH: f(
     'OLLAMA_URL_HAS_PATH',
-    'warning',
-    (p) => `Ollama URLs are the bare server address; '${p.path}' at the end is not expected.`,
+    'error',
+    (p) => `Ollama URLs are the bare server address; '${p.path}' at the end makes every call miss (…${p.path}/api/chat).`,
     (p) => `Use ${p.suggested} as the Ollama URL. Ollama's OpenAI-compatible /v1 endpoint belongs in an OpenAI connection instead.`,
   ),
   MISSING_V1: f(
@@ -86,5 +91,11 @@ export const FINDINGS = {
   HTTP_ERROR: f('HTTP_ERROR', 'error', (p) => `${p.what} answered HTTP ${p.status}.`, () => 'Look at the upstream server log for the cause.'),
   NO_MODELS: f('NO_MODELS', 'warning', () => 'The connection works but offers no models.', (p) => (p.service === 'Ollama' ? 'Pull one, e.g. `ollama pull llama3.2`.' : 'Check the account or the provider configuration.')),
   SLOW: f('SLOW', 'warning', (p) => `The model list took ${p.ms} ms.`, () => 'Model lists are fetched often; a slow server delays the UI. Check the network path or server load.'),
+  NOT_CONFIGURED: f(
+    'NOT_CONFIGURED',
+    'info',
+    () => 'The default OpenAI connection has no API key, so it is not in use (skipped).',
+    () => 'To use OpenAI, set OPENAI_API_KEY (or add the key under Admin Settings > Connections); to hide this connection, set ENABLE_OPENAI_API=false.',
+  ),
   DISABLED: f('DISABLED', 'info', () => 'This connection is disabled in its settings.', () => 'Enable it under Admin Settings > Connections if it should be used.'),
 } satisfies Record<string, Make>;

@@ -16,6 +16,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   inContainer: boolean;
   verifyTls: boolean;
+  /** How a container reaches its host (Docker's name); tried when a loopback URL refuses in a container. */
+  hostAlias?: string;
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
@@ -25,8 +27,10 @@ const SLOW_MS = 3000;
 function codeOf(err: unknown): string {
   let e = err as { code?: string; cause?: unknown; name?: string } | undefined;
   for (let i = 0; e && i < 5; i++) {
-    if (e.code && e.code !== 'UND_ERR_SOCKET' && e.code !== 'UND_ERR_CONNECT') return e.code;
-    if (!e.cause) return e.code ?? e.name ?? 'ERROR';
+    // A DOMException (AbortSignal.timeout) has a numeric legacy `code` (23); its name is the useful part.
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_CONNECT') return code;
+    if (!e.cause) return code ?? e.name ?? 'ERROR';
     e = e.cause as typeof e;
   }
   return 'ERROR';
@@ -104,9 +108,13 @@ export async function probeConnection(target: ProbeTarget, opts: ProbeOptions): 
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const p = { host, port: String(port), service, url: base, seconds: String(opts.timeoutMs / 1000) };
 
+  // An Ollama URL ending in /api or /v1 breaks every call (…/api/api/chat). Probe the bare address so the
+  // finding is this one, not a misleading NOT_OLLAMA from the doubled path.
+  let probeBase = base;
   if (target.kind === 'ollama' && /\/(api|v1)$/.test(url.pathname.replace(/\/+$/, ''))) {
     const path = url.pathname.replace(/\/+$/, '');
-    findings.push(FINDINGS.OLLAMA_URL_HAS_PATH({ path, suggested: base.slice(0, base.length - path.length) }));
+    probeBase = base.slice(0, base.length - path.length);
+    findings.push(FINDINGS.OLLAMA_URL_HAS_PATH({ path, suggested: probeBase }));
   }
 
   // DNS
@@ -129,7 +137,15 @@ export async function probeConnection(target: ProbeTarget, opts: ProbeOptions): 
     const code = codeOf(tcp.error);
     steps.push({ name: 'tcp', ok: false, ms: tcp.ms, detail: `${address}:${port}: ${code}` });
     if (opts.inContainer && isLoopbackHost(host) && (code === 'ECONNREFUSED' || code === 'ETIMEDOUT')) {
-      findings.push(FINDINGS.LOOPBACK_IN_CONTAINER({ ...p, port: String(port) }));
+      // Loopback in a container is the container itself, but Ollama may just be stopped: say the
+      // container case first only when the host does answer on that port.
+      const alias = opts.hostAlias ?? 'host.docker.internal';
+      const viaHost = await timed(() => tcpConnect(alias, port, Math.min(opts.timeoutMs, 2000)));
+      if (!viaHost.error) findings.push(FINDINGS.LOOPBACK_IN_CONTAINER({ ...p, alias, severity: 'error' }));
+      else {
+        findings.push(code === 'ECONNREFUSED' ? FINDINGS.CONNECTION_REFUSED(p) : FINDINGS.TIMEOUT({ ...p, stage: 'TCP connect' }));
+        findings.push(FINDINGS.LOOPBACK_IN_CONTAINER({ ...p, alias, severity: 'info' }));
+      }
     } else if (code === 'ECONNREFUSED') findings.push(FINDINGS.CONNECTION_REFUSED(p));
     else if (code === 'ETIMEDOUT') findings.push(FINDINGS.TIMEOUT({ ...p, stage: 'TCP connect' }));
     else findings.push(FINDINGS.UNREACHABLE({ ...p, code }));
@@ -168,7 +184,7 @@ export async function probeConnection(target: ProbeTarget, opts: ProbeOptions): 
 
   try {
     if (target.kind === 'ollama') {
-      const v = await timed(() => get(`${base}/api/version`, target.key ? { authorization: `Bearer ${target.key}` } : {}));
+      const v = await timed(() => get(`${probeBase}/api/version`, target.key ? { authorization: `Bearer ${target.key}` } : {}));
       if (v.error) return httpFailure(v.error, v.ms, 'GET /api/version') && report();
       const version = (v.value!.json as { version?: unknown } | undefined)?.version;
       if (plainToHttps(v.value!)) {
@@ -186,7 +202,7 @@ export async function probeConnection(target: ProbeTarget, opts: ProbeOptions): 
         return report();
       }
       steps.push({ name: 'http', ok: true, ms: v.ms, detail: `Ollama ${version}` });
-      const t = await timed(() => get(`${base}/api/tags`, target.key ? { authorization: `Bearer ${target.key}` } : {}));
+      const t = await timed(() => get(`${probeBase}/api/tags`, target.key ? { authorization: `Bearer ${target.key}` } : {}));
       if (t.error) return httpFailure(t.error, t.ms, 'GET /api/tags') && report({ version });
       const models = (t.value!.json as { models?: unknown } | undefined)?.models;
       if (t.value!.status !== 200 || !Array.isArray(models)) {

@@ -3,12 +3,26 @@ import type { AppContext } from '../../context.js';
 import { detectContainer } from './doctor.environment.js';
 import { FINDINGS } from './doctor.findings.js';
 import { probeConnection, type ProbeOptions, type ProbeTarget } from './doctor.probe.js';
+import { getOwn } from '../../security/own-keys.js';
 
 type ConnConfig = { enable?: unknown; key?: unknown };
 
 // Per-connection settings are keyed by position (newer releases) or by URL (older ones).
 function connConfig(configs: Record<string, Record<string, unknown>>, idx: number, url: string): ConnConfig {
-  return (configs[String(idx)] ?? configs[url] ?? {}) as ConnConfig;
+  return (getOwn(configs, String(idx)) ?? getOwn(configs, url) ?? {}) as ConnConfig;
+}
+
+/**
+ * The default OpenAI connection (api.openai.com) without a key: present in every install because it is
+ * the default of OPENAI_API_BASE_URL, but an Ollama-only user never set it up, so it is not probed.
+ */
+export function isUnconfiguredOpenAI(url: string, key: string): boolean {
+  if (key) return false;
+  try {
+    return new URL(url).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the probes for every configured connection, reading the live (admin-editable) settings. */
@@ -54,8 +68,9 @@ export class DoctorService {
   async run(): Promise<DoctorReport> {
     const connections = await Promise.all(
       this.targets().map(async ({ target, enabled }) => {
-        if (!enabled) {
-          return { kind: target.kind, url: target.url, idx: target.idx ?? null, ok: true, version: null, model_count: null, latency_ms: null, steps: [], findings: [FINDINGS.DISABLED({})] };
+        const skipped = !enabled ? FINDINGS.DISABLED({}) : target.kind === 'openai' && isUnconfiguredOpenAI(target.url, target.key ?? '') ? FINDINGS.NOT_CONFIGURED({}) : null;
+        if (skipped) {
+          return { kind: target.kind, url: target.url, idx: target.idx ?? null, ok: true, version: null, model_count: null, latency_ms: null, steps: [], findings: [skipped] };
         }
         return this.probe(target);
       }),

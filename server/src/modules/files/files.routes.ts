@@ -11,7 +11,7 @@ import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { processFileJob } from '../../rag/pipeline.js';
 import { RagRuntime } from '../../rag/runtime.js';
 import { FilesService, fileModel, type StoredUpload } from './files.service.js';
-import { contentDisposition, isActiveContent } from './content-disposition.js';
+import { contentDisposition, globMatch, isActiveContent, safeContentType } from './content-disposition.js';
 import type { Json } from './files.repository.js';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
@@ -88,7 +88,7 @@ async function sendContent(rt: RagRuntime, svc: FilesService, request: FastifyRe
   const abs = rt.storage.resolve(row.path);
   if (!abs) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
   const fs = await import('node:fs');
-  const type = String(row.meta.content_type || 'application/octet-stream');
+  const type = safeContentType(row.meta.content_type);
   // Active content (HTML, SVG, XML) from users is never rendered on our origin.
   const forceDownload = attachment || isActiveContent(type);
   return reply
@@ -132,8 +132,7 @@ export async function filesRoutes(root: FastifyInstance, ctx: AppContext): Promi
 
   app.get('/api/v1/files/search', { config: { auth: 'verified' }, schema: { querystring: z.object({ filename: z.string().max(500), content: bool.default(true) }) } }, async (request) => {
     const user = currentUser(request);
-    const pattern = new RegExp(`^${request.query.filename.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-    const rows = (await rt.files.list(user.role === 'admin' ? undefined : user.id)).filter((r) => pattern.test(r.filename));
+    const rows = (await rt.files.list(user.role === 'admin' ? undefined : user.id)).filter((r) => globMatch(request.query.filename, r.filename));
     if (!rows.length) throw new ApiError(404, 'No files found matching the pattern.');
     return rows.map((r) => fileModel(r, request.query.content));
   });

@@ -1,12 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { prototypePollution } from '../../security/poison-check.js';
 import { VERSION } from '../../version.js';
 
 /** Liveness, database and readiness probes, and the version; all public (load balancers call them). */
 export async function healthRoutes(app: FastifyInstance, ctx: AppContext) {
   const pub = { config: { auth: 'public' as const } };
 
-  app.get('/health', pub, async () => ({ status: true }));
+  // A polluted Object.prototype breaks every request in odd ways; fail the probe so the instance is replaced.
+  app.get('/health', pub, async (request, reply) => {
+    const polluted = prototypePollution();
+    if (polluted.length === 0) return { status: true };
+    request.log.error({ polluted }, 'built-in prototypes were modified: this process is poisoned');
+    return reply.status(500).send({ status: false, detail: 'Process state is corrupted; restart this instance' });
+  });
 
   app.get('/health/db', pub, async (_req, reply) => {
     try {

@@ -3,7 +3,8 @@ import type { UserModel } from '@owui/contracts';
 import type { KnowledgeForm } from '@owui/contracts';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
-import { canReadFile, canReadKnowledge, canWriteKnowledge, mayCreateKnowledge } from '../../rag/access.js';
+import { hasPermission } from '../users/permissions.js';
+import { canReadFile, canReadKnowledge, canWriteKnowledge, groupIdsOf, mayCreateKnowledge } from '../../rag/access.js';
 import type { RagRuntime } from '../../rag/runtime.js';
 import { waitForProcessing } from '../files/files.routes.js';
 import { fileMetadata } from '../files/files.service.js';
@@ -36,18 +37,19 @@ export class KnowledgeService {
 
   async readable(id: string, user: UserModel): Promise<KnowledgeRow> {
     const k = await this.rt.knowledge.get(id);
-    if (!k || !canReadKnowledge(user, k)) throw notFound();
+    if (!k || !canReadKnowledge(user, k, await groupIdsOf(this.rt.ctx, user))) throw notFound();
     return k;
   }
 
   async writable(id: string, user: UserModel): Promise<KnowledgeRow> {
     const k = await this.readable(id, user);
-    if (!canWriteKnowledge(user, k)) throw new ApiError(400, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    if (!canWriteKnowledge(user, k, await groupIdsOf(this.rt.ctx, user))) throw new ApiError(400, ERROR_MESSAGES.ACCESS_PROHIBITED);
     return k;
   }
 
   async list(user: UserModel, mode: 'read' | 'write'): Promise<Json[]> {
-    const rows = (await this.rt.knowledge.list()).filter((k) => (mode === 'read' ? canReadKnowledge(user, k) : canWriteKnowledge(user, k)));
+    const groupIds = await groupIdsOf(this.rt.ctx, user);
+    const rows = (await this.rt.knowledge.list()).filter((k) => (mode === 'read' ? canReadKnowledge(user, k, groupIds) : canWriteKnowledge(user, k, groupIds)));
     return Promise.all(rows.map((k) => this.#withFiles(k, true)));
   }
 
@@ -64,8 +66,7 @@ export class KnowledgeService {
       description: form.description ?? '',
       data: { file_ids: [] },
       meta: null,
-      // A non-admin's knowledge is private unless sharing is granted (SEAM(access-control) decides more later).
-      access_control: form.access_control === undefined || form.access_control === null ? (user.role === 'admin' ? null : {}) : form.access_control,
+      access_control: await this.#accessFor(user, form.access_control ?? null),
     });
     return { ...row, files: [] };
   }
@@ -75,9 +76,15 @@ export class KnowledgeService {
     const row = await this.rt.knowledge.update(id, {
       name: form.name,
       description: form.description ?? '',
-      ...(form.access_control !== undefined ? { access_control: form.access_control } : {}),
+      ...(form.access_control !== undefined ? { access_control: await this.#accessFor(user, form.access_control) } : {}),
     });
     return this.#withFiles(row!);
+  }
+
+  /** Public (null) only with `sharing.public_knowledge` (admins have it); otherwise private, as the original does. */
+  async #accessFor(user: UserModel, requested: KnowledgeForm['access_control'] | null): Promise<Json | null> {
+    if (requested !== null && requested !== undefined) return requested;
+    return (await hasPermission(this.rt.ctx, user, 'sharing.public_knowledge')) ? null : {};
   }
 
   async #indexFile(k: KnowledgeRow, fileId: string, user: UserModel): Promise<void> {

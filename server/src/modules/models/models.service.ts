@@ -94,7 +94,9 @@ export class ModelsService {
    * pulled a moment ago is found). Any change to the connections or the API switches empties it.
    */
   async resolve(id: string): Promise<ModelItem | null> {
-    const find = (list: ModelItem[] | undefined) => list?.find((m) => m.id === id) ?? null;
+    // Ollama's implicit tag: `llama3` names `llama3:latest` (an exact id still wins, e.g. OpenAI's `gpt-4o`).
+    const latest = id.includes(':') ? null : `${id}:latest`;
+    const find = (list: ModelItem[] | undefined) => list?.find((m) => m.id === id) ?? list?.find((m) => m.id === latest) ?? null;
     return find(this.#last?.models) ?? find(await this.list()) ?? find(await this.list({ refresh: true }));
   }
 }

@@ -1,4 +1,5 @@
 import type { PersistentConfig } from '../../config/persistent.js';
+import { getOwn } from '../../security/own-keys.js';
 
 /** One Ollama server as configured: OLLAMA_BASE_URLS[idx] plus OLLAMA_API_CONFIGS[idx]. */
 export interface OllamaConnection {
@@ -20,7 +21,7 @@ export function readConnections(settings: PersistentConfig): OllamaConnection[] 
   const configs = settings.get('OLLAMA_API_CONFIGS');
   return urls.map((raw, idx) => {
     const url = raw.replace(/\/+$/, '');
-    const c = (configs[String(idx)] ?? configs[url] ?? {}) as Record<string, unknown>;
+    const c = (getOwn(configs, String(idx)) ?? getOwn(configs, url) ?? {}) as Record<string, unknown>;
     return {
       idx,
       url,

@@ -1,3 +1,4 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { UpstreamError, upstreamErrorMessage, type UpstreamResponse } from '../../llm/upstreams.js';
@@ -27,4 +28,15 @@ export function errorFromException(err: unknown, flavor: FailureFlavor): ApiErro
     return new ApiError(500, `Ollama: ${err.message}`);
   }
   return new ApiError(500, ERROR_MESSAGES.SERVER_CONNECTION_ERROR);
+}
+
+/**
+ * Error handler for the `/ollama/*` scope: Open WebUI's own UI reads `detail`, while the official
+ * `ollama` client (and LangChain's ChatOllama on top of it) reads `error` and otherwise shows only
+ * "Error 503: Service Unavailable". Sending both lets each show the real reason.
+ */
+export function ollamaStyleErrors(error: FastifyError | ApiError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (!(error instanceof ApiError) || typeof error.detail !== 'string') throw error;
+  if (error.headers) reply.headers(error.headers);
+  reply.status(error.statusCode).send({ detail: error.detail, error: error.detail });
 }

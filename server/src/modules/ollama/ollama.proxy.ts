@@ -65,6 +65,16 @@ export async function sendUpstream(reply: FastifyReply, res: UpstreamResponse, r
   const ct = res.headers['content-type'] ?? '';
   const sse = ct.includes('text/event-stream');
   const json = ct.includes('application/json');
+  if (json && !sse) {
+    // A non-streamed reply is one JSON document: check it, so a broken upstream is a 502 and not a 200.
+    const text = await call(res.text(), 'stream');
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new ApiError(502, 'The Ollama server sent a reply that is not valid JSON');
+    }
+    return reply.status(res.status).header('content-type', ct).send(text);
+  }
   return relayStream(reply, res, {
     contentType: sse ? 'text/event-stream' : json ? ct : 'application/x-ndjson',
     errorLine: sse ? sseErrorLine : ndjsonErrorLine,
@@ -80,7 +90,7 @@ export async function readJson(res: UpstreamResponse): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(500, ERROR_MESSAGES.SERVER_CONNECTION_ERROR);
+    throw new ApiError(502, 'The Ollama server sent a reply that is not valid JSON');
   }
 }
 

@@ -12,6 +12,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { closeUpstreamsFor } from '../../llm/upstreams.js';
 import { withTag } from './ollama.connections.js';
+import { ollamaStyleErrors } from './ollama.errors.js';
 import { ollamaAdminRoutes } from './ollama-admin.routes.js';
 import { call, clientAbortSignal, dualRoute, ensureEnabled, modelOf, readJson, sendUpstream, urlIdxOf } from './ollama.proxy.js';
 import { OllamaService } from './ollama.service.js';
@@ -36,6 +37,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   await app.register(
     async (r) => {
+      r.setErrorHandler(ollamaStyleErrors);
       r.get('/', { config: { auth: 'public' } }, async () => ({ status: true }));
 
       dualRoute(r, {

@@ -1,4 +1,5 @@
 import type { PersistentConfig } from '../../config/persistent.js';
+import { getOwn } from '../../security/own-keys.js';
 
 /** One OpenAI-compatible server: OPENAI_API_BASE_URLS[idx] + OPENAI_API_KEYS[idx] + OPENAI_API_CONFIGS[idx]. */
 export interface OpenAIConnection {
@@ -39,7 +40,7 @@ export function readConnections(settings: PersistentConfig): OpenAIConnection[] 
   const urls = settings.get('OPENAI_API_BASE_URLS');
   const keys = settings.get('OPENAI_API_KEYS');
   const configs = settings.get('OPENAI_API_CONFIGS');
-  return urls.map((url, idx) => connectionFrom(idx, url, keys[idx] ?? '', (configs[String(idx)] ?? configs[url] ?? {}) as Record<string, unknown>));
+  return urls.map((url, idx) => connectionFrom(idx, url, keys[idx] ?? '', (getOwn(configs, String(idx)) ?? getOwn(configs, url) ?? {}) as Record<string, unknown>));
 }
 
 export function stripPrefix(id: string, conn: OpenAIConnection): string {

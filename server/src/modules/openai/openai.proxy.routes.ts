@@ -6,7 +6,9 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { clientAbortSignal, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
+import { assertUnderBase, isOllamaAdminPath, rawRestAfter, safeSubpath } from '../../llm/path-guard.js';
 import { upstreamErrorMessage, type UpstreamResponse } from '../../llm/upstreams.js';
+import { currentUser } from '../../plugins/auth-guard.js';
 import { OPENAI_HOST, target } from './openai.connections.js';
 import { errorFromException, openaiStyleErrors } from './openai.errors.js';
 import { OpenAIService } from './openai.service.js';
@@ -71,13 +73,19 @@ export async function openaiProxyRoutes(app: FastifyInstance, opts: { ctx: AppCo
     method: ['GET', 'POST', 'PUT', 'DELETE'],
     url: '/openai/*',
     config: { auth: 'verified' },
+    errorHandler: openaiStyleErrors,
     handler: async (request, reply: FastifyReply) => {
+      // The switch, the path and the role are checked before anything is sent (issue 12).
+      if (!svc.enabled()) throw new ApiError(503, ERROR_MESSAGES.OPENAI_API_DISABLED);
       const urls = ctx.settings.get('OPENAI_API_BASE_URLS');
       if (!urls.length) throw new ApiError(404, ERROR_MESSAGES.OPENAI_NOT_FOUND);
       const conn = svc.connection(0);
-      const rest = (request.params as { '*': string })['*'];
+      if (!conn.enable) throw new ApiError(503, ERROR_MESSAGES.OPENAI_API_DISABLED);
+      const sub = safeSubpath(rawRestAfter(request.url, '/openai/'));
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-      const t = target(conn, `/${rest}`);
+      const t = target(conn, sub);
+      assertUnderBase(conn.url, t.url);
+      if (currentUser(request).role !== 'admin' && isOllamaAdminPath(new URL(t.url).pathname)) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
       const body = Buffer.isBuffer(request.body) && request.body.length ? request.body : undefined;
       let res: UpstreamResponse;
       try {

@@ -19,9 +19,22 @@ import { applyPresetOpenAI } from '../models/model-presets.js';
 
 const UrlIdx = z.object({ url_idx: z.coerce.number().int().min(0) });
 
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Sends a non-streamed upstream answer on with its status and JSON body untouched. */
 async function sendUpstreamJson(reply: import('fastify').FastifyReply, res: UpstreamResponse) {
   const text = await res.text();
+  // A 2xx that claims JSON but is not (truncated, an HTML page) must not reach a client as success.
+  if (res.ok && (res.headers['content-type'] ?? 'application/json').includes('json') && !isJsonText(text)) {
+    throw new ApiError(502, 'The upstream server sent a reply that is not valid JSON');
+  }
   return reply.status(res.status).header('content-type', res.headers['content-type'] ?? 'application/json').send(text);
 }
 

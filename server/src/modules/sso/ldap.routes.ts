@@ -17,7 +17,7 @@ export async function ldapRoutes(root: FastifyInstance, ctx: AppContext): Promis
   const s = ctx.settings;
 
   app.post('/api/v1/auths/ldap', { bodyLimit: AUTH_BODY_LIMIT, config: { auth: 'public' }, schema: { body: LdapForm } }, async (request, reply) => {
-    const user = await svc.signIn(request.body.user, request.body.password);
+    const user = await svc.signIn(request.body.user, request.body.password, request.ip);
     const { token, claims } = await svc.auths.issueToken(user.id);
     setTokenCookie(reply, ctx.config.auth.cookie, token, claims.exp);
     return svc.auths.session(user, token, claims.exp ?? null);

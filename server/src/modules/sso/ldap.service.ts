@@ -75,13 +75,29 @@ export class LdapService {
     return client;
   }
 
-  async signIn(userRaw: string, password: string): Promise<UserModel> {
+  /**
+   * Directory sign-in behind the same failure counters as password sign-in (auths/signin-lockout.ts):
+   * a client that failed too often for this name is refused before the directory is asked.
+   */
+  async signIn(userRaw: string, password: string, ip: string): Promise<UserModel> {
+    const key = `ldap:${userRaw.trim().toLowerCase()}`;
+    await this.auths.lockout.check(key, ip);
+    try {
+      const user = await this.#signIn(userRaw, password);
+      await this.auths.lockout.succeeded(key, ip);
+      return user;
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 400) await this.auths.lockout.failed(key, ip);
+      throw err;
+    }
+  }
+
+  async #signIn(userRaw: string, password: string): Promise<UserModel> {
     const s = this.ctx.settings;
     if (!s.get('ENABLE_LDAP')) throw new ApiError(400, 'LDAP authentication is not enabled');
     const username = userRaw.trim().toLowerCase();
     // An empty password would be an "unauthenticated bind", which servers answer with success.
     if (!username || !password) throw new ApiError(400, LDAP_FAILED);
-    await this.auths.checkSigninRate(`ldap:${username}`);
 
     const userAttr = s.get('LDAP_ATTRIBUTE_FOR_USERNAME');
     const mailAttr = s.get('LDAP_ATTRIBUTE_FOR_MAIL');

@@ -1,5 +1,7 @@
 import type { ChatEvent } from '@owui/contracts';
 import type { MessageUpsert } from '../chats/chats.history.js';
+import { INTERRUPTED_TEXT } from './reply-journal.js';
+import { isShutdownAbort } from './tasks.service.js';
 
 /** The part of an OpenAI `chat.completion.chunk` a socket-delivered reply needs. */
 export interface CompletionChunk {
@@ -20,6 +22,8 @@ export interface ChatTaskInput {
   model: string;
   /** Yields the reply's chunks; must stop when `signal` aborts. */
   stream: (signal: AbortSignal) => AsyncIterable<CompletionChunk>;
+  /** Runs after the final `done` event and before `chat:active: false` (title, tags, follow-ups). */
+  after?: (reply: { content: string; error: string | null; stopped: boolean }) => Promise<void>;
 }
 
 export interface ChatTaskDeps {
@@ -83,7 +87,9 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
         continue;
       }
       if (chunk.error) {
-        error = chunk.error.message || 'Something went wrong :/';
+        // A stop cuts the upstream off, which can surface as a "connection lost" chunk: that is the
+        // normal end of a stopped reply, not a failure.
+        if (!signal.aborted) error = chunk.error.message || 'Something went wrong :/';
         break;
       }
       // `message` is what an upstream that ignored stream:true sends, as one whole completion.
@@ -96,6 +102,8 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   } catch (err) {
     if (!signal.aborted) error = errorText(err);
   }
+  // Cut by a shutdown (not by the user's stop): stored as interrupted, so it never looks complete.
+  if (signal.aborted && isShutdownAbort(signal.reason)) error = INTERRUPTED_TEXT;
 
   const done: Record<string, unknown> = { done: true };
   if (usage) done.usage = usage;
@@ -105,5 +113,8 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
     type: 'chat:completion',
     data: { content, done: true, ...(usage ? { usage } : {}), ...(error ? { error: { content: error } } : {}) },
   });
+  if (input.after) {
+    await input.after({ content, error, stopped: signal.aborted }).catch((err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'after-reply tasks failed'));
+  }
   send({ type: 'chat:active', data: { active: false } });
 }

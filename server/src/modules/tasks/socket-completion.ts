@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ChatCompletionRequest, UserModel } from '@owui/contracts';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
+import { isUnsafeKey, UNSAFE_KEY_DETAIL } from '../../security/own-keys.js';
 import { chatsServiceFor } from '../chats/chats.service.js';
 import type { CompletionsService } from '../completions/completions.service.js';
+import { runBackgroundTasks, type BackgroundTaskFlags } from './background-tasks.js';
 import type { CompletionChunk } from './chat-task.js';
+import type { PromptMessage } from './task-prompts.js';
 
 type SocketModeBody = ChatCompletionRequest & { session_id: string; chat_id: string; id: string };
 
@@ -23,6 +26,7 @@ export async function startSocketCompletion(
   body: SocketModeBody,
   user: UserModel,
 ): Promise<{ status: true; task_id: string }> {
+  if (isUnsafeKey(body.id)) throw new ApiError(400, UNSAFE_KEY_DETAIL);
   await svc.ensureUsable(body.model, user, body.chat_id, body);
   if (!body.chat_id.startsWith('local:')) {
     const chats = chatsServiceFor(app.ctx);
@@ -35,5 +39,22 @@ export async function startSocketCompletion(
     messageId: body.id,
     model: body.model,
     stream: (signal) => svc.chunks(body, user, { signal }) as AsyncIterable<CompletionChunk>,
+    // The original's background_tasks: asked for by the UI, run once the reply is complete.
+    after: body.background_tasks
+      ? async ({ content, error }) => {
+          if (error) return;
+          await runBackgroundTasks(app.ctx, {
+            user,
+            chatId: body.chat_id,
+            messageId: body.id,
+            model: body.model,
+            requestMessages: body.messages as PromptMessage[],
+            content,
+            flags: body.background_tasks as BackgroundTaskFlags,
+            emit: app.realtime.emitToUser,
+            log: app.log,
+          });
+        }
+      : undefined,
   });
 }

@@ -4,8 +4,9 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { currentUser } from '../../plugins/auth-guard.js';
 import type { Realtime } from '../../realtime/socket.js';
-import { chatsServiceFor } from '../chats/chats.service.js';
+import { chatsServiceFor, type ChatsService } from '../chats/chats.service.js';
 import { runChatTask, type ChatTaskInput } from './chat-task.js';
+import { INTERRUPTED_TEXT, ReplyJournal } from './reply-journal.js';
 import { TaskRegistry } from './tasks.service.js';
 
 /** What the completions route calls for the socket mode (`session_id` + `chat_id` + `id` present). */
@@ -29,9 +30,27 @@ const ChatIdParams = z.object({ chat_id: z.string().min(1).max(500) });
 export async function tasksRoutes(app: FastifyInstance, ctx: AppContext, realtime: Realtime): Promise<void> {
   const registry = new TaskRegistry(ctx.state);
   await registry.start();
-  app.addHook('preClose', () => registry.close());
-
   const chats = chatsServiceFor(ctx);
+  const journal = new ReplyJournal(ctx.db, registry.instance);
+  await markOrphansInterrupted(journal, chats, ctx.state.kind === 'memory', app.log);
+  journal.startHeartbeat();
+  // In a cluster a dead instance's rows are claimed by whichever live one sweeps first.
+  const sweep = ctx.state.kind === 'memory' ? null : setInterval(() => void markOrphansInterrupted(journal, chats, false, app.log), 30_000);
+  sweep?.unref();
+  // Background replies get the same shutdown budget as HTTP streams: drain while the server closes,
+  // then cut (stored as interrupted) before the database goes away.
+  const budget = ctx.config.server.shutdownTimeoutMs;
+  let draining: Promise<void> = Promise.resolve();
+  app.addHook('preClose', (done) => {
+    if (sweep) clearInterval(sweep);
+    draining = registry.close(Math.floor(budget * 0.75), Math.max(500, Math.floor(budget * 0.2)));
+    done();
+  });
+  app.addHook('onClose', async () => {
+    await draining;
+    journal.stopHeartbeat();
+  });
+
   app.decorate('chatTasks', {
     async startChatCompletion(input) {
       const deps = {
@@ -40,7 +59,16 @@ export async function tasksRoutes(app: FastifyInstance, ctx: AppContext, realtim
           chats.upsertAssistantMessage(chatId, up, userId),
         log: app.log,
       };
-      const task_id = await registry.spawn({ userId: input.userId, chatId: input.chatId }, (signal) => runChatTask(input, deps, signal));
+      const persist = !input.chatId.startsWith('local:');
+      const work = async (signal: AbortSignal) => {
+        if (persist) await journal.begin({ chat_id: input.chatId, message_id: input.messageId, user_id: input.userId }).catch(() => undefined);
+        try {
+          await runChatTask(input, deps, signal);
+        } finally {
+          if (persist) await journal.end(input.chatId, input.messageId).catch(() => undefined);
+        }
+      };
+      const task_id = await registry.spawn({ userId: input.userId, chatId: input.chatId }, work);
       return { status: true as const, task_id };
     },
   } satisfies ChatTasks);
@@ -71,4 +99,17 @@ export async function tasksRoutes(app: FastifyInstance, ctx: AppContext, realtim
     if (!(await registry.stop(task_id))) throw notFound;
     return { status: true, message: `Stop signal sent for ${task_id}` };
   });
+}
+
+/** Stores the replies of dead processes as interrupted (done, with an error), keeping their partial text. */
+async function markOrphansInterrupted(journal: ReplyJournal, chats: ChatsService, all: boolean, log: FastifyInstance['log']): Promise<void> {
+  try {
+    const orphans = await journal.takeOrphans(all);
+    for (const o of orphans) {
+      await chats.upsertAssistantMessage(o.chat_id, { messageId: o.message_id, fields: { done: true, error: { content: INTERRUPTED_TEXT } } }, o.user_id);
+    }
+    if (orphans.length) log.warn({ count: orphans.length }, 'replies cut by a previous crash were marked interrupted');
+  } catch (err) {
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not mark orphaned replies');
+  }
 }

@@ -10,6 +10,15 @@ export interface TaskRecord {
 }
 
 export const STOP_CHANNEL = 'tasks:stop';
+
+/** The abort reason of tasks cut by a shutdown (as opposed to a user's stop). */
+export class ShutdownAbort extends Error {
+  constructor() {
+    super('Server shutting down');
+    this.name = 'ShutdownAbort';
+  }
+}
+export const isShutdownAbort = (reason: unknown): boolean => reason instanceof ShutdownAbort;
 // A task's record lives this long unless its instance keeps renewing it, so a crashed instance's tasks
 // disappear from listings by themselves.
 const LEASE_SECONDS = 30;
@@ -28,7 +37,7 @@ const ALL = 'tasks:all';
  */
 export class TaskRegistry {
   readonly instance = randomUUID();
-  #local = new Map<string, { controller: AbortController; renew: NodeJS.Timeout }>();
+  #local = new Map<string, { controller: AbortController; renew: NodeJS.Timeout; done: Promise<void> }>();
   #unsubscribe: (() => void) | null = null;
 
   constructor(private readonly state: SharedState) {}
@@ -51,10 +60,10 @@ export class TaskRegistry {
     const controller = new AbortController();
     const renew = setInterval(() => void write().catch(() => undefined), RENEW_MS);
     renew.unref();
-    this.#local.set(id, { controller, renew });
-    void work(controller.signal)
+    const done = work(controller.signal)
       .catch(() => undefined)
-      .finally(() => void this.#finish(record));
+      .finally(() => this.#finish(record));
+    this.#local.set(id, { controller, renew, done });
     return id;
   }
 
@@ -103,16 +112,31 @@ export class TaskRegistry {
     return true;
   }
 
-  #abortLocal(id: string): boolean {
+  #abortLocal(id: string, reason: Error = new Error('Task stopped')): boolean {
     const local = this.#local.get(id);
     if (!local) return false;
-    local.controller.abort(new Error('Task stopped'));
+    local.controller.abort(reason);
     return true;
   }
 
-  /** Stops every task of this instance (shutdown): their partial replies are saved by their finally blocks. */
-  async close(): Promise<void> {
+  /**
+   * Shutdown: lets this instance's tasks finish for up to `drainMs` (the same budget HTTP streams get),
+   * then aborts the rest with a ShutdownAbort (their replies are saved as interrupted) and waits up to
+   * `saveMs` for those final saves.
+   */
+  async close(drainMs = 0, saveMs = 3000): Promise<void> {
     this.#unsubscribe?.();
-    for (const id of [...this.#local.keys()]) this.#abortLocal(id);
+    const pending = () => [...this.#local.values()].map((l) => l.done);
+    const within = (ms: number, work: Promise<unknown>) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        void work.finally(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    if (drainMs > 0 && this.#local.size) await within(drainMs, Promise.all(pending()));
+    for (const id of [...this.#local.keys()]) this.#abortLocal(id, new ShutdownAbort());
+    if (this.#local.size) await within(saveMs, Promise.all(pending()));
   }
 }

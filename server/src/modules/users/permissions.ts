@@ -31,6 +31,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { GroupsRepository } from '../groups/groups.repository.js';
 import type { DEFAULT_USER_PERMISSIONS } from '../../config/permissions-env.js';
+import { getOwn, setOwn } from '../../security/own-keys.js';
 
 /** The parts of the app context permissions need (auth code holds a context without a logger). */
 export type PermissionContext = Pick<AppContext, 'config' | 'settings' | 'db'>;
@@ -47,8 +48,8 @@ const isTree = (v: unknown): v is Tree => Boolean(v) && typeof v === 'object' &&
 export function mergePermissions(base: Tree, over: Tree): Tree {
   const out: Tree = structuredClone(base);
   for (const [k, v] of Object.entries(over)) {
-    if (k === '__proto__') continue;
-    out[k] = isTree(v) && isTree(out[k]) ? mergePermissions(out[k] as Tree, v) : v;
+    const cur = getOwn(out, k);
+    setOwn(out, k, isTree(v) && isTree(cur) ? mergePermissions(cur, v) : v);
   }
   return out;
 }

@@ -2,8 +2,10 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { UserModel, UserRole } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
 import type { Database, UserTable } from '../../db/tables.js';
+import { storedJsonObject } from '../../plugins/json-limits.js';
 
-const json = (v: string | null) => (v ? (JSON.parse(v) as Record<string, unknown>) : null);
+// A broken or over-deep stored document reads as null instead of failing every list that includes the row.
+const json = (v: string | null) => storedJsonObject(v);
 type Exec = Kysely<Database> | Transaction<Database>;
 
 export function toUserModel(row: Selectable<UserTable>): UserModel {

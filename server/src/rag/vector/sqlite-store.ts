@@ -8,6 +8,7 @@ import { queryTerms, type ChunkHit, type ChunkInput, type VectorStore } from './
 /** Bit-index candidates per result wanted, and at least this many: recall of 1-bit quantization. */
 const CANDIDATE_FACTOR = 25;
 const MIN_CANDIDATES = 250;
+const UPSERT_SLICE = 500;
 
 // A Buffer from SQLite may sit at any offset of a shared pool; Float32Array views need 4-byte alignment.
 const floats = (b: Buffer) => (b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(new Uint8Array(b).buffer));
@@ -111,7 +112,27 @@ export class SqliteVectorStore implements VectorStore {
     }
   }
 
+  /** Bulk delete (a file's or a collection's chunks): a few statements, however many rows. */
+  #deleteWhere(collection: string, where: string, ...args: unknown[]): void {
+    this.#forget(collection);
+    const dims = this.#db.prepare(`select distinct dim from chunk where ${where} and dim is not null`).all(...args) as { dim: number }[];
+    for (const { dim } of dims) {
+      const table = this.#bitTable(dim);
+      if (table) this.#db.prepare(`delete from ${table} where rowid in (select rowid from chunk where ${where})`).run(...args);
+    }
+    this.#db.prepare(`delete from chunk where ${where}`).run(...args);
+  }
+
   async upsert(collection: string, chunks: ChunkInput[]): Promise<void> {
+    // Slices of UPSERT_SLICE rows per transaction, yielding between them, so indexing a large
+    // document never holds the event loop for long.
+    for (let i = 0; i < chunks.length; i += UPSERT_SLICE) {
+      this.#upsertSlice(collection, chunks.slice(i, i + UPSERT_SLICE));
+      if (i + UPSERT_SLICE < chunks.length) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #upsertSlice(collection: string, chunks: ChunkInput[]): void {
     this.#forget(collection);
     const insert = this.#db.prepare('insert into chunk (id, collection, file_id, text, metadata, dim, vector) values (?, ?, ?, ?, ?, ?, ?)');
     this.#db.transaction(() => {
@@ -130,11 +151,11 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async deleteFile(collection: string, fileId: string): Promise<void> {
-    this.#db.transaction(() => this.#deleteRows('collection = ? and file_id = ?', collection, fileId))();
+    this.#db.transaction(() => this.#deleteWhere(collection, 'collection = ? and file_id = ?', collection, fileId))();
   }
 
   async deleteCollection(collection: string): Promise<void> {
-    this.#db.transaction(() => this.#deleteRows('collection = ?', collection))();
+    this.#db.transaction(() => this.#deleteWhere(collection, 'collection = ?', collection))();
   }
 
   async copy(from: string, to: string): Promise<number> {

@@ -46,8 +46,14 @@ export function detailToMessage(body: unknown, fallback: string): string {
   return fallback;
 }
 
+let translate: (text: string) => string = (s) => s;
+/** The UI registers its translator of known server texts (chat/errors.ts) at start-up. */
+export function setErrorTranslator(fn: (text: string) => string): void {
+  translate = fn;
+}
+
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return translate(err.message);
   if (err instanceof DOMException && err.name === 'AbortError') return 'Aborted';
   if (err instanceof TypeError) return `Network error: ${err.message}`;
   if (err instanceof Error) return err.message;

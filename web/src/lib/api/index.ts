@@ -15,6 +15,11 @@ import type {
   SessionUser,
   UserModel,
   UserSettings,
+  Tag,
+  Folder,
+  Banner,
+  FeedbackForm,
+  Memory,
 } from './types';
 
 export * from './client';
@@ -97,6 +102,43 @@ export const api = {
     togglePin: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/pin`),
     toggleArchive: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/archive`),
     unarchiveAll: () => http.post<boolean>('/api/v1/chats/unarchive/all'),
+    archiveAll: () => http.post<boolean>('/api/v1/chats/archive/all'),
+    removeAll: () => http.del<boolean>('/api/v1/chats/'),
+    all: () => http.get<ChatResponse[]>('/api/v1/chats/all'),
+    importMany: (items: Array<{ chat: unknown; meta?: unknown; pinned?: boolean; folder_id?: string | null; created_at?: number; updated_at?: number }>) =>
+      http.post<ChatResponse[]>('/api/v1/chats/import', { chats: items }),
+    clone: (id: string, title?: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/clone`, title ? { title } : {}),
+    share: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/share`),
+    unshare: (id: string) => http.del<boolean>(`/api/v1/chats/${enc(id)}/share`),
+    shared: (shareId: string) => http.get<ChatResponse>(`/api/v1/chats/share/${enc(shareId)}`),
+    tags: (id: string) => http.get<Tag[]>(`/api/v1/chats/${enc(id)}/tags`),
+    addTag: (id: string, name: string) => http.post<Tag[]>(`/api/v1/chats/${enc(id)}/tags`, { name }),
+    removeTag: (id: string, name: string) => request<Tag[]>('DELETE', `/api/v1/chats/${enc(id)}/tags`, { name }),
+    allTags: () => http.get<Tag[]>('/api/v1/chats/all/tags'),
+    moveToFolder: (id: string, folder_id: string | null) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/folder`, { folder_id }),
+    inFolder: (folderId: string) => http.get<ChatResponse[]>(`/api/v1/chats/folder/${enc(folderId)}`),
+  },
+
+  // ---- chat app: folders, banners, feedback, memories
+  folders: {
+    list: () => http.get<Folder[]>('/api/v1/folders/'),
+    create: (name: string, parent_id: string | null = null) => http.post<Folder>('/api/v1/folders/', { name, parent_id }),
+    rename: (id: string, name: string) => http.post<Folder>(`/api/v1/folders/${enc(id)}/update`, { name }),
+    move: (id: string, parent_id: string | null) => http.post<Folder>(`/api/v1/folders/${enc(id)}/update/parent`, { parent_id }),
+    expand: (id: string, is_expanded: boolean) => http.post<Folder>(`/api/v1/folders/${enc(id)}/update/expanded`, { is_expanded }),
+    remove: (id: string) => http.del<boolean>(`/api/v1/folders/${enc(id)}`),
+  },
+  banners: () => http.get<Banner[]>('/api/v1/configs/banners'),
+  feedback: {
+    create: (f: FeedbackForm) => http.post<{ id: string }>('/api/v1/evaluations/feedback', f),
+    update: (id: string, f: FeedbackForm) => http.post<{ id: string }>(`/api/v1/evaluations/feedback/${enc(id)}`, f),
+  },
+  memories: {
+    list: () => http.get<Memory[]>('/api/v1/memories/'),
+    add: (content: string) => http.post<Memory>('/api/v1/memories/add', { content }),
+    update: (id: string, content: string) => http.post<Memory>(`/api/v1/memories/${enc(id)}/update`, { content }),
+    remove: (id: string) => http.del<boolean>(`/api/v1/memories/${enc(id)}`),
+    clear: () => http.del<boolean>('/api/v1/memories/delete/user'),
   },
 
   models: {

@@ -33,6 +33,7 @@ export interface AppConfig {
     [k: string]: unknown;
   };
   default_models?: string;
+  default_prompt_suggestions?: Array<{ title: string[]; content: string }>;
   user_count?: number;
   ui?: { pending_user_overlay_title?: string; pending_user_overlay_content?: string };
 }
@@ -56,6 +57,13 @@ export interface ChatMessage {
   sources?: Record<string, unknown>[];
   /** Status steps of the reply (web search), as the original's `statusHistory`. */
   statusHistory?: Record<string, unknown>[];
+  /** Models asked at once (multi-model chat); their replies are shown side by side. */
+  models?: string[];
+  followUps?: string[];
+  annotation?: { rating?: number; comment?: string; reason?: string } | null;
+  feedbackId?: string;
+  /** Merge Responses: one answer made from the side-by-side answers to this (user) message. */
+  merged?: { status: boolean; content: string } | null;
 }
 
 export interface ChatBody {
@@ -124,4 +132,45 @@ export interface ConnectionConfig {
   tags?: { name: string }[];
   connection_type?: string;
   [k: string]: unknown;
+}
+
+// ---- chat app
+export interface Tag {
+  id: string;
+  name: string;
+  user_id?: string;
+  meta?: unknown;
+}
+
+export interface Folder {
+  id: string;
+  name: string;
+  parent_id: string | null;
+  is_expanded: boolean;
+  meta?: { icon?: string | null } | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Banner {
+  id: string;
+  type: string;
+  title?: string | null;
+  content: string;
+  dismissible: boolean;
+  timestamp: number;
+}
+
+export interface FeedbackForm {
+  type: 'rating';
+  data: { rating: number; model_id?: string; reason?: string; comment?: string };
+  meta: { chat_id?: string; message_id?: string };
+  snapshot?: { chat?: unknown };
+}
+
+export interface Memory {
+  id: string;
+  content: string;
+  created_at: number;
+  updated_at: number;
 }

@@ -28,7 +28,8 @@ export function connectRealtime(token: string, websocket: boolean): void {
   socketToken = token;
   const s = io({
     path: '/ws/socket.io',
-    auth: { token },
+    // `events`: this client listens on `events` only, so the server skips the legacy `chat-events` copy.
+    auth: { token, events: 'events' },
     transports: websocket ? ['websocket'] : ['polling'],
     reconnection: true,
     reconnectionDelay: 1000,

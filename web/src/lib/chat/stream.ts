@@ -14,6 +14,12 @@ export interface CompletionRequest {
   parent_id?: string | null;
   /** Attached documents and knowledge bases (RAG). */
   files?: Record<string, unknown>[];
+  /** Per-chat settings (system prompt, temperature, max_tokens, top_p, seed); the server applies them. */
+  params?: Record<string, unknown>;
+  /** Title / tags / follow-up generation after the reply (the original's flags). */
+  background_tasks?: Record<string, boolean>;
+  /** Open WebUI's per-request features (`memory`: add the user's memories as context). */
+  features?: Record<string, boolean>;
 }
 
 export interface StreamResult {
@@ -22,15 +28,17 @@ export interface StreamResult {
 }
 
 export async function streamCompletion(
-  body: CompletionRequest,
+  body: CompletionRequest | Record<string, unknown>,
   onDelta: (text: string) => void,
   signal: AbortSignal,
   onSources?: (sources: Record<string, unknown>[]) => void,
+  /** Another endpoint speaking the same SSE (e.g. `/api/v1/tasks/moa/completions`). */
+  url = '/api/chat/completions',
 ): Promise<StreamResult> {
   const token = getToken();
   let res: Response;
   try {
-    res = await fetch('/api/chat/completions', {
+    res = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

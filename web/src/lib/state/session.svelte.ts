@@ -1,4 +1,5 @@
-import { api, getToken, setToken, type AppConfig, type ModelItem, type SessionUser, type UserSettings } from '../api';
+import { api, getToken, http, setToken, type AppConfig, type ModelItem, type SessionUser, type UserSettings } from '../api';
+import { isChatModel, lastModels } from '../chat/models';
 
 /** Who is signed in and what the server allows; loaded once at start and after auth changes. */
 class Session {
@@ -8,6 +9,8 @@ class Session {
   models = $state<ModelItem[]>([]);
   modelsError = $state<string | null>(null);
   ready = $state(false);
+  /** The user's effective permissions (`/api/v1/users/permissions`: defaults merged with groups). */
+  permissions = $state<Record<string, unknown>>({});
 
   async load(): Promise<void> {
     this.config = await api.config();
@@ -24,7 +27,7 @@ class Session {
     if (this.user) {
       // Role-specific parts of /api/config (overlay texts, defaults) need the token.
       this.config = await api.config();
-      if (this.user.role !== 'pending') await Promise.all([this.loadSettings(), this.loadModels()]);
+      if (this.user.role !== 'pending') await Promise.all([this.loadSettings(), this.loadModels(), this.loadPermissions()]);
     }
     this.ready = true;
   }
@@ -36,6 +39,21 @@ class Session {
     } catch {
       this.settings = { ui: {} };
     }
+  }
+
+  async loadPermissions(): Promise<void> {
+    this.permissions = await http.get<Record<string, unknown>>('/api/v1/users/permissions').catch(() => ({}));
+  }
+
+  /** `chat.share`-style check like the server's: admins may everything; an unknown flag is allowed. */
+  may(path: string): boolean {
+    if (this.user?.role === 'admin') return true;
+    let node: unknown = this.permissions;
+    for (const part of path.split('.')) {
+      if (!node || typeof node !== 'object') return true;
+      node = (node as Record<string, unknown>)[part];
+    }
+    return node !== false;
   }
 
   async loadModels(refresh = false): Promise<void> {
@@ -54,13 +72,30 @@ class Session {
     await api.users.updateSettings({ ...this.settings, ui });
   }
 
-  /** The model a new chat starts with: the user's default, the admin's default, else the first listed. */
+  /** Models a chat may use (embedding-only ones are left out). */
+  get chatModels(): ModelItem[] {
+    return this.models.filter(isChatModel);
+  }
+
+  /**
+   * The models a new chat starts with: the user's default ("Set as default"), else the last choice,
+   * else the admin's default, else the first chat model. Never an embedding model.
+   */
+  defaultModels(): string[] {
+    const ids = new Set(this.chatModels.map((m) => m.id));
+    const keep = (list: string[] | undefined) => (list ?? []).filter((id) => ids.has(id));
+    const mine = keep(this.settings.ui?.models);
+    if (mine.length) return mine;
+    const last = keep(lastModels());
+    if (last.length) return last;
+    const admin = keep((this.config?.default_models ?? '').split(',').map((s) => s.trim()));
+    if (admin.length) return admin;
+    const first = this.chatModels[0]?.id;
+    return first ? [first] : [];
+  }
+
   defaultModel(): string | null {
-    const ids = this.models.map((m) => m.id);
-    const mine = this.settings.ui?.models?.[0];
-    if (mine && ids.includes(mine)) return mine;
-    const admin = (this.config?.default_models ?? '').split(',').map((s) => s.trim()).find((s) => ids.includes(s));
-    return admin ?? ids[0] ?? null;
+    return this.defaultModels()[0] ?? null;
   }
 
   async signout(): Promise<void> {

@@ -36,7 +36,7 @@ export const ENGINES: { id: string; label: string; fields: string[] }[] = [
   { id: 'bing', label: 'Bing', fields: ['BING_SEARCH_V7_ENDPOINT', 'BING_SEARCH_V7_SUBSCRIPTION_KEY'] },
 ];
 
-/** The composer's web search switch; `requestFields()` is what a completion request carries for it. */
+/** The composer's web search switch; `features()` is what a completion request carries for it. */
 class WebSearchState {
   on = $state(false);
 
@@ -49,8 +49,9 @@ class WebSearchState {
     this.on = !this.on;
   }
 
-  requestFields(): { features?: { web_search: true } } {
-    return this.on && this.available ? { features: { web_search: true } } : {};
+  /** The request's `features` with `web_search` added when the switch is on. */
+  features(base?: Record<string, boolean>): Record<string, boolean> | undefined {
+    return this.on && this.available ? { ...(base ?? {}), web_search: true } : base;
   }
 }
 
