@@ -4,9 +4,10 @@ import { percentile } from './stats.mjs';
 
 /**
  * Runs `total` requests with `concurrency` workers (each on its own connection) after `warmup`
- * unrecorded ones. Returns per-request latencies (ms), throughput and failures.
+ * unrecorded ones. Returns per-request latencies (ms), throughput and failures. `probe` (optional, e.g.
+ * a process's CPU ms) is read after the warm-up and after the last request; `probed` is the difference.
  */
-export async function runLoad({ origin, path, method = 'POST', headers = {}, body, total, concurrency = 1, warmup = 50 }) {
+export async function runLoad({ origin, path, method = 'POST', headers = {}, body, total, concurrency = 1, warmup = 50, probe }) {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const opts = { path, method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) };
   let failures = 0;
@@ -41,7 +42,9 @@ export async function runLoad({ origin, path, method = 'POST', headers = {}, bod
   };
   await drive(warmup, false);
   failures = 0;
+  const p0 = probe?.();
   const { lat, seconds } = await drive(total, true);
+  const probed = probe ? probe() - p0 : undefined;
   await pool.close();
   return {
     requests: total,
@@ -51,6 +54,7 @@ export async function runLoad({ origin, path, method = 'POST', headers = {}, bod
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     latencies: lat,
+    probed,
   };
 }
 

@@ -56,13 +56,19 @@ export class RagRuntime {
 
   /**
    * Files still `pending` from before a stop are queued again. Without Redis that is the only copy of
-   * the queue; with BullMQ the jobs survive in Redis and this is skipped.
+   * the queue; with BullMQ the jobs survive in Redis, so only pending files that already hold their
+   * text are queued (an adopted Open WebUI volume's files: no job exists for them anywhere; a job
+   * that does exist keeps the same id, which BullMQ does not add twice). Text held is indexed as it
+   * is: the original's uploads need not be readable here.
    */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    if (this.ctx.config.redis.url) return;
-    for (const fileId of await this.files.pendingIds()) await this.enqueueProcessing({ fileId, userId: '' });
+    const redis = Boolean(this.ctx.config.redis.url);
+    for (const f of await this.files.pending()) {
+      if (redis && f.content === null) continue;
+      await this.enqueueProcessing({ fileId: f.id, userId: '', ...(f.content !== null ? { content: f.content } : {}) });
+    }
   }
 
   async close(): Promise<void> {

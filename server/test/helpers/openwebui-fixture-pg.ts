@@ -8,13 +8,14 @@ import { schemaFile, type Fixture } from './openwebui-fixture.js';
  * SQLAlchemy/peewee create on PostgreSQL (booleans, json, bigint epochs, timestamps), then every row
  * of a built SQLite fixture copied over. Approximate for column types, exact for the data.
  */
-const TABLES = ['user', 'auth', 'chat', 'tag', 'config', 'alembic_version', 'migratehistory', 'api_key', 'shared_chat', 'model', 'prompt', 'memory', 'folder', 'feedback'];
+const TABLES = ['user', 'auth', 'chat', 'tag', 'config', 'alembic_version', 'migratehistory', 'api_key', 'shared_chat', 'model', 'prompt', 'memory', 'folder', 'feedback',
+  'group', 'group_member', 'file', 'knowledge', 'knowledge_file', 'access_grant', 'prompt_history'];
 const BOOLEAN_COLUMNS = new Set(['archived', 'pinned', 'active', 'is_active', 'is_global']);
 
 function translate(statement: string, table: string): string {
   // Foreign keys left out: SQLite's table order is not creation-safe for PostgreSQL, and the rows need none.
   let s = statement
-    .replace(/,\s*FOREIGN KEY\s*\([^)]*\)\s*REFERENCES\s+"?\w+"?\s*\([^)]*\)(\s+ON DELETE \w+( \w+)?)?/g, '')
+    .replace(/,\s*(?:CONSTRAINT \w+\s+)?FOREIGN KEY\s*\([^)]*\)\s*REFERENCES\s+"?\w+"?\s*\([^)]*\)(\s+ON DELETE \w+( \w+)?)?/g, '')
     .replace(/BOOLEAN DEFAULT \(?'?1'?\)?/g, 'BOOLEAN DEFAULT true')
     .replace(/BOOLEAN DEFAULT \(?'?0'?\)?/g, 'BOOLEAN DEFAULT false')
     .replace(/NOT NULL NOT NULL/g, 'NOT NULL');

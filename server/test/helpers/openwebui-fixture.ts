@@ -60,6 +60,7 @@ export interface Fixture {
   users: FixtureUser[];
   chats: FixtureChat[];
   settings: typeof SETTINGS;
+  workspace: typeof WORKSPACE;
   /** Tables given rows we do not carry yet, with how many. */
   extraRows: Record<string, number>;
   /** An HS256 token with `id` and `exp` (and from 0.10 `jti`/`iat`), as the original issues it. */
@@ -139,7 +140,7 @@ export async function buildFixture(opts: BuildOptions): Promise<Fixture> {
   // Older schemas lack some columns (pinned, folder_id...): a value for a missing column is left out.
   const insert = (table: string, row: Record<string, unknown>) => {
     const have = cols(table);
-    const keys = Object.keys(row).filter((k) => have.has(k));
+    const keys = Object.keys(row).filter((k) => have.has(k) && row[k] !== undefined);
     if (keys.length === 0) return; // a table this old schema does not have
     db.prepare(`insert into "${table}" (${keys.map((k) => `"${k}"`).join(',')}) values (${keys.map(() => '?').join(',')})`).run(...keys.map((k) => row[k]));
   };
@@ -231,9 +232,12 @@ export async function buildFixture(opts: BuildOptions): Promise<Fixture> {
     if (tables.has('migratehistory')) insert('migratehistory', { id: 1, name: '018_add_function_is_global', migrated_at: '2024-01-01 00:00:00' });
   })();
 
-  // Rows of features we do not carry yet: they must be named in the report, with their count.
-  const extraRows: Record<string, number> = {};
-  for (const [table, n] of [['model', 2], ['prompt', 1], ['memory', 3], ['folder', 1], ['feedback', 1]] as const) {
+  db.transaction(() => insertWorkspace(tables, cols, insert))();
+
+  // Rows of features that may not be carried (no table of ours yet): carried with their count, or
+  // named in the report with it.
+  const extraRows: Record<string, number> = { ...(tables.has('model') ? { model: 2 } : {}), ...(tables.has('prompt') ? { prompt: 1 } : {}) };
+  for (const [table, n] of [['memory', 3], ['folder', 1], ['feedback', 1]] as const) {
     if (!tables.has(table)) continue;
     for (let i = 0; i < n; i++) insertPlaceholder(db, table, i);
     extraRows[table] = n;
@@ -260,6 +264,7 @@ export async function buildFixture(opts: BuildOptions): Promise<Fixture> {
     users,
     chats,
     settings: SETTINGS,
+    workspace: WORKSPACE,
     extraRows,
     async token(userId) {
       const payload: Record<string, unknown> = { id: userId, exp: Math.floor(Date.now() / 1000) + 3600 };
@@ -267,6 +272,85 @@ export async function buildFixture(opts: BuildOptions): Promise<Fixture> {
       return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
     },
   };
+}
+
+/**
+ * Workspace rows as each version stores them: a model shared with a group (read) and a user (write),
+ * a public model and prompt, a group of two, a knowledge base shared with the group holding a file
+ * whose extracted text (`data.content`) carries a fact to find after re-indexing. Before 0.6.37
+ * members are `group.user_ids`, then `group_member`; before 0.6.41 a knowledge base lists its files in
+ * `data.file_ids`, then `knowledge_file`; before 0.8 sharing is `access_control`, then `access_grant`.
+ */
+export const WORKSPACE = {
+  modelAcl: { read: { group_ids: ['g-team'], user_ids: [] }, write: { group_ids: [], user_ids: ['u-bob'] } },
+  knowledgeAcl: { read: { group_ids: ['g-team'], user_ids: [] }, write: { group_ids: [], user_ids: [] } },
+  members: ['u-admin', 'u-bob'],
+  fact: 'The staging cluster is called Marzipan-Seven and lives in rack 42.',
+  prompt: { command: '/summarize', title: 'Summarize', content: 'Summarize this: {{CLIPBOARD}}' },
+};
+
+function insertWorkspace(tables: Set<string>, cols: (t: string) => Set<string>, insert: (table: string, row: Record<string, unknown>) => void): void {
+  const t0 = 1700000000;
+  const grants = tables.has('access_grant');
+  let n = 0;
+  const grant = (type: string, id: string, acl: typeof WORKSPACE.modelAcl | null) => {
+    if (!grants) return;
+    const add = (ptype: string, pid: string, perm: string) =>
+      insert('access_grant', { id: `ag-${++n}`, resource_type: type, resource_id: id, principal_type: ptype, principal_id: pid, permission: perm, created_at: t0 + n });
+    if (acl === null) return add('user', '*', 'read');
+    for (const perm of ['read', 'write'] as const) {
+      for (const g of acl[perm].group_ids) add('group', g, perm);
+      for (const u of acl[perm].user_ids) add('user', u, perm);
+    }
+  };
+  const acl = (v: unknown) => (grants ? undefined : v === null ? null : JSON.stringify(v));
+  const model = (id: string, name: string, access: typeof WORKSPACE.modelAcl | null) => {
+    insert('model', {
+      id, user_id: 'u-admin', base_model_id: 'llama3:8b', name, is_active: 1, created_at: t0, updated_at: t0 + 5,
+      meta: JSON.stringify({ profile_image_url: '/static/favicon.png', description: `${name} for the team`, capabilities: { vision: false } }),
+      params: JSON.stringify({ temperature: 0.2, system: 'You are terse.' }),
+      access_control: acl(access),
+    });
+    grant('model', id, access);
+  };
+  model('team-llama', 'Team Llama', WORKSPACE.modelAcl);
+  model('public-llama', 'Public Llama', null);
+
+  const p = WORKSPACE.prompt;
+  if (cols('prompt').has('title')) {
+    insert('prompt', { command: p.command, user_id: 'u-admin', title: p.title, content: p.content, timestamp: t0 + 7, access_control: null });
+  } else {
+    // 0.8: a uuid id, the command without its slash, its first version in prompt_history.
+    insert('prompt', { id: 'p-uuid-1', command: p.command.slice(1), user_id: 'u-admin', name: p.title, content: p.content, data: '{}', meta: '{}', is_active: 1, version_id: 'ph-1', tags: '[]', created_at: t0, updated_at: t0 + 7 });
+    insert('prompt_history', { id: 'ph-1', prompt_id: 'p-uuid-1', parent_id: null, snapshot: JSON.stringify({ name: p.title, content: p.content, command: p.command.slice(1) }), user_id: 'u-admin', commit_message: null, created_at: t0 });
+    grant('prompt', 'p-uuid-1', null);
+  }
+
+  if (tables.has('group')) {
+    const members = !cols('group').has('user_ids');
+    insert('group', {
+      id: 'g-team', user_id: 'u-admin', name: 'Team', description: 'Everyone on the team', data: '{}', meta: '{}',
+      permissions: JSON.stringify({ workspace: { models: true } }), user_ids: JSON.stringify(WORKSPACE.members), created_at: t0, updated_at: t0,
+    });
+    if (members) WORKSPACE.members.forEach((u, i) => insert('group_member', { id: `gm-${i}`, group_id: 'g-team', user_id: u, created_at: t0 + i, updated_at: t0 + i }));
+  }
+
+  insert('file', {
+    id: 'file-fact', user_id: 'u-admin', filename: 'handbook.txt', hash: 'abc123', path: '/app/backend/data/uploads/file-fact_handbook.txt',
+    data: JSON.stringify({ status: 'completed', content: WORKSPACE.fact }),
+    meta: JSON.stringify({ name: 'handbook.txt', content_type: 'text/plain', size: WORKSPACE.fact.length, collection_name: 'file-file-fact' }),
+    access_control: undefined, created_at: t0, updated_at: t0,
+  });
+  if (tables.has('knowledge')) {
+    const joined = tables.has('knowledge_file');
+    insert('knowledge', {
+      id: 'kb-handbook', user_id: 'u-admin', name: 'Handbook', description: 'Team handbook', meta: '{}', created_at: t0, updated_at: t0,
+      data: joined ? '{}' : JSON.stringify({ file_ids: ['file-fact'] }),
+      access_control: acl(WORKSPACE.knowledgeAcl),
+    });
+    if (joined) insert('knowledge_file', { id: 'kf-1', user_id: 'u-admin', knowledge_id: 'kb-handbook', file_id: 'file-fact', created_at: t0, updated_at: t0 });
+    grant('knowledge', 'kb-handbook', WORKSPACE.knowledgeAcl);
+  }
 }
 
 /** A row that satisfies the table's NOT NULL columns, whatever its version's layout. */

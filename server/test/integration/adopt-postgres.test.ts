@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AdoptionReport } from '../../src/db/adopt/report.js';
+import { expectWorkspace, findFact } from '../helpers/adopt-checks.js';
 import { buildFixture, SCHEMAS_DIR } from '../helpers/openwebui-fixture.js';
 import { copyFixtureToPostgres } from '../helpers/openwebui-fixture-pg.js';
 import { createPostgresDatabase, POSTGRES_URL } from '../helpers/test-database.js';
@@ -44,7 +45,7 @@ describe.skipIf(!SCHEMAS_DIR || !POSTGRES_URL)('adopting an Open WebUI PostgreSQ
       const report = adoption(server)!;
       expect(report.source.revision).toBe(fx.revision);
       expect(report.backup).toMatch(/^schema openwebui_backup_\d{8}_\d{6} /);
-      expect(report.result.notCarried).toContainEqual(expect.objectContaining({ table: 'model', rows: 2 }));
+      expect(report.result.carried).toContainEqual(expect.objectContaining({ source: 'model', rows: 2 }));
       for (const u of fx.users) {
         const res = await server.request('POST', '/api/v1/auths/signin', { body: { email: u.email, password: u.password } });
         expect(res.status, u.email).toBe(200);
@@ -61,6 +62,15 @@ describe.skipIf(!SCHEMAS_DIR || !POSTGRES_URL)('adopting an Open WebUI PostgreSQ
       const authCfg = (await (await server.request('GET', '/api/v1/auths/admin/config', { token: admin })).json()) as Record<string, unknown>;
       expect(authCfg).toMatchObject({ ENABLE_SIGNUP: false, DEFAULT_USER_ROLE: 'user', ENABLE_API_KEYS: true });
       expect((await server.request('GET', '/api/v1/auths/', { token: fx.users[0]!.apiKey })).status).toBe(200);
+      // Workspace rows (group members, access grants folded back on 0.10) and the file's text, indexed.
+      const q = new pg.Client({ connectionString: url });
+      await q.connect();
+      try {
+        await expectWorkspace(fx, async (text, arg) => (await q.query(text.replace('?', '$1'), [arg])).rows[0]);
+      } finally {
+        await q.end();
+      }
+      expect(await findFact(server, admin, fx.workspace.fact)).toContain('Marzipan-Seven');
     } finally {
       await server.close();
     }

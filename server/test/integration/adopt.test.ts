@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../../src/db/adopt/report.js';
 import type { AdoptionReport } from '../../src/db/adopt/report.js';
+import { expectWorkspace, findFact } from '../helpers/adopt-checks.js';
 import { buildFixture, SCHEMAS_DIR, type Fixture } from '../helpers/openwebui-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -147,6 +148,16 @@ describe.skipIf(!SCHEMAS_DIR)('adopting an Open WebUI data directory', () => {
         expect(tree.ui.banners).toEqual(fx.settings.ui.banners);
         expect(tree.ui.ENABLE_LOGIN_FORM).toBe(true);
         expect(tree.rag).toEqual(fx.settings.rag);
+
+        // Workspace records keep their values, whichever tables the version kept them in.
+        const file = new SQLite(fx.file, { readonly: true });
+        try {
+          await expectWorkspace(fx, async (q, arg) => file.prepare(q).get(arg) as Record<string, unknown> | undefined);
+        } finally {
+          file.close();
+        }
+        // The file's extracted text is indexed into our store at start-up and found by a search.
+        expect(await findFact(server, admin!, fx.workspace.fact)).toContain('Marzipan-Seven');
       } finally {
         await server.close();
       }

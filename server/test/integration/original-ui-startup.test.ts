@@ -30,7 +30,7 @@ describe("the original frontend's start-up calls", () => {
 
   beforeAll(async () => {
     ollama = await startFakeOllama({ models: ['llama3:latest'], reply: 'Hello from the fake model' });
-    s = await startTestServer({ OLLAMA_BASE_URL: ollama.url, ENABLE_OPENAI_API: 'false', ENABLE_TITLE_GENERATION: 'false', ENABLE_TAGS_GENERATION: 'false', ENABLE_FOLLOW_UP_GENERATION: 'false' });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OLLAMA_BASE_URL: ollama.url, ENABLE_OPENAI_API: 'false', ENABLE_TITLE_GENERATION: 'false', ENABLE_TAGS_GENERATION: 'false', ENABLE_FOLLOW_UP_GENERATION: 'false' });
     const a = await call('POST', '/api/v1/auths/signup', undefined, { name: 'Admin', email: 'admin@example.com', password: 'pass-word-1', profile_image_url: '/user.png' });
     admin = { token: a.body.token, id: a.body.id };
     await call('POST', '/api/v1/auths/admin/config', admin.token, { ...(await call('GET', '/api/v1/auths/admin/config', admin.token)).body, DEFAULT_USER_ROLE: 'user', ENABLE_SIGNUP: true });

@@ -22,7 +22,7 @@ describe('task model: /api/v1/tasks/* and background tasks after a reply', () =>
 
   beforeAll(async () => {
     ollama = await startFakeOllama({ models: ['llama3:latest', 'tiny:latest'], reply: 'Rockets push gas backwards.', replyWhen: TASK_REPLIES });
-    s = await startTestServer({ OLLAMA_BASE_URL: ollama.url, ENABLE_OPENAI_API: 'false', TASK_MODEL: 'tiny:latest' });
+    s = await startTestServer({ BYPASS_MODEL_ACCESS_CONTROL: 'true', OLLAMA_BASE_URL: ollama.url, ENABLE_OPENAI_API: 'false', TASK_MODEL: 'tiny:latest' });
     admin = await createUser(s.ctx, { role: 'admin' });
     user = await createUser(s.ctx);
   });

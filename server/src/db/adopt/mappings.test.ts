@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rangeFor } from './ranges/index.js';
+import { foldGrants } from './tables/access.js';
+import { fileWithGrants, knowledgeWithFilesAndGrants } from './tables/documents.js';
+import { groupWithMembers, promptWithGrants } from './tables/workspace.js';
 import { chat } from './tables/chats.js';
 import { configPerKey, keyToPath } from './tables/config.js';
 import { apiKey, user } from './tables/users.js';
@@ -12,10 +15,13 @@ const vals = (w: Write | undefined): Record<string, any> => w!.values;
 
 describe('adopt mappings (pure)', () => {
   it('picks the mapping range by alembic head, including revisions inside a release', () => {
-    expect(rangeFor('3781e22d8b01')?.id).toBe('0.5.3-0.6.40');
-    expect(rangeFor('37f288994c47')?.id).toBe('0.5.3-0.6.40');
-    expect(rangeFor('2f1211949ecc')?.id).toBe('0.6.41-0.9.x');
-    expect(rangeFor('461111b60977')?.id).toBe('0.6.41-0.9.x');
+    expect(rangeFor('3781e22d8b01')?.id).toBe('0.5.3-0.6.36');
+    expect(rangeFor('a5c220713937')?.id).toBe('0.5.3-0.6.36');
+    expect(rangeFor('37f288994c47')?.id).toBe('0.6.37-0.6.40');
+    expect(rangeFor('2f1211949ecc')?.id).toBe('0.6.41-0.7.x');
+    expect(rangeFor('c440947495f3')?.id).toBe('0.6.41-0.7.x');
+    expect(rangeFor('a1b2c3d4e5f6')?.id).toBe('0.8-0.9.x');
+    expect(rangeFor('461111b60977')?.id).toBe('0.8-0.9.x');
     expect(rangeFor('3ff2c63645b8')?.id).toBe('0.10.x');
     expect(rangeFor('7826ab40b532')).toBeNull(); // 0.5.0-0.5.2: too old
     expect(rangeFor('ffffffffffff')).toBeNull();
@@ -80,5 +86,35 @@ describe('adopt mappings (pure)', () => {
     const o = jsonObject('{"__proto__":{"x":1}}')!;
     expect(Object.getPrototypeOf(o)).toBeNull();
     expect(Object.keys(o)).toEqual(['__proto__']);
+  });
+});
+
+describe('folding 0.6.37+/0.8+ child tables back (pure)', () => {
+  it('rebuilds access_control from access_grant rows the way the original downgrades them', () => {
+    expect(foldGrants([], 'model', 'm').value).toBe('{}');
+    expect(foldGrants([], 'file', 'f').value).toBeNull();
+    expect(foldGrants([['user', '*', 'read']], 'prompt', 'p')).toEqual({ value: null, issues: [] });
+    expect(foldGrants([['user', '*', 'read'], ['group', 'g1', 'write']], 'model', 'm').issues).toEqual(['model m: public, so its 1 further grant(s) were not carried']);
+    const acl = JSON.parse(foldGrants([['group', 'g1', 'read'], ['user', 'u2', 'write'], ['group', 'g1', 'read'], ['user', '__proto__', 'read']], 'knowledge', 'k').value!);
+    expect(acl).toEqual({ read: { group_ids: ['g1'], user_ids: ['__proto__'] }, write: { group_ids: [], user_ids: ['u2'] } });
+  });
+
+  it('takes group members, knowledge files and grants from their subquery columns', () => {
+    const g = groupWithMembers.map(row({ id: 'g1', name: 'Team', __member_ids: '["u1","u2"]' }), undefined);
+    expect(vals(g.writes[0])).toMatchObject({ id: 'g1', user_ids: '["u1","u2"]' });
+    const k = knowledgeWithFilesAndGrants.map(row({ id: 'k1', user_id: 'u1', name: 'KB', data: null, __file_ids: '["f1"]', __access_grants: '[["group","g1","read"]]' }), undefined);
+    expect(JSON.parse(vals(k.writes[0]).data)).toEqual({ file_ids: ['f1'] });
+    expect(JSON.parse(vals(k.writes[0]).access_control)).toEqual({ read: { group_ids: ['g1'], user_ids: [] }, write: { group_ids: [], user_ids: [] } });
+    // A row that still lists its files keeps its own list.
+    const kept = knowledgeWithFilesAndGrants.map(row({ id: 'k2', user_id: 'u1', name: 'KB', data: '{"file_ids":["a"]}', __file_ids: '["b"]', __access_grants: '[]' }), undefined);
+    expect(JSON.parse(vals(kept.writes[0]).data)).toEqual({ file_ids: ['a'] });
+  });
+
+  it('maps 0.8 prompts back to a slash command, title and timestamp; marks files with text for indexing', () => {
+    const p = promptWithGrants.map(row({ id: 'uuid', command: 'summarize', user_id: 'u1', name: 'Summarize', content: 'Sum: {{CLIPBOARD}}', created_at: 1, updated_at: 1700000000, __access_grants: '[["user","*","read"]]' }), undefined);
+    expect(vals(p.writes[0])).toEqual({ command: '/summarize', user_id: 'u1', title: 'Summarize', content: 'Sum: {{CLIPBOARD}}', timestamp: 1700000000, access_control: null });
+    const f = fileWithGrants.map(row({ id: 'f1', user_id: 'u1', filename: 'a.txt', data: '{"status":"completed","content":"text"}', created_at: 1, __access_grants: '[]' }), undefined);
+    expect(JSON.parse(vals(f.writes[0]).data)).toEqual({ status: 'pending', content: 'text' });
+    expect(vals(f.writes[0]).access_control).toBeNull();
   });
 });

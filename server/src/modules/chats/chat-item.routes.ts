@@ -68,7 +68,7 @@ export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, pref
     const { id, message_id } = request.params as { id: string; message_id: string };
     await messageChat(request);
     await chats.upsertAssistantMessage(id, { messageId: message_id, content: (request.body as MessageForm).content });
-    const row = await chats.repo.find(id);
+    const row = await chats.repo.findRaw(id); // stored bytes sent as they are (SQLite), like GET
     if (!row) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
     return sendChat(reply, row);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatsRepository } from './chats.repository.js';
 import { titleOf, upsertMessage, type JsonObject, type MessageUpsert } from './chats.history.js';
+import { spliceMessage } from './chats.doc-splice.js';
 
 /** Runs tasks for the same key one after another (read-modify-write of one chat row). */
 export class KeyedLock {
@@ -68,6 +69,15 @@ export class MessageWriter {
         await this.repo.updateChatDoc(chatId, doc, t.title, now);
         this.#remember(chatId, { ...t, doc, content });
         return content;
+      }
+
+      // Big chats: edit the stored text around the one message instead of parsing all of it.
+      const spliced = spliceMessage(row.chat, up, now);
+      if (spliced) {
+        await this.repo.updateChatDoc(chatId, spliced.doc, spliced.title, now);
+        if (up.fields?.done === true) this.#templates.delete(chatId);
+        else this.#remember(chatId, { ...spliced, messageId: up.messageId });
+        return spliced.content;
       }
 
       const bytes = typeof row.chat !== 'string';

@@ -124,8 +124,18 @@ export class FilesRepository {
   }
 
   /** Ids of files left `pending` (their processing was cut off by a stop), oldest first. */
-  async pendingIds(): Promise<string[]> {
+  /**
+   * Files still `pending`, oldest first, with the text they already hold (`data.content`: an adopted
+   * Open WebUI file, whose text the original extracted, or one being re-processed with given text).
+   */
+  async pending(): Promise<{ id: string; content: string | null }[]> {
     const rows = await this.db.kysely.selectFrom('file').select(['id', 'data']).orderBy('created_at').execute();
-    return rows.filter((r) => jsonColumn(r.data)?.status === 'pending').map((r) => r.id);
+    const out: { id: string; content: string | null }[] = [];
+    for (const r of rows) {
+      const data = jsonColumn(r.data);
+      if (data?.status !== 'pending') continue;
+      out.push({ id: r.id, content: typeof data.content === 'string' && data.content.trim() ? data.content : null });
+    }
+    return out;
   }
 }

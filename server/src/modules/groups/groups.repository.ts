@@ -8,6 +8,7 @@ import type { Selectable } from 'kysely';
 import type { GroupForm, GroupResponse, GroupUpdateForm } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
 import type { GroupTable } from '../../db/tables.js';
+import { modelAccessChanged } from '../models/model-access-cache.js';
 
 type Json = Record<string, unknown>;
 
@@ -92,6 +93,7 @@ export class GroupsRepository {
       updated_at: t,
     };
     await this.#db.insertInto('group').values(row).execute();
+    modelAccessChanged(this.db);
     return toGroup(row);
   }
 
@@ -101,6 +103,7 @@ export class GroupsRepository {
     if (form.permissions) patch.permissions = JSON.stringify(form.permissions);
     if (form.user_ids) patch.user_ids = JSON.stringify([...new Set(form.user_ids)]);
     const res = await this.#db.updateTable('group').set(patch).where('id', '=', id).executeTakeFirst();
+    modelAccessChanged(this.db);
     return res.numUpdatedRows > 0n ? this.get(id) : null;
   }
 
@@ -110,11 +113,13 @@ export class GroupsRepository {
       .set({ user_ids: JSON.stringify([...new Set(userIds)]), updated_at: now() })
       .where('id', '=', id)
       .executeTakeFirst();
+    modelAccessChanged(this.db);
     return res.numUpdatedRows > 0n ? this.get(id) : null;
   }
 
   async delete(id: string): Promise<boolean> {
     const res = await this.#db.deleteFrom('group').where('id', '=', id).executeTakeFirst();
+    modelAccessChanged(this.db);
     return res.numDeletedRows > 0n;
   }
 

@@ -9,6 +9,7 @@ import type { Db } from '../../db/database.js';
 import type { ModelRecordTable } from '../../db/tables.js';
 import { parseAccessControl, serializeAccessControl } from '../access/access-control.js';
 import { readJson } from '../groups/groups.repository.js';
+import { modelAccessChanged } from './model-access-cache.js';
 
 type Json = Record<string, unknown>;
 const obj = (raw: unknown): Json => {
@@ -70,32 +71,38 @@ export class ModelRecordsRepository {
       .insertInto('model')
       .values({ id: form.id, user_id: userId, ...columns(form), created_at: times?.created_at ?? t, updated_at: times?.updated_at ?? t })
       .execute();
+    modelAccessChanged(this.db);
     return (await this.get(form.id))!;
   }
 
   async update(id: string, form: ModelForm): Promise<ModelRecord | null> {
     const res = await this.#db.updateTable('model').set({ ...columns(form), updated_at: now() }).where('id', '=', id).executeTakeFirst();
+    modelAccessChanged(this.db);
     return res.numUpdatedRows > 0n ? this.get(id) : null;
   }
 
   async setOwner(id: string, userId: string): Promise<void> {
     await this.#db.updateTable('model').set({ user_id: userId }).where('id', '=', id).execute();
+    modelAccessChanged(this.db);
   }
 
   async toggle(id: string): Promise<ModelRecord | null> {
     const current = await this.get(id);
     if (!current) return null;
     await this.#db.updateTable('model').set({ is_active: !current.is_active, updated_at: now() }).where('id', '=', id).execute();
+    modelAccessChanged(this.db);
     return this.get(id);
   }
 
   async delete(id: string): Promise<boolean> {
     const res = await this.#db.deleteFrom('model').where('id', '=', id).executeTakeFirst();
+    modelAccessChanged(this.db);
     return res.numDeletedRows > 0n;
   }
 
   async deleteAll(): Promise<void> {
     await this.#db.deleteFrom('model').execute();
+    modelAccessChanged(this.db);
   }
 
   /** Replaces the whole table by `records` in one transaction (the admin "sync"). */
@@ -105,6 +112,7 @@ export class ModelRecordsRepository {
       await trx.deleteFrom('model').execute();
       for (const r of records) await trx.insertInto('model').values({ id: r.id, user_id: userId, ...columns(r), created_at: t, updated_at: t }).execute();
     });
+    modelAccessChanged(this.db);
     return this.all();
   }
 }

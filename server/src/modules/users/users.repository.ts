@@ -3,6 +3,7 @@ import type { UserModel, UserRole } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
 import type { Database, UserTable } from '../../db/tables.js';
 import { storedJsonObject } from '../../plugins/json-limits.js';
+import { Precompiled } from '../../db/precompiled.js';
 
 // A broken or over-deep stored document reads as null instead of failing every list that includes the row.
 const json = (v: string | null) => storedJsonObject(v);
@@ -20,6 +21,10 @@ export interface NewUser {
   profile_image_url: string;
 }
 
+const USER_BY_ID = new Precompiled<Selectable<UserTable>>(1, (k, id) =>
+  (k as unknown as Kysely<Database>).selectFrom('user').selectAll().where('id', '=', id!),
+);
+
 export type UserPatch = Partial<Pick<UserTable, 'name' | 'email' | 'role' | 'profile_image_url' | 'bio' | 'gender' | 'date_of_birth' | 'api_key' | 'last_active_at'>>;
 
 const ORDER_COLUMNS = ['name', 'email', 'created_at', 'last_active_at', 'updated_at', 'role'] as const;
@@ -33,7 +38,7 @@ export class UsersRepository {
   constructor(private readonly db: Db) {}
 
   async findById(id: string): Promise<UserModel | undefined> {
-    const row = await this.db.kysely.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await USER_BY_ID.rows(this.db, [id]); // every authenticated request: compiled once
     return row && toUserModel(row);
   }
 
