@@ -12,4 +12,5 @@ export * from './tools.ts';
 export * from './sso.ts';
 export * from './retrieval.ts';
 export * from './media.ts';
+export * from './web-search.ts';
 export * from './chat-app.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WebConfigForm } from './web-search.ts';
 import { AccessControl as AccessControlDoc } from './workspace.ts';
 
 /** Files, knowledge and retrieval payloads, with Open WebUI 0.6.34's field names. */
@@ -62,6 +63,8 @@ export const RetrievalConfigUpdate = z.looseObject({
   FILE_MAX_SIZE: z.number().int().min(0).nullable().optional(),
   FILE_MAX_COUNT: z.number().int().min(0).nullable().optional(),
   ALLOWED_FILE_EXTENSIONS: z.array(z.string()).nullable().optional(),
+  // Web search settings (issue 17).
+  web: WebConfigForm.nullable().optional(),
 });
 
 const ConnectionConfig = z.looseObject({ url: z.string().optional(), key: z.string().optional() });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { userPermissionsFromEnv } from './permissions-env.js';
 import { toolsConfig } from './tools-env.js';
+import { webSearchConfig } from './websearch-env.js';
 import { loadSsoConfig } from './sso.js';
 import { mediaConfig } from './media-env.js';
 import { chatAppEnv } from './chat-app.js';
@@ -346,6 +347,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
     tools: toolsConfig(env),
     // Single sign-on (OAuth/OIDC, LDAP, trusted groups header): config/sso.ts.
     sso: loadSsoConfig(env),
+    // ---- web search (issue 17): config/websearch-env.ts
+    webSearch: webSearchConfig(env),
     rag: ragConfig(env, databaseUrl, (ollamaUrls.length ? ollamaUrls : [ollamaUrlRaw])[0]!.replace(/\/+$/, ''), openaiUrls[0]!.replace(/\/+$/, ''), openaiKeys[0] ?? ''),
     // Audio (STT/TTS) and image generation (issue 20): config/media-env.ts.
     media: mediaConfig(env, openaiUrls[0]!, openaiKeys[0] ?? ''),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { USER_ROLES, type Config } from './env.js';
 import { SSO_PERSISTENT_KEYS } from './persistent-keys.sso.js';
 import { MEDIA_PERSISTENT_KEYS } from './persistent-keys.media.js';
+import { WEB_SEARCH_PERSISTENT_KEYS } from './persistent-keys.websearch.js';
 
 /**
  * Settings that an admin can change at run time. Each has Open WebUI's env name, its dotted path in
@@ -104,6 +105,8 @@ export const PERSISTENT_KEYS = {
     seed: () => [] as Array<{ title: string[]; content: string }>,
   },
   FOLLOW_UP_GENERATION_PROMPT_TEMPLATE: { path: 'task.follow_up.prompt_template', schema: z.string(), seed: (c: Config) => c.chatApp.task.followUpTemplate },
+  // ---- web search (issue 17): rag.web.*, task.query.*
+  ...WEB_SEARCH_PERSISTENT_KEYS,
 } as const;
 
 export type PersistentKey = keyof typeof PERSISTENT_KEYS;

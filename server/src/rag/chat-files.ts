@@ -7,6 +7,9 @@ import { fillRagTemplate } from './rag-template.js';
 import { allOfCollections, queryCollections, type QueryResult } from './retrieve.js';
 import { RagRuntime } from './runtime.js';
 import { ragSettings } from './settings.js';
+import { resolveWebPageItem, resolveWebSearchItem } from './web/chat-item.js';
+import { loadPage } from './web/loader.js';
+import { webSettings } from './web/settings.js';
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +38,8 @@ function lastUserText(messages: ChatCompletionRequest['messages']): string | nul
 function echo(item: Json): Json {
   const out: Json = { ...item };
   delete out.data;
+  delete out.docs; // web search pages (BYPASS_WEB_SEARCH_EMBEDDING_AND_RETRIEVAL): they are the `document`s
+
   if (isObj(out.file)) {
     const file: Json = { ...out.file };
     if (isObj(file.data)) file.data = Object.fromEntries(Object.entries(file.data).filter(([k]) => k !== 'content'));
@@ -74,11 +79,14 @@ async function resolveItem(rt: RagRuntime, user: UserModel, item: Json, query: s
     return s.fullContext ? allOfCollections(rt, [k.id]) : queryCollections(rt, s, [k.id], [query], opts);
   }
 
+  if (item.type === 'url' || (item.type === 'text' && (typeof item.collection_name === 'string' || isObj(item.file)))) {
+    return resolveWebPageItem(rt, user, item, query, s, opts, (url) => loadPage(rt, url, webSettings(rt.ctx)));
+  }
   if (item.type === 'text' && typeof item.content === 'string' && item.content) {
     // Text the client already holds (temporary chats, pasted pages): it is the caller's own input.
     return { documents: [[item.content]], metadatas: [[{ name: item.name ?? 'text', source: item.name ?? 'text' }]], distances: [] };
   }
-  // SEAM(web-search): `web_search` and `url` items are resolved by the web search feature.
+  if (item.type === 'web_search') return resolveWebSearchItem(rt, user, item, query, s, opts, full);
   return null;
 }
 

@@ -38,6 +38,7 @@ import { stripOpenWebUIFields } from './completion-fields.js';
 import { applyParams } from './completion-params.js';
 import { toolsStep } from '../tools/tools.step.js';
 import { chatImageStep, withFilesChunk } from '../images/images.chat-step.js';
+import { assertWebSearchPermission, webSearchStep, wantsWebSearch } from '../../rag/web/chat-step.js';
 
 type Json = Record<string, unknown>;
 
@@ -90,6 +91,8 @@ export interface CompletionOptions {
    * and the access rule and preset already ran on the first round (the request names the base model now).
    */
   toolRound?: boolean;
+  /** Socket mode: status events of the steps before the reply (web search), as they happen. */
+  onEvent?: (event: Json) => void;
 }
 
 
@@ -167,8 +170,9 @@ export class CompletionsService {
    * What must fail before a background task starts: the access rule (400 "Model not found") and an
    * unknown model, a preset's base model included.
    */
-  async ensureUsable(modelId: string, user: UserModel, chatId?: string | null): Promise<void> {
+  async ensureUsable(modelId: string, user: UserModel, chatId?: string | null, request?: ChatCompletionRequest): Promise<void> {
     await this.#checkTemporary(user, chatId);
+    if (request && wantsWebSearch(request)) await assertWebSearchPermission(this.ctx, user);
     const access = await this.#access(user, modelId, {});
     await this.model(upstreamModelId(modelId, access.record(modelId)), user);
   }
@@ -200,6 +204,12 @@ export class CompletionsService {
       const access = await this.#access(user, request.model, opts);
       request = applyPresetToChatRequest(request, access.record(request.model), user);
       const model = await this.model(request.model, user); // unknown model: 400 before any retrieval work
+      // Web search step (features.web_search): adds a `web_search` item to `files` for the next step.
+      request = await webSearchStep(
+        { ctx: this.ctx, complete: (messages, signal) => this.#taskText(model, messages, user, signal), emit: opts.onEvent, signal: opts.signal },
+        request,
+        user,
+      );
       // Files/RAG step: retrieved passages into the prompt, `sources` back to the client. Once per reply,
       // so every round of a tool loop sees the same context.
       ({ request, sources } = await chatFilesStep(this.ctx, user, request));
@@ -247,8 +257,45 @@ export class CompletionsService {
     return { kind: 'json', status: res.status, body: await res.json() };
   }
 
+  /** A task model call (query generation): one non-streamed completion, its text. */
+  async #taskText(model: ModelItem, messages: ChatCompletionRequest['messages'], user: UserModel, signal?: AbortSignal): Promise<string> {
+    // The task model rule (TASK_MODEL / TASK_MODEL_EXTERNAL, else the chat's model) of modules/tasks;
+    // imported when used, as that module builds on this one.
+    const { TaskModelService } = await import('../tasks/task-model.js');
+    const task = await TaskModelService.for(this.ctx).taskModel(model);
+    const outcome = await this.start({ model: task.id, messages, stream: false, max_tokens: 1000 }, user, { signal, toolRound: true });
+    if (outcome.kind !== 'json') return '';
+    const body = outcome.body as { choices?: { message?: { content?: unknown } }[] } | null;
+    const content = body?.choices?.[0]?.message?.content;
+    return typeof content === 'string' ? content : '';
+  }
+
   async *chunks(request: ChatCompletionRequest, user: UserModel, opts: CompletionOptions = {}): AsyncGenerator<Json> {
-    const outcome = await this.start({ ...request, stream: true }, user, opts);
+    // Status events of the steps before the reply are yielded as they happen, while start() runs.
+    const pending: Json[] = [];
+    let wake: (() => void) | null = null;
+    let settled = false;
+    const started = this.start({ ...request, stream: true }, user, {
+      ...opts,
+      onEvent: opts.toolRound ? undefined : (event) => {
+        pending.push(event);
+        wake?.();
+      },
+    });
+    void started.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      settled = true;
+      wake?.();
+    });
+    for (;;) {
+      while (pending.length) yield { event: pending.shift()! };
+      if (settled) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+    const outcome = await started;
     if (outcome.kind === 'chunks') yield* outcome.chunks;
     else if (outcome.kind === 'passthrough') {
       if (outcome.files?.length) yield { files: outcome.files };

@@ -50,7 +50,7 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
     if (user.role === 'pending') return { ...base, features: { ...features, ...signedInFeatures() }, ui };
     return {
       ...base,
-      features: { ...features, ...signedInFeatures(), enable_image_generation: s.get('ENABLE_IMAGE_GENERATION') },
+      features: { ...features, ...signedInFeatures(), enable_image_generation: s.get('ENABLE_IMAGE_GENERATION'), enable_web_search: s.get('ENABLE_WEB_SEARCH') },
       default_models: s.get('DEFAULT_MODELS') ?? '',
       default_pinned_models: s.get('DEFAULT_PINNED_MODELS') ?? '',
       default_prompt_suggestions: s.get('DEFAULT_PROMPT_SUGGESTIONS'),

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { EmbeddingConfigUpdate, RetrievalConfigUpdate } from '@owui/contracts';
 import type { AppContext } from '../../context.js';
 import type { PersistentValues } from '../../config/persistent-keys.js';
+import { webConfig, webConfigValues } from '../../rag/web/web-config.js';
 
 /** The keys of `GET/POST /api/v1/retrieval/config` this server implements (the rest belong to other features). */
 const CONFIG_KEYS = [
@@ -17,12 +18,12 @@ export function retrievalConfig(ctx: AppContext): Record<string, unknown> {
   out.CONTENT_EXTRACTION_ENGINE = '';
   out.RAG_RERANKING_ENGINE = ctx.settings.get('RAG_EXTERNAL_RERANKER_URL') ? 'external' : '';
   out.PDF_EXTRACT_IMAGES = false;
-  // SEAM(web-search): the web search feature adds its `web` section here.
+  out.web = webConfig(ctx); // web search (rag/web/web-config.ts)
   return out;
 }
 
 export async function updateRetrievalConfig(ctx: AppContext, form: z.infer<typeof RetrievalConfigUpdate>): Promise<void> {
-  const values: Partial<PersistentValues> = {};
+  const values: Partial<PersistentValues> = form.web ? webConfigValues(form.web) : {};
   for (const k of CONFIG_KEYS) {
     const v = form[k];
     if (v === undefined) continue;

@@ -13,13 +13,14 @@ import { queryCollections } from '../../rag/retrieve.js';
 import { RagRuntime } from '../../rag/runtime.js';
 import { ragSettings } from '../../rag/settings.js';
 import { fileModel } from '../files/files.service.js';
+import { webRetrievalRoutes } from './web.routes.js';
 import { embeddingConfig, retrievalConfig, updateEmbeddingConfig, updateRetrievalConfig } from './retrieval.config.js';
 
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * `/api/v1/retrieval/*`: settings (admin), processing a file or a text into a collection, and queries.
- * SEAM(web-search): `process/web` and `process/web/search` are registered by the web search feature.
+ * `process/web` and `process/web/search`: web.routes.ts (web search).
  */
 export async function retrievalRoutes(root: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -48,6 +49,8 @@ export async function retrievalRoutes(root: FastifyInstance, ctx: AppContext): P
     await updateRetrievalConfig(ctx, request.body);
     return retrievalConfig(ctx);
   });
+
+  await webRetrievalRoutes(root, ctx);
 
   app.post('/api/v1/retrieval/process/file', { config: { auth: 'verified' }, schema: { body: ProcessFileForm } }, async (request) => {
     const user = currentUser(request);

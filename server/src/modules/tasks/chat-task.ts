@@ -55,6 +55,8 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   let usage: Record<string, unknown> | undefined;
   let sources: unknown[] | undefined;
   let files: Record<string, unknown>[] | undefined;
+  // Status steps (web search, tools), stored with the message as the original's `statusHistory`.
+  const statusHistory: unknown[] = [];
   let lastSave = 0;
   let saving: Promise<unknown> = Promise.resolve();
 
@@ -64,7 +66,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
     lastSave = Date.now();
     // Chained so writes land in order; a failed write is logged and the next one carries the full text.
     saving = saving
-      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...(sources ? { sources } : {}), ...(files ? { files } : {}), ...fields } }, userId))
+      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...(sources ? { sources } : {}), ...(files ? { files } : {}), ...(statusHistory.length ? { statusHistory: [...statusHistory] } : {}), ...fields } }, userId))
       .then(
         () => undefined,
         (err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'saving a streamed reply failed'),
@@ -77,6 +79,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   try {
     for await (const chunk of input.stream(signal)) {
       if (chunk.event) {
+        if (chunk.event.type === 'status') statusHistory.push(chunk.event.data);
         send(chunk.event);
         continue;
       }

@@ -27,7 +27,7 @@ export async function startSocketCompletion(
   user: UserModel,
 ): Promise<{ status: true; task_id: string }> {
   if (isUnsafeKey(body.id)) throw new ApiError(400, UNSAFE_KEY_DETAIL);
-  await svc.ensureUsable(body.model, user, body.chat_id);
+  await svc.ensureUsable(body.model, user, body.chat_id, body);
   if (!body.chat_id.startsWith('local:')) {
     const chats = chatsServiceFor(app.ctx);
     const head = await chats.repo.findHead(body.chat_id, user.role === 'admin' ? undefined : user.id);

@@ -35,9 +35,10 @@ export async function taskModelRoutes(app: FastifyInstance, ctx: AppContext): Pr
     IMAGE_PROMPT_GENERATION_PROMPT_TEMPLATE: '',
     ENABLE_AUTOCOMPLETE_GENERATION: false,
     AUTOCOMPLETE_GENERATION_INPUT_MAX_LENGTH: -1,
-    ENABLE_SEARCH_QUERY_GENERATION: false,
+    // Web search's query generation (rag/web/chat-step.ts).
+    ENABLE_SEARCH_QUERY_GENERATION: s.get('ENABLE_SEARCH_QUERY_GENERATION'),
     ENABLE_RETRIEVAL_QUERY_GENERATION: false,
-    QUERY_GENERATION_PROMPT_TEMPLATE: '',
+    QUERY_GENERATION_PROMPT_TEMPLATE: s.get('QUERY_GENERATION_PROMPT_TEMPLATE'),
     TOOLS_FUNCTION_CALLING_PROMPT_TEMPLATE: '',
   });
 
@@ -50,6 +51,9 @@ export async function taskModelRoutes(app: FastifyInstance, ctx: AppContext): Pr
       if (v === undefined) continue;
       (patch as Record<string, unknown>)[k] = v ?? '';
     }
+    const q = body as Record<string, unknown>;
+    if (typeof q.ENABLE_SEARCH_QUERY_GENERATION === 'boolean') patch.ENABLE_SEARCH_QUERY_GENERATION = q.ENABLE_SEARCH_QUERY_GENERATION;
+    if (typeof q.QUERY_GENERATION_PROMPT_TEMPLATE === 'string' || q.QUERY_GENERATION_PROMPT_TEMPLATE === null) patch.QUERY_GENERATION_PROMPT_TEMPLATE = q.QUERY_GENERATION_PROMPT_TEMPLATE ?? '';
     await s.set(patch);
     return config();
   });

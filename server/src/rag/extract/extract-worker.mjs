@@ -5,6 +5,7 @@
  * this one must start the same way from the TypeScript sources (tests) and from the bundled server.
  *
  * Message in:  { id, kind: 'extract', path, ext, contentType, split } | { id, kind: 'split', text, split }
+ *               | { id, kind: 'html', html, split } (a fetched web page)
  * Message out: { id, ok: true, text, hash, chunks: [{ text, start, page? }] } | { id, ok: false, error }
  */
 import { createHash } from 'node:crypto';
@@ -127,6 +128,7 @@ parentPort?.on('message', async (msg) => {
     let text;
     let pages;
     if (msg.kind === 'extract') ({ text, pages } = await extract(msg));
+    else if (msg.kind === 'html') text = normalize(await extractHtml(String(msg.html ?? ''))); // web pages (web search)
     else text = String(msg.text ?? '');
     if (text.length > MAX_TEXT_CHARS) text = text.slice(0, MAX_TEXT_CHARS);
     if (msg.kind === 'extract' && !pages) text = normalize(text);

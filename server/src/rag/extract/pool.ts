@@ -55,6 +55,11 @@ export class ExtractionPool {
     return this.#run({ kind: 'extract', path, ext, contentType, split });
   }
 
+  /** A web page's HTML to text (scripts, styles dropped), then split; `split` null = text only. */
+  html(html: string, split: SplitOptions | null): Promise<ExtractResult> {
+    return this.#run({ kind: 'html', html, split });
+  }
+
   split(text: string, split: SplitOptions): Promise<ExtractResult> {
     return this.#run({ kind: 'split', text, split });
   }

@@ -55,6 +55,8 @@ export interface ChatMessage {
   files?: Record<string, unknown>[];
   /** Retrieved passages a reply was given (`sources`), rendered as citations. */
   sources?: Record<string, unknown>[];
+  /** Status steps of the reply (web search), as the original's `statusHistory`. */
+  statusHistory?: Record<string, unknown>[];
   /** Models asked at once (multi-model chat); their replies are shown side by side. */
   models?: string[];
   followUps?: string[];

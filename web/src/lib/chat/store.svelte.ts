@@ -1,6 +1,7 @@
 import { toolCallsForModel } from '$lib/tools/tool-calls';
 import { tools } from '$lib/tools/tools.svelte';
 import { imageToggle } from '$lib/media/api.svelte';
+import { webSearch } from '$lib/websearch/websearch.svelte';
 import { goto } from '$app/navigation';
 import { api, errorMessage, type ChatBody, type ChatMessage, type Tag } from '../api';
 import { plainText } from '../markdown';
@@ -335,7 +336,7 @@ class ChatStore {
       const features = Object.keys(wanted).length ? wanted : undefined;
       const question = chat.history.messages[parentId];
       const files = question?.files?.length ? ($state.snapshot(question.files) as Record<string, unknown>[]) : undefined;
-      const request = { model, messages: history, chat_id: this.id ?? undefined, id: messageId, parent_id: parentId, params: this.requestParams(), background_tasks: backgroundTasks, features, ...tools.requestFields(), ...(files ? { files } : {}) };
+      const request = { model, messages: history, chat_id: this.id ?? undefined, id: messageId, parent_id: parentId, params: this.requestParams(), background_tasks: backgroundTasks, features: webSearch.features(features), ...tools.requestFields(), ...(files ? { files } : {}) };
       const onSources = (sources: Record<string, unknown>[]) => (msg().sources = sources);
       const onFiles = (files: Record<string, unknown>[]) => (msg().files = files);
       const sessionId = connectedSocketId();
@@ -344,7 +345,7 @@ class ChatStore {
       if (sessionId && chatId && !chatId.startsWith('local:')) {
         detacher = new AbortController();
         this.detachers.add(detacher);
-        const result = await socketCompletion({ ...request, chat_id: chatId, id: messageId }, sessionId, { onContent: (content) => (msg().content = content), onSources, onFiles }, controller.signal, detacher.signal);
+        const result = await socketCompletion({ ...request, chat_id: chatId, id: messageId }, sessionId, { onContent: (content) => (msg().content = content), onSources, onFiles, onStatus: (st) => (msg().statusHistory = [...(msg().statusHistory ?? []), st]) }, controller.signal, detacher.signal);
         if (detacher.signal.aborted) return 'none';
         await this.finishSocketReply(chat, chatId, messageId, result, controller.signal.aborted);
         return 'socket';

@@ -117,6 +117,8 @@ export interface SocketReply {
   onSources?: (sources: Record<string, unknown>[]) => void;
   /** Generated images of the reply (`files` event), sent once before the text. */
   onFiles?: (files: Record<string, unknown>[]) => void;
+  /** A `status` event (web search steps). */
+  onStatus?: (status: Record<string, unknown>) => void;
 }
 
 export interface SocketResult extends StreamResult {
@@ -161,6 +163,8 @@ export function followSocketReply(r: SocketReply, signal: AbortSignal): { result
     } else if ((type === 'chat:message' || type === 'replace') && typeof data?.content === 'string') {
       content = data.content;
       r.onContent(content);
+    } else if (type === 'status' && data && typeof data === 'object') {
+      r.onStatus?.(data as Record<string, unknown>);
     } else if (type === 'chat:message:error') {
       finish({ aborted: false, error: data?.error?.content ?? 'Something went wrong :/' });
     }
