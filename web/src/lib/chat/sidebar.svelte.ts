@@ -18,8 +18,11 @@ class Sidebar {
   more = $state(false);
   private page = 1;
   private loadingMore = false;
+  /** Refreshes overlap (a new chat, then its generated title): only the latest one's answer is shown. */
+  private generation = 0;
 
   async refresh(): Promise<void> {
+    const generation = ++this.generation;
     try {
       // Reload as many pages as are shown, so a refresh after an action does not shrink the list.
       const pages = this.page;
@@ -28,6 +31,7 @@ class Sidebar {
         api.folders.list().catch(() => [] as Folder[]),
         ...Array.from({ length: pages }, (_, i) => api.chats.list(i + 1)),
       ]);
+      if (generation !== this.generation) return;
       const recent = lists.flat();
       this.pinned = pinned;
       this.folders = folders;
@@ -69,12 +73,15 @@ class Sidebar {
       this.results = null;
       return;
     }
+    let found: ChatListItem[];
     try {
-      this.results = await api.chats.search(q.trim());
+      found = await api.chats.search(q.trim());
     } catch {
       const needle = q.toLowerCase();
-      this.results = [...this.pinned, ...this.recent].filter((c) => c.title.toLowerCase().includes(needle));
+      found = [...this.pinned, ...this.recent].filter((c) => c.title.toLowerCase().includes(needle));
     }
+    // An answer for a query the user has since changed or cleared (a refresh re-runs the search) is stale.
+    if (this.query === q) this.results = found;
   }
 }
 
