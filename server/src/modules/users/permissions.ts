@@ -31,7 +31,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { GroupsRepository } from '../groups/groups.repository.js';
 import type { DEFAULT_USER_PERMISSIONS } from '../../config/permissions-env.js';
-import { getOwn, setOwn } from '../../security/own-keys.js';
+import { getOwn, isUnsafeKey, setOwn } from '../../security/own-keys.js';
 
 /** The parts of the app context permissions need (auth code holds a context without a logger). */
 export type PermissionContext = Pick<AppContext, 'config' | 'settings' | 'db'>;
@@ -56,11 +56,12 @@ export function mergePermissions(base: Tree, over: Tree): Tree {
 
 /** Group grants into `into`: booleans OR-ed (True > False), other leaves kept when already set. */
 export function combinePermissions(into: Tree, grant: Tree): Tree {
+  // Stored group documents may carry any key (adopted databases too): own properties only.
   for (const [k, v] of Object.entries(grant)) {
-    if (k === '__proto__') continue;
-    if (isTree(v)) into[k] = combinePermissions(isTree(into[k]) ? (into[k] as Tree) : {}, v);
-    else if (!(k in into)) into[k] = v;
-    else into[k] = Boolean(into[k]) || Boolean(v);
+    if (isUnsafeKey(k)) continue;
+    const cur = getOwn(into, k);
+    if (isTree(v)) setOwn(into, k, combinePermissions(isTree(cur) ? (cur as Tree) : {}, v));
+    else setOwn(into, k, cur === undefined ? v : Boolean(cur) || Boolean(v));
   }
   return into;
 }
