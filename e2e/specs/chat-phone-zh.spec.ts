@@ -115,7 +115,7 @@ describe('chat app on a phone and in Simplified Chinese (issue 16)', () => {
     const adminPage = await stack.newPage();
     await new AuthPage(adminPage).goto();
     await new AuthPage(adminPage).signin('admin@example.com', 'pass-word-1');
-    await adminPage.getByTestId('models-notice').waitFor();
+    await adminPage.getByTestId('no-models-notice').waitFor();
     await adminPage.getByTestId('models-failing').waitFor({ timeout: 20_000 });
     expect(await adminPage.getByTestId('models-failing').innerText()).toContain('http://127.0.0.1:9');
     expect(await adminPage.getByTestId('models-fix-link').getAttribute('href')).toBe('/admin/settings/connections');

@@ -57,7 +57,7 @@ describe('no model available (no Ollama running)', () => {
     const notice = page.getByTestId('no-models-notice');
     await notice.waitFor();
     const text = await notice.innerText();
-    expect(text).toContain('Please ask your administrator to check the model connections.');
+    expect(text).toContain('Ask your administrator to check the model connections.');
     expect(text).not.toContain('127.0.0.1');
     await screenshot(page, 'no-models-user');
     await page.close();

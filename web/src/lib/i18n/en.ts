@@ -443,8 +443,6 @@ export const en = {
   'chatapp.newFolder': 'New Folder',
   'chatapp.noFolder': 'No folder',
   'chatapp.noModelsAdminEmpty': 'The connections answer but list no chat model. Pull or enable one.',
-  'chatapp.noModelsAdminFix': 'Open Admin Panel > Connections',
-  'chatapp.noModelsTitle': 'No models available',
   'chatapp.noModelsUser': 'No model is available right now. Ask your administrator to check the model connections.',
   'chatapp.noResults': 'No results found',
   'chatapp.noUsage': 'No usage reported',

@@ -444,8 +444,6 @@ export const zhCN: Record<MessageKey, string> = {
   'chatapp.newFolder': '新文件夹',
   'chatapp.noFolder': '不放入文件夹',
   'chatapp.noModelsAdminEmpty': '连接正常，但没有可用的对话模型。请拉取或启用一个模型。',
-  'chatapp.noModelsAdminFix': '打开 管理员面板 > 连接',
-  'chatapp.noModelsTitle': '没有可用的模型',
   'chatapp.noModelsUser': '当前没有可用的模型。请联系管理员检查模型连接。',
   'chatapp.noResults': '未找到结果',
   'chatapp.noUsage': '无用量信息',
