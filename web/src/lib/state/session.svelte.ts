@@ -45,15 +45,19 @@ class Session {
     this.permissions = await http.get<Record<string, unknown>>('/api/v1/users/permissions').catch(() => ({}));
   }
 
-  /** `chat.share`-style check like the server's: admins may everything; an unknown flag is allowed. */
-  may(path: string): boolean {
+  /**
+   * Whether the signed-in user holds a permission, like the server's check: admins hold all. A flag the
+   * server did not send counts as `unknown`: allowed for the chat features (the original defaults them
+   * on), refused for the workspace ones (`session.may('workspace.models', false)`, default off).
+   */
+  may(path: string, unknown = true): boolean {
     if (this.user?.role === 'admin') return true;
     let node: unknown = this.permissions;
     for (const part of path.split('.')) {
-      if (!node || typeof node !== 'object') return true;
+      if (!node || typeof node !== 'object' || !Object.hasOwn(node, part)) return unknown;
       node = (node as Record<string, unknown>)[part];
     }
-    return node !== false;
+    return typeof node === 'boolean' ? node : unknown;
   }
 
   async loadModels(refresh = false): Promise<void> {

@@ -1,5 +1,4 @@
 import { http } from '$lib/api/client';
-import { can } from '$lib/workspace/can';
 import { session } from '$lib/state/session.svelte';
 
 /** The web part of `/api/v1/retrieval/config` (Admin > Settings > Web Search). */
@@ -42,7 +41,7 @@ class WebSearchState {
 
   /** Shown when the admin turned web search on and the user holds `features.web_search`. */
   get available(): boolean {
-    return session.config?.features?.enable_web_search === true && can('features.web_search');
+    return session.config?.features?.enable_web_search === true && session.may('features.web_search', false);
   }
 
   toggle(): void {
