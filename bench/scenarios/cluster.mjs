@@ -140,8 +140,8 @@ export async function run(opts) {
       note: c.replies.map((r) => `POST served by ${r.servedBy}: ${r.events} content events, stored complete ${r.complete}`).join('; '),
     });
 
-    const n = opts.quick ? 2000 : 6000;
-    const reps = opts.quick ? 1 : 2;
+    const n = opts.quick ? 2000 : 5000;
+    const reps = opts.quick ? 1 : 3;
     const loads = [
       { name: 'non-streamed chat completions (/api/chat/completions, OpenAI model, 20 tokens)', path: '/api/chat/completions', method: 'POST', body: { model: 'bench-gpt', messages: MESSAGES, stream: false } },
       { name: 'mixed browser load (/api/config, /api/v1/auths/, /api/v1/chats/?page=1)', paths: ['/api/config', '/api/v1/auths/', '/api/v1/chats/?page=1'] },
@@ -152,6 +152,9 @@ export async function run(opts) {
     ];
     const data = { checks: c, loads: {} };
     for (const load of loads) {
+      // Both instances JIT-warm on this load first, straight to each (else the first repetition of each
+      // setup pays the other's warm-up).
+      for (const i of instances) await runLoad({ origin: i.url, path: load.path, paths: load.paths, method: load.method, headers: admin.headers, body: load.body, total: n / 2, concurrency: 16, warmup: 0 });
       const res = new Map(setups.map((s) => [s, []]));
       for (let r = 0; r < reps; r++) {
         for (const s of setups) {
@@ -185,7 +188,9 @@ export async function run(opts) {
       const fig = (s) => {
         const runs = res.get(s);
         const m = (k) => median(runs.map((x) => x[k]));
-        return { rps: m('rps'), p50: m('p50'), p99: m('p99'), cpuK: m('cpuPerKInstances'), nginxK: m('cpuPerKNginx'), failures: runs.reduce((x, y) => x + y.failures, 0), firstFailure: runs.find((x) => x.firstFailure)?.firstFailure, cores: runs.at(-1).cores };
+        // Cores: the mean over the repetitions, per process.
+        const cores = Object.fromEntries(Object.keys(runs[0].cores).map((k) => [k, round(runs.reduce((x, y) => x + y.cores[k], 0) / runs.length, 2)]));
+        return { rps: m('rps'), p50: m('p50'), p99: m('p99'), cpuK: m('cpuPerKInstances'), nginxK: m('cpuPerKNginx'), failures: runs.reduce((x, y) => x + y.failures, 0), firstFailure: runs.find((x) => x.firstFailure)?.firstFailure, cores };
       };
       const one = fig(setups[0]);
       const two = fig(setups[1]);
