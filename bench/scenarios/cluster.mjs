@@ -108,6 +108,45 @@ async function checks({ a, b, lb, admin }) {
   return out;
 }
 
+/**
+ * Socket-delivered replies through nginx with the Redis adapter (Ollama model, translated, as in the
+ * socketio scenario's part 1): 500 chunks 1 ms apart, the socket on
+ * whichever instance nginx chose and the tasks alternating between both (every emit is published to
+ * Redis and sent by the instance holding the socket). CPU of both instances and Redis per 1,000
+ * chunks, fixed per-reply cost included (it is ~1 % of a 500-chunk reply on one instance).
+ */
+async function socketStream({ lb, instances, upstream, admin, rows, replies }) {
+  const size = 500;
+  await upstream.configure({ chunks: size, delayMs: 1, token: 'tok ', stamp: false, yieldEvery: 1 });
+  const sock = await connectSocket(lb.url, admin.token);
+  try {
+    const chats = [];
+    for (let i = 0; i < replies + 2; i++) chats.push(await newChat(lb.url, admin.headers));
+    const one = async (chatId) => {
+      const r = await socketReply({ origin: lb.url, headers: admin.headers, sock, chatId, body: { model: 'bench-llama:latest', messages: MESSAGES } });
+      if (r.error || r.contentEvents !== size) throw new Error(`socket reply via Redis: ${r.contentEvents}/${size} content events, error ${JSON.stringify(r.error)}`);
+    };
+    for (const c of chats.slice(0, 2)) await one(c); // warm-up, one on each instance
+    const before = { inst: instances.map((i) => i.stats().cpuMs), redis: cpuOfCommand('redis-server'), up: procStats(upstream.pid).cpuMs };
+    for (const c of chats.slice(2)) await one(c);
+    const inst = instances.map((i, k) => i.stats().cpuMs - before.inst[k]);
+    const chunks = replies * size;
+    const perK = (ms) => round((ms * 1000) / chunks, 1);
+    const out = { instances: inst.map(perK), redis: perK(cpuOfCommand('redis-server') - before.redis), upstream: perK(procStats(upstream.pid).cpuMs - before.up) };
+    rows.push({
+      metric: `socket-delivered replies via the Redis adapter (original UI handshake): CPU per 1,000 chunks, ${size}-chunk replies`,
+      value: round(out.instances[0] + out.instances[1], 1),
+      unit: 'ms',
+      direct: out.upstream,
+      ratio: '',
+      note: `${replies} replies; instances ${out.instances.join(' + ')} ms, redis-server ${out.redis} ms per 1,000 chunks (one instance on SQLite: the socketio scenario's figure)`,
+    });
+    return out;
+  } finally {
+    sock.close();
+  }
+}
+
 export async function run(opts) {
   const upstream = await startUpstream();
   await upstream.configure({ chunks: 20, delayMs: 0, token: 'tok ', stamp: false });
@@ -215,6 +254,7 @@ export async function run(opts) {
       }
       data.loads[load.name] = { one: res.get(setups[0]), two: res.get(setups[1]) };
     }
+    data.socketStream = await socketStream({ lb: lb2, instances, upstream, admin, rows, replies: opts.quick ? 4 : 10 });
     return { rows, data };
   } finally {
     for (const l of balancers) await l.stop();
