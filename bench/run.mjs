@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- <scenario>...] [--quick] [--duration=SECONDS] [--streams=N] [--interval=MS] [--no-build] [--cpu-prof]`
 // --cpu-prof writes a V8 CPU profile of every server process to bench/results/profiles/.
-// Scenarios: startup proxy streaming concurrency bigchat documents signin-flood (default: all, in that order).
+// Scenarios: startup proxy streaming concurrency bigchat documents signin-flood socketio cluster (default: all, in that order).
 // Prints one table and writes every raw number to bench/results/<timestamp>.json.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { populatedDataDir } from './lib/fixtures.mjs';
 import { BENCH_DIR, buildServer, removeTempDirs, setServerNodeArgs } from './lib/procs.mjs';
 
-const ALL = ['startup', 'proxy', 'streaming', 'concurrency', 'bigchat', 'documents', 'signin-flood'];
+const ALL = ['startup', 'proxy', 'streaming', 'concurrency', 'bigchat', 'documents', 'signin-flood', 'socketio', 'cluster'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

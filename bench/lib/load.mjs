@@ -6,16 +6,20 @@ import { percentile } from './stats.mjs';
  * Runs `total` requests with `concurrency` workers (each on its own connection) after `warmup`
  * unrecorded ones. Returns per-request latencies (ms), throughput and failures. `probe` (optional, e.g.
  * a process's CPU ms) is read after the warm-up and after the last request; `probed` is the difference.
+ * `paths` instead of `path`: GET requests cycling through those paths (a browser's mixed load).
  */
-export async function runLoad({ origin, path, method = 'POST', headers = {}, body, total, concurrency = 1, warmup = 50, probe }) {
+export async function runLoad({ origin, path, paths, method = 'POST', headers = {}, body, total, concurrency = 1, warmup = 50, probe }) {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const opts = { path, method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) };
+  // `paths` (GET, no body): a mixed load, request i asks for paths[i % paths.length].
+  const each = paths ? paths.map((p) => ({ path: p, method: 'GET', headers })) : null;
+  let sent = 0;
   let failures = 0;
   let firstFailure;
   const once = async () => {
     const t = performance.now();
     try {
-      const r = await pool.request(opts);
+      const r = await pool.request(each ? each[sent++ % each.length] : opts);
       const text = await r.body.text();
       if (r.statusCode !== 200) {
         failures++;

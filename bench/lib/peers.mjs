@@ -162,6 +162,65 @@ http {
   return handle('nginx', child, url, performance.now() - t0, { headers: { authorization: 'Bearer sk-bench' }, path: '/v1/chat/completions' });
 }
 
+/**
+ * nginx as the load balancer of a deployment: round-robin over `urls` (no stickiness), keep-alive to
+ * each, WebSocket upgrades passed on (Socket.IO), the answering instance in `x-upstream`. Same
+ * generated-config approach as `startNginx`; null when nginx is not installed.
+ */
+export async function startNginxBalancer(urls, { workers = 1 } = {}) {
+  if (!fs.existsSync(NGINX_BIN)) return null;
+  const dir = tempDataDir('nginx-lb');
+  const port = await freePort();
+  const servers = urls.map((u) => `server ${new URL(u).host};`).join(' ');
+  const conf = `
+daemon off;
+master_process on;
+worker_processes ${workers};
+user root;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log error;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000;
+  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+  upstream owui { ${servers} keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 20m;
+    location / {
+      proxy_pass http://owui;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host;
+      proxy_read_timeout 300s;
+      proxy_buffering off;
+      add_header x-upstream $upstream_addr always;
+    }
+  }
+}
+`;
+  const confPath = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(confPath, conf);
+  const t0 = performance.now();
+  const child = spawn(NGINX_BIN, ['-p', dir, '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitHttp(`${url}/health`, child, 'nginx');
+  } catch (err) {
+    throw new Error(`${err.message}: ${stderr}`);
+  }
+  return handle(`nginx -> ${urls.length} instance(s)`, child, url, performance.now() - t0);
+}
+
 /** Starts whichever peers are available; a peer that fails to start is reported, not fatal. */
 export async function startPeers(upstreamUrl) {
   const out = [];

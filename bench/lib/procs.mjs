@@ -11,6 +11,8 @@ export const BENCH_DIR = path.join(ROOT, 'bench');
 // BENCH_SERVER_BIN runs another build of the server (A/B comparisons of a change).
 const SERVER_BIN = process.env.BENCH_SERVER_BIN ? path.resolve(process.env.BENCH_SERVER_BIN) : path.join(ROOT, 'server', 'bin', 'open-webui.mjs');
 const CLK_TCK = 100; // USER_HZ; 100 on every mainstream Linux build
+/** The servers' WEBUI_SECRET_KEY (scenarios that need many accounts sign their tokens with it). */
+export const BENCH_SECRET = 'bench-secret-key-bench-secret-key';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -136,7 +138,7 @@ async function launchServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env =
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      WEBUI_SECRET_KEY: 'bench-secret-key-bench-secret-key',
+      WEBUI_SECRET_KEY: BENCH_SECRET,
       OLLAMA_BASE_URL: upstreamUrl,
       OPENAI_API_BASE_URL: `${upstreamUrl}/v1`,
       OPENAI_API_KEY: 'sk-bench',

@@ -16,7 +16,7 @@ const STAMP = /@(\d+\.\d+)@/g;
  * Per-token delays are kept for the whole run and for the steady state (tokens sent after every
  * stream was open plus one second).
  */
-async function wave({ origin, path, headers, body, streams, chunks, rampMs, isDone, sample }) {
+export async function wave({ origin, path, headers, body, streams, chunks, rampMs, isDone, sample }) {
   const pool = new Pool(origin, { connections: streams + 16, keepAliveTimeout: 120_000, bodyTimeout: 0, headersTimeout: 0 });
   const delays = new Float64Array(streams * chunks);
   const steady = new Float64Array(streams * chunks);
@@ -26,8 +26,11 @@ async function wave({ origin, path, headers, body, streams, chunks, rampMs, isDo
   let complete = 0;
   let failed = 0;
   let firstError;
+  // Request sent to first token read, per stream (the socketio scenario compares its own with it).
+  const ttft = new Float64Array(streams).fill(NaN);
   const one = async (i) => {
     await sleep((i * rampMs) / streams);
+    const sentAt = performance.now();
     let tokens = 0;
     let tail = '';
     let done = false;
@@ -40,6 +43,7 @@ async function wave({ origin, path, headers, body, streams, chunks, rampMs, isDo
         const whole = cut === -1 ? '' : all.slice(0, cut);
         tail = cut === -1 ? all : all.slice(cut + 1);
         for (const m of whole.matchAll(STAMP)) {
+          if (tokens === 0) ttft[i] = performance.now() - sentAt;
           tokens++;
           const sent = Number(m[1]);
           if (n < delays.length) delays[n++] = now - sent;
@@ -82,6 +86,8 @@ async function wave({ origin, path, headers, body, streams, chunks, rampMs, isDo
     steadyP99: percentile(st, 99),
     steadyMax: percentile(st, 100),
     peakRssMb: peak.rssMb,
+    ttftP50: percentile(ttft.filter(Number.isFinite), 50),
+    ttftP99: percentile(ttft.filter(Number.isFinite), 99),
   };
 }
 

@@ -23,6 +23,8 @@ interface SocketUser {
 }
 interface SocketData {
   user?: SocketUser;
+  /** Handshake `auth.events = 'events'`: this socket listens on `events` only (no `chat-events` copy). */
+  eventsOnly?: boolean;
   /** Last `usage` report of this socket: which model its chat is using, and when (epoch ms). */
   usage?: { model: string; at: number };
 }
@@ -46,8 +48,13 @@ export interface Realtime {
 }
 
 export const userRoom = (userId: string) => `user:${userId}`;
-/** Sockets that asked for `events` only (handshake `auth.events = 'events'`). */
-const EVENTS_ONLY_ROOM = 'events-only';
+/**
+ * The user's sockets that also want the legacy `chat-events` copy: all but those that asked for `events`
+ * only (handshake `auth.events = 'events'`). A room per user rather than one global "events-only" room
+ * to exclude: socket.io copies every socket id of an excluded room into a new Set on each emit, which
+ * made every chunk of every reply cost O(all events-only sockets on the instance).
+ */
+const legacyRoom = (userId: string) => `chat-events:${userId}`;
 
 /**
  * Socket.IO on the Fastify HTTP server at `/ws/socket.io`, like the original: every socket is accepted,
@@ -91,12 +98,12 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
 
   const join = async (socket: AppSocket, user: SocketUser) => {
     socket.data.user = user;
-    await socket.join(userRoom(user.id));
+    await socket.join(socket.data.eventsOnly ? userRoom(user.id) : [userRoom(user.id), legacyRoom(user.id)]);
   };
 
   io.on('connection', (socket: AppSocket) => {
     // A client that says it listens on `events` only (ours) is spared the `chat-events` copy.
-    if ((socket.handshake.auth as { events?: unknown } | undefined)?.events === 'events') void socket.join(EVENTS_ONLY_ROOM);
+    if ((socket.handshake.auth as { events?: unknown } | undefined)?.events === 'events') socket.data.eventsOnly = true;
     // Handlers first, then the handshake lookup: a `user-join` sent right after connecting must not
     // arrive while no listener is registered yet (a slow database made that race visible).
     void identify((socket.handshake.auth as { token?: unknown } | undefined)?.token).then((user) => (user ? join(socket, user) : undefined));
@@ -129,7 +136,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
       // Open WebUI's UI listens on `chat-events` up to 0.6.32 and on `events` from 0.6.33: send both so
       // any 0.6 build streams live. Our own client listens on `events` only.
       io.to(userRoom(userId)).emit('events', event);
-      io.to(userRoom(userId)).except(EVENTS_ONLY_ROOM).emit('chat-events', event);
+      io.to(legacyRoom(userId)).emit('chat-events', event);
     },
     async usage() {
       const sockets = await io.fetchSockets();
