@@ -282,10 +282,17 @@ export class Upstreams {
             }
             parts.push(chunk);
           });
-          body.once('end', () => resolve(parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts, size).toString('utf8')));
+          let ended = false;
+          body.once('end', () => {
+            ended = true;
+            resolve(parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts, size).toString('utf8'));
+          });
           body.once('error', reject);
-          // Destroyed without an error (never after 'end' resolved): same failure as a premature close.
-          body.once('close', () => reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+          // Destroyed without an error: the same failure as a premature close. ('close' follows every
+          // 'end' too; an Error, with its stack, is only built when it is needed.)
+          body.once('close', () => {
+            if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+          });
         });
       return {
         status: res.statusCode,
