@@ -7,7 +7,8 @@
  *   (parse, translate, stringify) in one synchronous callback per upstream read.
  * A broken upstream ends either form with one error chunk (no `[DONE]`); an abort just ends it.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pushedBody, pushTo } from '../../llm/stream-relay.js';
 import type { Json } from '../../llm/translate/chat-request.js';
 import { ollamaStreamToChunks, OllamaStreamTranslator, SSE_DONE, sseEvent } from '../../llm/translate/chat-stream.js';
 import { LineSplitter, LineTooLongError } from '../../llm/translate/lines.js';
@@ -64,13 +65,14 @@ export class OllamaChunks implements AsyncIterable<Json> {
   sseStream(): Readable {
     this.#take();
     const body = this.res.body;
-    const out = new PassThrough({ highWaterMark: 16 * 1024 });
+    const out = pushedBody(body);
     const translator = new OllamaStreamTranslator();
     const splitter = new LineSplitter();
     let over = false;
     const stop = (tail: string) => {
       over = true;
-      out.end(tail);
+      if (tail) pushTo(out, body, tail);
+      pushTo(out, body, null);
       if (!body.destroyed) body.destroy();
     };
     // Events for these lines; stops the stream after an error chunk (what the iterated form does).
@@ -99,9 +101,8 @@ export class OllamaChunks implements AsyncIterable<Json> {
         return;
       }
       const text = events(lines);
-      if (text && !over && !out.write(text)) body.pause();
+      if (text && !over) pushTo(out, body, text);
     });
-    out.on('drain', () => body.resume());
     body.once('end', () => {
       if (over) return;
       const text = events(splitter.end());
