@@ -21,7 +21,7 @@ const PACE_MS = 1;
 const CASES = [
   { name: 'raw Ollama NDJSON (/ollama/api/chat)', path: '/ollama/api/chat', body: { model: 'bench-llama:latest', messages: MESSAGES, stream: true } },
   { name: 'raw OpenAI SSE (/openai/chat/completions)', path: '/openai/chat/completions', body: { model: 'bench-gpt', messages: MESSAGES, stream: true } },
-  { name: 'translated Ollama->SSE (/api/chat/completions)', path: '/api/chat/completions', body: { model: 'bench-llama:latest', messages: MESSAGES, stream: true } },
+  { name: 'translated Ollama->SSE (/api/chat/completions)', translated: true, path: '/api/chat/completions', body: { model: 'bench-llama:latest', messages: MESSAGES, stream: true } },
 ];
 
 async function upstreamCpuMs(url) {
@@ -87,6 +87,10 @@ export async function run(opts) {
         value: round(r.serverPerK, 2),
         unit: 'ms',
         direct: round(r.upstreamPerK, 2),
+        // Issue 22: translated <= 1.0x the upstream's own CPU per chunk, raw <= 0.6x.
+        ratio: `${(r.serverPerK / r.upstreamPerK).toFixed(2)}x`,
+        target: c.translated ? '<= 1.0x upstream' : '<= 0.6x upstream',
+        ok: r.serverPerK <= r.upstreamPerK * (c.translated ? 1 : 0.6),
         note: `${r.replies} x ${r.size} chunks in ${r.seconds.toFixed(0)} s; fixed ${r.fixed.server.toFixed(2)} ms per reply`,
       });
     }

@@ -10,7 +10,7 @@
  *   the client sees an error instead of a silently truncated reply. Returns the reply for `return`.
  * - `ndjsonErrorLine(message)` / `sseErrorLine(message)` — the two error-line shapes we use.
  */
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from './upstreams.js';
 
@@ -43,32 +43,58 @@ export interface RelayOptions {
 }
 
 /**
+ * A reply body fed by pushing to it while `source` is read: a push goes straight to the reply socket
+ * when it has room (a PassThrough ran each chunk through a Writable and a Transform first). When the
+ * buffer is full `source` is paused, and resumed when the reply asks for more.
+ */
+export function pushedBody(source: Readable): Readable {
+  return new Readable({
+    highWaterMark: 16 * 1024,
+    read() {
+      if (source.isPaused()) source.resume();
+    },
+  });
+}
+
+/** Pushes `text` (null ends it); pauses `source` when `out` is full. A no-op once `out` is destroyed. */
+export function pushTo(out: Readable, source: Readable, text: string | Buffer | null): void {
+  if (out.destroyed) return;
+  if (!out.push(text) && text !== null) source.pause();
+}
+
+/**
  * Upstream body -> reply body, chunk by chunk, with plain stream events: a token is one `data` event and
- * one write. (An async-generator relay cost several promise hops per token, a large share of a
+ * one push. (An async-generator relay cost several promise hops per token, a large share of a
  * stream's CPU when each chunk is one token.) The upstream is paused while the client socket is full.
  */
-function relay(res: UpstreamResponse, opts: RelayOptions): PassThrough {
+function relay(res: UpstreamResponse, opts: RelayOptions): Readable {
   const body = res.body;
-  const out = new PassThrough({ highWaterMark: 16 * 1024 });
-  if (opts.prefix) out.write(opts.prefix);
+  const out = pushedBody(body);
+  if (opts.prefix) out.push(opts.prefix);
   let lastByte = 0x0a;
+  let ended = false;
+  const end = (tail?: Buffer) => {
+    if (ended) return;
+    ended = true;
+    if (tail) pushTo(out, body, tail);
+    pushTo(out, body, null);
+  };
   body.on('data', (chunk: Buffer) => {
     if (out.destroyed) return;
     if (chunk.length) lastByte = chunk[chunk.length - 1]!;
-    if (!out.write(chunk)) body.pause();
+    pushTo(out, body, chunk);
   });
-  out.on('drain', () => body.resume());
-  body.once('end', () => out.end());
+  body.once('end', () => end());
   body.once('error', (err: unknown) => {
     if (out.destroyed) return;
     if ((err instanceof UpstreamError && err.kind === 'aborted') || (err as { name?: string })?.name === 'AbortError') {
-      out.end();
+      end();
       return;
     }
     opts.onBreak?.(err);
     const reason = isUpstreamTimeout(err) ? 'upstream timed out' : 'upstream connection lost';
     const message = `Stream interrupted: ${reason} before the response was complete`;
-    out.end(Buffer.from((lastByte === 0x0a ? '' : '\n') + opts.errorLine(message)));
+    end(Buffer.from((lastByte === 0x0a ? '' : '\n') + opts.errorLine(message)));
   });
   return out;
 }

@@ -28,8 +28,9 @@
  * - `UpstreamError#isTimeout` etc. and `describeUpstreamError(err)` for log/user text.
  * Streams relayed to a Fastify reply: see ./stream-relay.ts.
  */
+import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { Pool, errors as undiciErrors, request as undiciRequest } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import type { AppContext } from '../context.js';
 import { dict } from '../security/own-keys.js';
 import { ApiError } from '../errors/api-error.js';
@@ -139,6 +140,46 @@ function classify(err: unknown, url: string, timedOut: boolean, aborted: boolean
   return new UpstreamError('connect', `Cannot connect to host ${hostOf(url)} (${e?.message ?? 'unknown error'})`, url, { cause: err });
 }
 
+/**
+ * The abort handle undici watches for one call. undici takes an EventEmitter as well as an AbortSignal;
+ * an AbortController (an EventTarget, and another listener on the caller's signal) cost several
+ * microseconds per call on a path that runs per chat request.
+ */
+class CallAbort extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
+/** A parsed upstream URL: `new URL()` per call is measurable, and the same few URLs come back every call. */
+interface Target {
+  origin: string;
+  path: string;
+}
+const TARGETS_MAX = 512; // bounded: proxied paths come from clients
+const targets = new Map<string, Target>();
+
+function parseTarget(url: string): Target | null {
+  let t = targets.get(url);
+  if (t) return t;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  t = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  if (targets.size >= TARGETS_MAX) targets.clear();
+  targets.set(url, t);
+  return t;
+}
+
 export class Upstreams {
   #pools = new Map<string, Pool>();
   #closed = false;
@@ -171,12 +212,8 @@ export class Upstreams {
 
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     if (this.#closed) throw new UpstreamError('aborted', 'Upstream client is closed', req.url);
-    let parsed: URL;
-    try {
-      parsed = new URL(req.url);
-    } catch {
-      throw new UpstreamError('connect', `Invalid upstream URL: ${req.url}`, req.url);
-    }
+    const parsed = parseTarget(req.url);
+    if (!parsed) throw new UpstreamError('connect', `Invalid upstream URL: ${req.url}`, req.url);
     const headers: Record<string, string> = {};
     let body: string | Buffer | Readable | undefined = req.body;
     if (req.json !== undefined) {
@@ -187,7 +224,7 @@ export class Upstreams {
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
 
     const limit = this.#limitMs(req);
-    const controller = new AbortController();
+    const controller = new CallAbort();
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => controller.abort(req.signal?.reason);
@@ -211,12 +248,12 @@ export class Upstreams {
     };
 
     try {
-      const res = await undiciRequest(parsed, {
-        dispatcher: this.#pool(parsed.origin),
+      const res = await this.#pool(parsed.origin).request({
+        path: parsed.path,
         method: (req.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
         headers,
         body,
-        signal: controller.signal,
+        signal: controller,
         headersTimeout: idle ?? 0,
         bodyTimeout: idle ?? 0,
       });
@@ -227,22 +264,36 @@ export class Upstreams {
       const wrap = <T>(p: Promise<T>) =>
         p.catch((err: unknown) => {
           if (err instanceof ApiError) throw err;
-          throw classify(err, req.url, timedOut, controller.signal.aborted && !timedOut);
+          throw classify(err, req.url, timedOut, controller.aborted && !timedOut);
         });
-      // Whole bodies read into memory are capped; a bigger one is the upstream's fault (502).
-      const readText = async (): Promise<string> => {
-        const parts: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of stream!) {
-          size += (chunk as Buffer).length;
-          if (size > MAX_BUFFERED_BODY) {
-            stream!.destroy();
-            throw new ApiError(502, `The upstream server (${hostOf(req.url)}) sent a reply larger than ${MAX_BUFFERED_BODY / 1048576} MiB`);
-          }
-          parts.push(chunk as Buffer);
-        }
-        return Buffer.concat(parts).toString('utf8');
-      };
+      // Whole bodies read into memory are capped; a bigger one is the upstream's fault (502). Plain
+      // stream events: an async iterator costs several promises and an end-of-stream watcher per body.
+      const readText = (): Promise<string> =>
+        new Promise<string>((resolve, reject) => {
+          const body = stream!;
+          const parts: Buffer[] = [];
+          let size = 0;
+          body.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BUFFERED_BODY) {
+              reject(new ApiError(502, `The upstream server (${hostOf(req.url)}) sent a reply larger than ${MAX_BUFFERED_BODY / 1048576} MiB`));
+              body.destroy();
+              return;
+            }
+            parts.push(chunk);
+          });
+          let ended = false;
+          body.once('end', () => {
+            ended = true;
+            resolve(parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts, size).toString('utf8'));
+          });
+          body.once('error', reject);
+          // Destroyed without an error: the same failure as a premature close. ('close' follows every
+          // 'end' too; an Error, with its stack, is only built when it is needed.)
+          body.once('close', () => {
+            if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+          });
+        });
       return {
         status: res.statusCode,
         ok: res.statusCode >= 200 && res.statusCode < 300,
@@ -262,7 +313,7 @@ export class Upstreams {
       };
     } catch (err) {
       cleanup();
-      throw classify(err, req.url, timedOut, controller.signal.aborted && !timedOut);
+      throw classify(err, req.url, timedOut, controller.aborted && !timedOut);
     }
   }
 

@@ -43,18 +43,7 @@ export function registerAuthGuard(app: FastifyInstance, authenticator: Authentic
   const table: RouteGuardEntry[] = [];
   app.decorate('routeTable', table);
 
-  app.addHook('onRoute', (route) => {
-    const level = (route.config as { auth?: AuthLevel } | undefined)?.auth;
-    if (!level) {
-      throw new Error(`Route ${String(route.method)} ${route.url} declares no auth level (config.auth: public | any | verified | admin)`);
-    }
-    for (const method of [route.method].flat()) table.push({ method: String(method), url: route.url, auth: level });
-  });
-
-  // onRequest, before the body is read: an anonymous caller cannot make us parse a large upload.
-  app.addHook('onRequest', async (request) => {
-    const level = request.routeOptions.config.auth;
-    if (!level || level === 'public') return;
+  const guard = async (request: FastifyRequest, level: AuthLevel) => {
     const { user, via } = await authenticator.authenticate(request);
     request.user = user;
     request.authVia = via;
@@ -62,6 +51,23 @@ export function registerAuthGuard(app: FastifyInstance, authenticator: Authentic
       throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
     }
     if (level === 'admin' && user.role !== 'admin') throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+  };
+
+  app.addHook('onRoute', (route) => {
+    const level = (route.config as { auth?: AuthLevel } | undefined)?.auth;
+    if (!level) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no auth level (config.auth: public | any | verified | admin)`);
+    }
+    for (const method of [route.method].flat()) table.push({ method: String(method), url: route.url, auth: level });
+    // The guard is a hook of each guarded route (after every app-wide onRequest hook, as before), so a
+    // public route runs none and a guarded one needs no per-request lookup of its level (Fastify's
+    // routeOptions getter builds an object on every read).
+    if (level === 'public') return;
+    const hook = (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) => {
+      guard(request, level).then(() => done(), done);
+    };
+    // onRequest, before the body is read: an anonymous caller cannot make us parse a large upload.
+    route.onRequest = [...[route.onRequest ?? []].flat(), hook] as typeof route.onRequest;
   });
 }
 

@@ -38,9 +38,10 @@ export function corsPolicy(config: Pick<Config, 'cors'>): CorsPolicy {
 export function registerCors(app: FastifyInstance, policy: CorsPolicy): void {
   if (policy.allowAll) app.log.warn(CORS_WILDCARD_WARNING);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook: most requests carry no Origin and need nothing here, not even a promise.
+  app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
-    if (!origin) return;
+    if (!origin) return done();
     const raw = reply.raw;
     raw.setHeader('Vary', 'Origin');
     const allowed = policy.isAllowed(origin);
@@ -54,15 +55,18 @@ export function registerCors(app: FastifyInstance, policy: CorsPolicy): void {
     };
     if (!preflight) {
       if (allowed) allow();
-      return;
+      return done();
     }
     // Preflights end here: no route has to declare OPTIONS, and a refused origin gets a readable reason.
-    if (!allowed) return reply.code(400).send({ detail: 'Disallowed CORS origin' });
+    if (!allowed) {
+      reply.code(400).send({ detail: 'Disallowed CORS origin' });
+      return;
+    }
     allow();
     raw.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);
     const wanted = request.headers['access-control-request-headers'];
     if (wanted) raw.setHeader('Access-Control-Allow-Headers', wanted);
     raw.setHeader('Access-Control-Max-Age', String(CORS_MAX_AGE_SECONDS));
-    return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('OK');
+    reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('OK');
   });
 }

@@ -24,8 +24,9 @@ export function registerEdge(app: FastifyInstance, ctx: Pick<AppContext, 'config
   registerJsonLimits(app);
   // By now Socket.IO (if enabled) has attached to the server; put the upgrade check in front of it.
   app.addHook('onReady', async () => guardWebsocketUpgrade(app.server));
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && STREAMING_TYPES.test(type)) reply.header('X-Accel-Buffering', 'no');
+    done(null, payload);
   });
 }

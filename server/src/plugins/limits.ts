@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ERROR_MESSAGES } from '../errors/messages.js';
 
@@ -22,8 +22,8 @@ function pathOf(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-function isPublic(request: FastifyRequest): boolean {
-  const level = request.routeOptions.config?.auth;
+function isPublic(config: { auth?: string } | undefined): boolean {
+  const level = config?.auth;
   return level === undefined || level === 'public';
 }
 
@@ -36,28 +36,48 @@ export function registerLimits(app: FastifyInstance, ctx: Pick<AppContext, 'conf
   // Only the upload phase gets an idle timeout; once the handler runs, the socket may stay quiet for as
   // long as a model takes to answer. (Headers are covered by Node's headersTimeout, idle keep-alive
   // connections by keepAliveTimeout.)
-  app.addHook('onRequest', async (request) => {
+  // Callback hooks: most requests need no await here, and an async hook costs a promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
     request.raw.socket?.setTimeout(bodyIdleMs);
+    done();
   });
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     request.raw.socket?.setTimeout(0);
+    done();
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.length > maxUrlLength) {
-      return reply.code(414).send({ detail: `Request URL is too long (over ${maxUrlLength} characters)` });
-    }
-    if (publicRateLimitPerMinute <= 0 || !isPublic(request)) return;
-    const path = pathOf(request.url);
-    if (EXEMPT.has(path) || !LIMITED_PREFIXES.some((p) => path.startsWith(p))) return;
+  const rateLimited = async (request: FastifyRequest, reply: FastifyReply) => {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
     const count = await ctx.state.incr(`ratelimit:public:${request.ip}:${window}`, 60);
     if (count > publicRateLimitPerMinute) {
       const retryAfter = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
-      return reply.code(429).header('Retry-After', String(retryAfter)).send({ detail: ERROR_MESSAGES.RATE_LIMIT_EXCEEDED });
+      reply.code(429).header('Retry-After', String(retryAfter)).send({ detail: ERROR_MESSAGES.RATE_LIMIT_EXCEEDED });
+      return true;
     }
+    return false;
+  };
+  const limitPublic = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const path = pathOf(request.url);
+    if (EXEMPT.has(path) || !LIMITED_PREFIXES.some((p) => path.startsWith(p))) return done();
+    rateLimited(request, reply).then((sent) => (sent ? undefined : done()), done);
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.length > maxUrlLength) {
+      reply.code(414).send({ detail: `Request URL is too long (over ${maxUrlLength} characters)` });
+      return;
+    }
+    // Public routes carry the counter as their own hook (below); an unknown path is public too.
+    if (publicRateLimitPerMinute <= 0 || !request.is404) return done();
+    limitPublic(request, reply, done);
   });
+  if (publicRateLimitPerMinute > 0) {
+    // Known per route at registration, so no request pays for Fastify's routeOptions getter to find out.
+    app.addHook('onRoute', (route) => {
+      if (!isPublic(route.config)) return;
+      route.onRequest = [...[route.onRequest ?? []].flat(), limitPublic] as typeof route.onRequest;
+    });
+  }
 }
 
 /**

@@ -21,8 +21,9 @@ export function isInvalidWebsocketUpgrade(req: Pick<IncomingMessage, 'url' | 'he
 }
 
 export function registerWebsocketUpgradeCheck(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (isInvalidWebsocketUpgrade(request.raw)) return reply.code(400).send({ detail: ERROR_MESSAGES.INVALID_WEBSOCKET_UPGRADE });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (isInvalidWebsocketUpgrade(request.raw)) reply.code(400).send({ detail: ERROR_MESSAGES.INVALID_WEBSOCKET_UPGRADE });
+    else done();
   });
 }
 

@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { openaiStyleErrors } from '../openai/openai.errors.js';
 import { isSocketMode, startSocketCompletion } from '../tasks/socket-completion.js';
 import { CompletionsService } from './completions.service.js';
+import { OllamaChunks } from './ollama-sse.js';
 import { withMemories } from '../memories/memory-context.js';
 
 function sseReply(reply: FastifyReply, body: Readable): FastifyReply {
@@ -46,7 +47,8 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
         });
       }
       if (outcome.kind === 'chunks') {
-        const body = Readable.from(chunksToSse(outcome.chunks), { objectMode: false });
+        // An Ollama reply not wrapped by a step (sources, files, tools) is pushed straight to SSE.
+        const body = outcome.chunks instanceof OllamaChunks ? outcome.chunks.sseStream() : Readable.from(chunksToSse(outcome.chunks), { objectMode: false });
         return sseReply(reply, body);
       }
       return reply.status(outcome.status).send(outcome.body);

@@ -22,10 +22,9 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { openaiChatToOllama } from '../../llm/translate/chat-request.js';
 import { ollamaChatToOpenai } from '../../llm/translate/chat-response.js';
-import { ollamaStreamToChunks } from '../../llm/translate/chat-stream.js';
 import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/translate/embeddings.js';
 import { sseData } from '../../llm/translate/lines.js';
-import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
+import type { UpstreamResponse } from '../../llm/upstreams.js';
 import { ModelAvailability } from '../models/models.availability.js';
 import { ModelsService } from '../models/models.service.js';
 import { authorizeModelUse, DENY_CHAT, ModelAccess } from '../models/model-access.js';
@@ -35,6 +34,7 @@ import { errorFromException as ollamaException, errorFromResponse as ollamaRespo
 import { errorFromException as openaiException, errorFromResponse as openaiResponseError } from '../openai/openai.errors.js';
 import { chatFilesStep, type Source } from '../../rag/chat-files.js';
 import { stripOpenWebUIFields } from './completion-fields.js';
+import { guarded, OllamaChunks } from './ollama-sse.js';
 import { applyParams } from './completion-params.js';
 import { toolsStep } from '../tools/tools.step.js';
 import { chatImageStep, withFilesChunk } from '../images/images.chat-step.js';
@@ -96,22 +96,6 @@ export interface CompletionOptions {
 }
 
 
-function isAbort(err: unknown): boolean {
-  return (err instanceof UpstreamError && err.kind === 'aborted') || (err as { name?: string })?.name === 'AbortError';
-}
-
-/** Wraps a chunk source so a broken upstream ends in one error object instead of a thrown exception. */
-async function* guarded(source: AsyncIterable<Json>, res: UpstreamResponse): AsyncGenerator<Json> {
-  try {
-    yield* source;
-  } catch (err) {
-    if (isAbort(err)) return;
-    const reason = isUpstreamTimeout(err) ? 'upstream timed out' : 'upstream connection lost';
-    yield { error: { message: `Stream interrupted: ${reason} before the response was complete`, type: 'upstream_error', code: null } };
-  } finally {
-    if (!res.body.destroyed) res.body.destroy();
-  }
-}
 
 /** An OpenAI upstream's SSE as chunk objects (`[DONE]` dropped; malformed events skipped). */
 async function* parseSse(res: UpstreamResponse): AsyncGenerator<Json> {
@@ -241,7 +225,7 @@ export class CompletionsService {
         throw ollamaException(err, 'stream');
       }
       if (!res.ok) throw await ollamaResponseError(res, 'stream');
-      if (stream) return { kind: 'chunks', chunks: guarded(ollamaStreamToChunks(res.body), res) };
+      if (stream) return { kind: 'chunks', chunks: new OllamaChunks(res) };
       return { kind: 'json', status: 200, body: ollamaChatToOpenai((await res.json()) as Json) };
     }
 
