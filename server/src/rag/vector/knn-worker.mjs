@@ -168,33 +168,21 @@ function candidatesOf(collections, q, candidates) {
   return out;
 }
 
-/** @param {Buffer} b */
-const floats = (b) => (b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(new Uint8Array(b).buffer));
-
-/** Exact cosine on the stored float32 vectors of the candidates; the best `k`. @param {number[]} rowids @param {Float32Array} q @param {number} k */
+/**
+ * Exact cosine on the stored float32 vectors of the candidates, the best `k`: computed by sqlite-vec
+ * in C inside one statement, so no vector is copied into JavaScript (250 blobs of 3 KB each were most
+ * of the rerank's time).
+ * @param {number[]} rowids @param {Float32Array} q @param {number} k
+ */
 function rank(rowids, q, k) {
-  const dim = q.length;
-  let qn = 0;
-  for (let i = 0; i < dim; i++) qn += q[i] * q[i];
-  qn = Math.sqrt(qn) || 1;
-  /** @type {{ rowid: number, score: number }[]} */
-  const scored = [];
-  const get = db.prepare('select vector from chunk where rowid = ?');
-  for (const rowid of rowids) {
-    const row = /** @type {{ vector: Buffer | null } | undefined} */ (get.get(rowid));
-    if (!row?.vector) continue;
-    const v = floats(row.vector);
-    if (v.length !== dim) continue;
-    let dot = 0;
-    let vn = 0;
-    for (let i = 0; i < dim; i++) {
-      dot += v[i] * q[i];
-      vn += v[i] * v[i];
-    }
-    scored.push({ rowid, score: dot / (qn * (Math.sqrt(vn) || 1)) });
-  }
-  scored.sort((a, b) => b.score - a.score);
-  return scored.slice(0, k);
+  if (!rowids.length) return [];
+  const rows = db
+    .prepare(
+      `select rowid, 1 - vec_distance_cosine(vector, ?) as score from chunk
+       where rowid in (select value from json_each(?)) and dim = ? order by score desc limit ?`,
+    )
+    .all(Buffer.from(q.buffer, q.byteOffset, q.byteLength), JSON.stringify(rowids), q.length, k);
+  return /** @type {{ rowid: number, score: number }[]} */ (rows).map((r) => ({ rowid: Number(r.rowid), score: Number.isFinite(r.score) ? r.score : 0 }));
 }
 
 const search = db.transaction(
