@@ -44,6 +44,12 @@ export const QueryCollectionsForm = QueryDocForm.omit({ collection_name: true })
   collection_names: z.array(z.string().min(1).max(512)).min(1).max(100),
 });
 
+/** `POST /api/v1/retrieval/delete` (admin): one file's chunks out of a collection. */
+export const DeleteEntriesForm = z.looseObject({
+  collection_name: z.string().min(1).max(512),
+  file_id: z.string().min(1).max(512),
+});
+
 /** `POST /api/v1/retrieval/config/update`: every field optional, as the original's form. */
 export const RetrievalConfigUpdate = z.looseObject({
   RAG_TEMPLATE: z.string().nullable().optional(),
