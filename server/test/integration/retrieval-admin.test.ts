@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../factories/users.js';
 import { startFakeEmbeddings, type FakeEmbeddings } from '../fakes/fake-embeddings.js';
-import { uploadProcessed } from '../helpers/files.js';
+import { upload, uploadProcessed } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { vectorEnv } from '../helpers/vector-env.js';
 
 type Json = Record<string, any>;
 
-describe('retrieval maintenance: delete, reset/db, reset/uploads, process/youtube', () => {
+describe('retrieval maintenance (delete, reset/db, reset/uploads, process/youtube) and files/{id}/content/html', () => {
   let srv: TestServer;
   let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let fake: FakeEmbeddings;
@@ -79,5 +79,23 @@ describe('retrieval maintenance: delete, reset/db, reset/uploads, process/youtub
     expect([400, 502]).toContain(yt.status);
     expect(await yt.json()).toHaveProperty('detail');
     expect((await srv.request('POST', '/api/v1/retrieval/process/youtube', { token: alice.token, body: {} })).status).toBe(422);
+  });
+
+  it("content/html serves an admin's HTML file sandboxed; a user's file, a stranger or an unknown id get 404", async () => {
+    const html = '<html><body><h1>Report</h1><script>1</script></body></html>';
+    const mine = (await upload(srv, admin.token, 'report.html', html, 'text/html', '?process=false')).body;
+    const r = await srv.request('GET', `/api/v1/files/${mine.id}/content/html`, { token: admin.token });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(r.headers.get('content-security-policy')).toBe('sandbox allow-scripts allow-downloads');
+    expect(await r.text()).toBe(html);
+    // Not the admin's: as the original, 404 even for its owner.
+    const theirs = (await upload(srv, alice.token, 'page.html', html, 'text/html', '?process=false')).body;
+    const own = await srv.request('GET', `/api/v1/files/${theirs.id}/content/html`, { token: alice.token });
+    expect(own.status).toBe(404);
+    expect(await own.json()).toHaveProperty('detail');
+    expect((await srv.request('GET', `/api/v1/files/${mine.id}/content/html`, { token: alice.token })).status).toBe(404);
+    expect((await srv.request('GET', '/api/v1/files/__proto__/content/html', { token: admin.token })).status).toBe(404);
+    expect((await srv.request('GET', `/api/v1/files/${mine.id}/content/html`)).status).toBe(401);
   });
 });
