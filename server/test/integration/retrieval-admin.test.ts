@@ -7,7 +7,7 @@ import { vectorEnv } from '../helpers/vector-env.js';
 
 type Json = Record<string, any>;
 
-describe('retrieval maintenance (delete, reset/db, reset/uploads, process/youtube) and files/{id}/content/html', () => {
+describe('retrieval maintenance (delete, reset/db, reset/uploads), process/youtube, process/files/batch, files/{id}/content/html', () => {
   let srv: TestServer;
   let vec: Awaited<ReturnType<typeof vectorEnv>>;
   let fake: FakeEmbeddings;
@@ -97,5 +97,32 @@ describe('retrieval maintenance (delete, reset/db, reset/uploads, process/youtub
     expect((await srv.request('GET', `/api/v1/files/${mine.id}/content/html`, { token: alice.token })).status).toBe(404);
     expect((await srv.request('GET', '/api/v1/files/__proto__/content/html', { token: admin.token })).status).toBe(404);
     expect((await srv.request('GET', `/api/v1/files/${mine.id}/content/html`)).status).toBe(401);
+  });
+
+  it('process/files/batch indexes the files sent into one collection; a file not the caller\'s is an error entry', async () => {
+    const kb = (await (await srv.request('POST', '/api/v1/knowledge/create', { token: admin.token, body: { name: 'Batch', description: '' } })).json()) as Json;
+    const one = (await upload(srv, admin.token, 'a.txt', 'placeholder', 'text/plain', '?process=false')).body;
+    const two = await uploadProcessed(srv, admin.token, 'b.txt', 'Axolotls regrow their limbs.');
+    const foreign = await uploadProcessed(srv, alice.token, 'c.txt', 'Alice keeps this to herself.');
+    const res = await srv.request('POST', '/api/v1/retrieval/process/files/batch', {
+      token: admin.token,
+      body: { collection_name: kb.id, files: [{ id: one.id, data: { content: 'Tardigrades survive<br/>in space.' } }, { id: two.id }, { id: 'missing' }] },
+    });
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as Json;
+    expect(out.results).toEqual([{ file_id: one.id, status: 'completed' }, { file_id: two.id, status: 'completed' }]);
+    expect(out.errors).toEqual([{ file_id: 'missing', status: 'failed', error: expect.any(String) }]);
+    const q = await query([kb.id], 'tardigrades space axolotls limbs');
+    expect(q.metadatas[0].map((m: Json) => m.file_id).sort()).toEqual([one.id, two.id].sort());
+    expect(q.documents[0].join(' ')).toContain('Tardigrades survive\nin space.');
+
+    // Alice: someone else's knowledge base is 404; her own file into a collection name of her own works,
+    // the admin's file in the same batch is an error entry.
+    const theirs = await srv.request('POST', '/api/v1/retrieval/process/files/batch', { token: alice.token, body: { collection_name: kb.id, files: [{ id: foreign.id }] } });
+    expect(theirs.status).toBe(404);
+    const mixed = (await (await srv.request('POST', '/api/v1/retrieval/process/files/batch', { token: alice.token, body: { collection_name: 'alice-notes', files: [{ id: foreign.id }, { id: two.id }] } })).json()) as Json;
+    expect(mixed.results).toEqual([{ file_id: foreign.id, status: 'completed' }]);
+    expect(mixed.errors.map((e: Json) => e.file_id)).toEqual([two.id]);
+    expect((await srv.request('POST', '/api/v1/retrieval/process/files/batch', { token: alice.token, body: { collection_name: 'x', files: [] } })).status).toBe(422);
   });
 });
