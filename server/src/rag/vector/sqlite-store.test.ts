@@ -44,7 +44,7 @@ describe('SqliteVectorStore', () => {
     await store.close();
   });
 
-  it("another connection's writes are seen (the in-memory index is reloaded)", async () => {
+  it("another connection's writes are seen (its worker replays the change log)", async () => {
     const { store: a, dir } = open();
     const b = new SqliteVectorStore(dir);
     await a.upsert('x', [{ id: '1', text: 'one', vector: unit(1), metadata: {} }]);
@@ -86,5 +86,24 @@ describe('SqliteVectorStore', () => {
     expect(hits[0]!.score).toBeGreaterThan(0.999);
     await store.close();
     await expect(store.vectorSearch(['big'], rand(42), 3)).rejects.toThrow(/closed/);
+  });
+
+  it('searches run in the worker: the event loop keeps turning while they do', async () => {
+    const { store } = open();
+    await store.upsert('big', many(3000, 'f1'));
+    await store.vectorSearch(['big'], rand(1), 1); // loads the collection's bits in the worker
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    // Were the scan synchronous, all 20 would be done before the first setImmediate could run.
+    const hits = await Promise.all(Array.from({ length: 20 }, (_, i) => store.vectorSearch(['big'], rand(i + 1), 1)));
+    running = false;
+    expect(hits.map((h) => h[0]!.id)).toEqual(Array.from({ length: 20 }, (_, i) => `f1-${i}`));
+    expect(turns).toBeGreaterThan(0);
+    await store.close();
   });
 });
