@@ -35,3 +35,5 @@ if (ascii !== text) writeFileSync(out, ascii);
 // The document-extraction worker runs from its own file (worker threads start from a path); its parsers
 // (pdf.js, mammoth, officeparser) are loaded only there, from node_modules.
 for (const f of ['extract-worker.mjs', 'splitters.mjs']) copyFileSync(`src/rag/extract/${f}`, `dist/${f}`);
+// Likewise the embedded vector store's search worker and its bit index.
+for (const f of ['knn-worker.mjs', 'bit-index.mjs']) copyFileSync(`src/rag/vector/${f}`, `dist/${f}`);

@@ -44,6 +44,21 @@ export const QueryCollectionsForm = QueryDocForm.omit({ collection_name: true })
   collection_names: z.array(z.string().min(1).max(512)).min(1).max(100),
 });
 
+/** `POST /api/v1/retrieval/delete` (admin): one file's chunks out of a collection. */
+export const DeleteEntriesForm = z.looseObject({
+  collection_name: z.string().min(1).max(512),
+  file_id: z.string().min(1).max(512),
+});
+
+/**
+ * `POST /api/v1/retrieval/process/files/batch`: file models (as the original UI holds them) whose
+ * `data.content` is indexed into one collection. Only `id` and `data.content` are read.
+ */
+export const ProcessFilesBatchForm = z.looseObject({
+  files: z.array(z.looseObject({ id: z.string().min(1).max(512), data: z.looseObject({ content: z.string().nullable().optional() }).nullable().optional() })).min(1).max(500),
+  collection_name: z.string().min(1).max(512),
+});
+
 /** `POST /api/v1/retrieval/config/update`: every field optional, as the original's form. */
 export const RetrievalConfigUpdate = z.looseObject({
   RAG_TEMPLATE: z.string().nullable().optional(),

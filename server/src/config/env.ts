@@ -423,6 +423,8 @@ function ragConfig(env: Env, databaseUrl: string, ollamaUrl: string, openaiUrl: 
     /** Not in the original: documents processed at once per instance. */
     processingConcurrency: int(env, 'RAG_PROCESSING_CONCURRENCY', 2, 1, 64),
     embeddingConcurrency: int(env, 'RAG_EMBEDDING_CONCURRENCY', 4, 1, 64),
+    /** Not in the original: cap on the embedded store's in-memory bit arrays (vector worker), in MB. */
+    vectorIndexCacheMb: int(env, 'RAG_VECTOR_INDEX_CACHE_MB', 256, 1, 65536),
   };
 }
 // ---- end documents & retrieval

@@ -44,7 +44,7 @@ export class RagRuntime {
         const { PgVectorStore } = await import('./vector/pgvector-store.js');
         return PgVectorStore.open(this.ctx.config.rag.pgvectorUrl);
       }
-      return new SqliteVectorStore(this.ctx.config.paths.dataDir);
+      return new SqliteVectorStore(this.ctx.config.paths.dataDir, { indexCacheBytes: this.ctx.config.rag.vectorIndexCacheMb * 1024 * 1024 });
     })();
     return this.#store;
   }

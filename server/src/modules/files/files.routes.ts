@@ -179,6 +179,23 @@ export async function filesRoutes(root: FastifyInstance, ctx: AppContext): Promi
     );
   }
 
+  // HTML files an admin's tool or upload made, which the original UI shows in a sandboxed iframe. Only
+  // files owned by an admin are served as HTML (as the original); our CSP sandbox also keeps them in an
+  // opaque origin when opened directly, so their scripts never reach this origin's cookies or storage.
+  app.get('/api/v1/files/:id/content/html', { config: { auth: 'verified' }, schema: { params: IdParams } }, async (request, reply) => {
+    const row = await svc.readable(request.params.id, currentUser(request));
+    const owner = await ctx.db.kysely.selectFrom('user').select('role').where('id', '=', row.user_id).executeTakeFirst();
+    const abs = owner?.role === 'admin' ? rt.storage.resolve(row.path) : null;
+    if (!abs) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
+    const fs = await import('node:fs');
+    if (!(await fs.promises.stat(abs).catch(() => null))?.isFile()) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', 'sandbox allow-scripts allow-downloads')
+      .send(fs.createReadStream(abs));
+  });
+
   app.delete('/api/v1/files/:id', { config: { auth: 'verified' }, schema: { params: IdParams } }, async (request) => {
     const row = await svc.writable(request.params.id, currentUser(request));
     await svc.delete(row);

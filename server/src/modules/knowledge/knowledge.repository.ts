@@ -77,4 +77,9 @@ export class KnowledgeRepository {
   async delete(id: string): Promise<void> {
     await this.db.kysely.deleteFrom('knowledge').where('id', '=', id).execute();
   }
+
+  /** Every knowledge base (the admin's "reset vector storage/knowledge"). */
+  async deleteAll(): Promise<void> {
+    await this.db.kysely.deleteFrom('knowledge').execute();
+  }
 }

@@ -13,6 +13,8 @@ import { queryCollections } from '../../rag/retrieve.js';
 import { RagRuntime } from '../../rag/runtime.js';
 import { ragSettings } from '../../rag/settings.js';
 import { fileModel } from '../files/files.service.js';
+import { processBatchRoutes } from './process-batch.routes.js';
+import { vectorAdminRoutes } from './vector-admin.routes.js';
 import { webRetrievalRoutes } from './web.routes.js';
 import { embeddingConfig, retrievalConfig, updateEmbeddingConfig, updateRetrievalConfig } from './retrieval.config.js';
 
@@ -51,6 +53,8 @@ export async function retrievalRoutes(root: FastifyInstance, ctx: AppContext): P
   });
 
   await webRetrievalRoutes(root, ctx);
+  await vectorAdminRoutes(root, ctx);
+  await processBatchRoutes(root, ctx);
 
   app.post('/api/v1/retrieval/process/file', { config: { auth: 'verified' }, schema: { body: ProcessFileForm } }, async (request) => {
     const user = currentUser(request);

@@ -28,7 +28,8 @@ export async function webRetrievalRoutes(root: FastifyInstance, ctx: AppContext)
   const app = root.withTypeProvider<ZodTypeProvider>();
   const rt = RagRuntime.for(ctx);
 
-  app.post('/api/v1/retrieval/process/web', { config: { auth: 'verified' }, schema: { body: ProcessUrlForm } }, async (request) => {
+  // The original registers one handler under both paths (a YouTube URL is loaded like any page).
+  for (const route of ['/api/v1/retrieval/process/web', '/api/v1/retrieval/process/youtube']) app.post(route, { config: { auth: 'verified' }, schema: { body: ProcessUrlForm } }, async (request) => {
     const user = currentUser(request);
     const s = webSettings(ctx);
     const url = request.body.url.trim();

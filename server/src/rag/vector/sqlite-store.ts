@@ -2,13 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { BitIndex } from './bit-index.js';
+import { KnnClient } from './knn-client.js';
 import { queryTerms, type ChunkHit, type ChunkInput, type VectorStore } from './vector-store.js';
 
 /** Bit-index candidates per result wanted, and at least this many: recall of 1-bit quantization. */
 const CANDIDATE_FACTOR = 25;
 const MIN_CANDIDATES = 250;
 const UPSERT_SLICE = 500;
+/** Change-log entries kept for the vector worker; one that falls further behind reloads its cache. */
+const LOG_KEEP = 100_000;
+/** Default cap on the bit arrays the vector worker holds (about 2.6 million chunks of 768 dimensions). */
+export const DEFAULT_INDEX_CACHE_BYTES = 256 * 1024 * 1024;
 
 // A Buffer from SQLite may sit at any offset of a shared pool; Float32Array views need 4-byte alignment.
 const floats = (b: Buffer) => (b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Float32Array(new Uint8Array(b).buffer));
@@ -25,24 +29,24 @@ interface Row {
  * database so its size and write load never touch it. Text, metadata and the float32 vector in
  * `chunk`; BM25 through an FTS5 index kept in step by triggers. Vector search is two-stage, the usual
  * way to make brute force cheap: sqlite-vec stores 1-bit quantized vectors (96 bytes for 768
- * dimensions; one `vec0` table per dimension, the collection as partition key); the process keeps each
- * queried collection's bits in memory (BitIndex, reloaded after any write, ours or another
- * connection's) and scans them by Hamming distance for candidates, which are then ranked exactly by
- * cosine on their full vectors. A collection no larger than the candidate count is searched exactly.
- * better-sqlite3 is synchronous; each call is one short statement or transaction.
+ * dimensions; one `vec0` table per dimension, the collection as partition key); a worker thread
+ * (knn-worker.mjs, its own read-only connection) keeps each queried collection's bits in memory, kept
+ * in step through the `chunk_log` change log the triggers below write, scans them by Hamming distance
+ * for candidates and ranks those exactly by cosine on their full vectors, off the event loop. A
+ * collection no larger than the candidate count is searched exactly. better-sqlite3 is synchronous;
+ * each call here is one short statement or transaction.
  */
 export class SqliteVectorStore implements VectorStore {
   #db: Database.Database;
   #dims = new Set<number>();
-  /** In-memory bit indexes by `<dim>:<collection>`, dropped on any write to the collection. */
-  #cache = new Map<string, BitIndex>();
-  /** SQLite's data_version when the cache was last known valid: another connection's commit changes it. */
-  #dataVersion = -1;
+  #knn: KnnClient;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, opts: { indexCacheBytes?: number } = {}) {
     const dir = path.join(dataDir, 'vector_db');
     fs.mkdirSync(dir, { recursive: true });
-    this.#db = new Database(path.join(dir, 'vectors.sqlite3'));
+    const file = path.join(dir, 'vectors.sqlite3');
+    this.#db = new Database(file);
+    this.#knn = new KnnClient(file, opts.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES);
     sqliteVec.load(this.#db);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
@@ -59,6 +63,14 @@ export class SqliteVectorStore implements VectorStore {
       end;
       create trigger if not exists chunk_ad after delete on chunk begin
         insert into chunk_fts(chunk_fts, rowid, text) values ('delete', old.rowid, old.text);
+      end;
+      -- What the vector worker replays to keep its in-memory bits in step (any connection's writes).
+      create table if not exists chunk_log (seq integer primary key autoincrement, collection text not null, chunk_rowid integer not null, added integer not null);
+      create trigger if not exists chunk_log_ai after insert on chunk when new.dim is not null begin
+        insert into chunk_log (collection, chunk_rowid, added) values (new.collection, new.rowid, 1);
+      end;
+      create trigger if not exists chunk_log_ad after delete on chunk when old.dim is not null begin
+        insert into chunk_log (collection, chunk_rowid, added) values (old.collection, old.rowid, 0);
       end;
     `);
     const tables = this.#db.prepare(`select name from sqlite_master where name like 'vbit\\_%' escape '\\' and sql like 'CREATE VIRTUAL TABLE%'`).all() as { name: string }[];
@@ -78,31 +90,12 @@ export class SqliteVectorStore implements VectorStore {
     return `vbit_${dim}`;
   }
 
-  #forget(collection: string): void {
-    for (const key of this.#cache.keys()) if (key.slice(key.indexOf(':') + 1) === collection) this.#cache.delete(key);
-  }
-
-  /** The collection's bit index, loaded from sqlite-vec's table on first use (and after any change). */
-  #index(table: string, dim: number, collection: string): BitIndex {
-    const version = this.#db.pragma('data_version', { simple: true }) as number;
-    if (version !== this.#dataVersion) {
-      this.#cache.clear();
-      this.#dataVersion = version;
-    }
-    const key = `${dim}:${collection}`;
-    let idx = this.#cache.get(key);
-    if (!idx) {
-      idx = new BitIndex(dim);
-      for (const r of this.#db.prepare(`select rowid, embedding from ${table} where collection = ?`).iterate(collection) as Iterable<{ rowid: number | bigint; embedding: Buffer }>) {
-        idx.add(Number(r.rowid), r.embedding);
-      }
-      this.#cache.set(key, idx);
-    }
-    return idx;
+  /** Keeps the change log bounded (a range delete on its primary key). */
+  #pruneLog(): void {
+    this.#db.prepare('delete from chunk_log where seq <= (select max(seq) from chunk_log) - ?').run(LOG_KEEP);
   }
 
   #deleteRows(where: string, ...args: unknown[]): void {
-    if (typeof args[0] === 'string') this.#forget(args[0]);
     const rows = this.#db.prepare(`select rowid, dim from chunk where ${where}`).all(...args) as { rowid: number; dim: number | null }[];
     const del = this.#db.prepare('delete from chunk where rowid = ?');
     for (const r of rows) {
@@ -113,14 +106,14 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   /** Bulk delete (a file's or a collection's chunks): a few statements, however many rows. */
-  #deleteWhere(collection: string, where: string, ...args: unknown[]): void {
-    this.#forget(collection);
+  #deleteWhere(where: string, ...args: unknown[]): void {
     const dims = this.#db.prepare(`select distinct dim from chunk where ${where} and dim is not null`).all(...args) as { dim: number }[];
     for (const { dim } of dims) {
       const table = this.#bitTable(dim);
       if (table) this.#db.prepare(`delete from ${table} where rowid in (select rowid from chunk where ${where})`).run(...args);
     }
     this.#db.prepare(`delete from chunk where ${where}`).run(...args);
+    this.#pruneLog();
   }
 
   async upsert(collection: string, chunks: ChunkInput[]): Promise<void> {
@@ -133,7 +126,6 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   #upsertSlice(collection: string, chunks: ChunkInput[]): void {
-    this.#forget(collection);
     const insert = this.#db.prepare('insert into chunk (id, collection, file_id, text, metadata, dim, vector) values (?, ?, ?, ?, ?, ?, ?)');
     this.#db.transaction(() => {
       for (const c of chunks) {
@@ -147,15 +139,16 @@ export class SqliteVectorStore implements VectorStore {
           this.#db.prepare(`insert into ${table} (rowid, embedding, collection) values (?, vec_quantize_binary(?), ?)`).run(BigInt(lastInsertRowid), blob, collection);
         }
       }
+      this.#pruneLog();
     })();
   }
 
   async deleteFile(collection: string, fileId: string): Promise<void> {
-    this.#db.transaction(() => this.#deleteWhere(collection, 'collection = ? and file_id = ?', collection, fileId))();
+    this.#db.transaction(() => this.#deleteWhere('collection = ? and file_id = ?', collection, fileId))();
   }
 
   async deleteCollection(collection: string): Promise<void> {
-    this.#db.transaction(() => this.#deleteWhere(collection, 'collection = ?', collection))();
+    this.#db.transaction(() => this.#deleteWhere('collection = ?', collection))();
   }
 
   async copy(from: string, to: string): Promise<number> {
@@ -187,37 +180,10 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async vectorSearch(collections: string[], vector: number[], k: number): Promise<ChunkHit[]> {
-    const dim = vector.length;
-    const q = new Float32Array(vector);
-    const table = this.#bitTable(dim);
-    let rowids: number[];
-    if (table) {
-      // Oversampled candidates from the bit index; exact cosine decides among them.
-      const candidates = Math.max(k * CANDIDATE_FACTOR, MIN_CANDIDATES);
-      const packed = (this.#db.prepare('select vec_quantize_binary(?) as b').get(Buffer.from(q.buffer)) as { b: Buffer }).b;
-      rowids = collections.flatMap((c) => this.#index(table, dim, c).nearest(packed, candidates));
-    } else {
-      rowids = (this.#db.prepare(`select rowid from chunk where dim = ? and collection in (${collections.map(() => '?').join(',')})`).all(dim, ...collections) as { rowid: number }[]).map((r) => r.rowid);
-    }
-    if (!rowids.length) return [];
-    const qn = Math.hypot(...q) || 1;
-    const scored: { rowid: number; score: number }[] = [];
-    const get = this.#db.prepare('select vector from chunk where rowid = ?');
-    for (const rowid of rowids) {
-      const row = get.get(rowid) as { vector: Buffer | null } | undefined;
-      if (!row?.vector) continue;
-      const v = floats(row.vector);
-      if (v.length !== dim) continue;
-      let dot = 0;
-      let vn = 0;
-      for (let i = 0; i < dim; i++) {
-        dot += v[i]! * q[i]!;
-        vn += v[i]! * v[i]!;
-      }
-      scored.push({ rowid, score: dot / (qn * (Math.sqrt(vn) || 1)) });
-    }
-    scored.sort((a, b) => b.score - a.score);
-    const top = scored.slice(0, k);
+    if (!collections.length || !vector.length) return [];
+    // Oversampled candidates from the bit index; exact cosine decides among them (in the worker).
+    const candidates = Math.max(k * CANDIDATE_FACTOR, MIN_CANDIDATES);
+    const top = await this.#knn.search(collections, new Float32Array(vector), k, candidates);
     const rows = this.#rows(top.map((f) => f.rowid));
     return top.flatMap((f) => {
       const r = rows.get(f.rowid);
@@ -249,14 +215,16 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async reset(): Promise<void> {
-    this.#cache.clear();
     this.#db.exec('delete from chunk');
+    // An emptied log is a gap for the worker: it drops its whole cache.
+    this.#db.exec('delete from chunk_log');
     for (const dim of this.#dims) this.#db.exec(`drop table if exists vbit_${dim}`);
     this.#dims.clear();
     this.#db.exec(`insert into chunk_fts(chunk_fts) values ('rebuild')`);
   }
 
   async close(): Promise<void> {
+    await this.#knn.close();
     this.#db.close();
   }
 }
