@@ -24,14 +24,39 @@ async function repeat(n, warmup, fn) {
   return out;
 }
 
+/** A new, empty PostgreSQL database on the server of `url`; `drop()` removes it. */
+async function pgDatabase(url) {
+  const { default: pg } = await import('pg');
+  const name = `owui_bench_bigchat_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
 export async function run(opts, shared) {
-  const pop = await shared.populated();
-  // A copy, so the big chat does not change the database the start-up scenario measures.
   const dataDir = tempDataDir('bigchat');
-  for (const f of fs.readdirSync(pop.dataDir)) {
-    if (f.startsWith('webui.db')) fs.copyFileSync(path.join(pop.dataDir, f), path.join(dataDir, f));
+  // --pg: the same steps on PostgreSQL; its list row is for a user with one chat (no populated copy).
+  const pgDb = opts.pgUrl ? await pgDatabase(opts.pgUrl) : null;
+  const pop = pgDb ? { chats: 0 } : await shared.populated();
+  // A copy, so the big chat does not change the database the start-up scenario measures.
+  if (!pgDb) {
+    for (const f of fs.readdirSync(pop.dataDir)) {
+      if (f.startsWith('webui.db')) fs.copyFileSync(path.join(pop.dataDir, f), path.join(dataDir, f));
+    }
   }
-  const srv = await startServer({ dataDir });
+  const srv = await startServer({ dataDir, env: pgDb ? { DATABASE_URL: pgDb.url } : {} });
   const pool = new Pool(srv.url, { connections: 1 });
   // The direct baseline: the same bytes sent and received by a bare Node HTTP server (no DB, no JSON).
   const upstream = await startUpstream();
@@ -58,7 +83,7 @@ export async function run(opts, shared) {
     const got = JSON.parse(opened.at(-1).text);
     const msgCount = Object.keys(got.chat.history.messages).length;
     rows.push({
-      metric: `open ${msgCount}-message chat of ${sizeMb.toFixed(1)} MB (GET, median)`,
+      metric: `open ${msgCount}-message chat of ${sizeMb.toFixed(1)} MB (GET, median)${pgDb ? ', PostgreSQL' : ''}`,
       value: round(median(openMs), 1),
       unit: 'ms',
       direct: round(median(bareOpenMs), 1),
@@ -99,7 +124,7 @@ export async function run(opts, shared) {
     const after = JSON.parse((await timed(pool, { path: `/api/v1/chats/${id}`, method: 'GET', headers })).text);
     if (after.chat.history.currentId !== lastParent) throw new Error('message write did not land');
     rows.push({
-      metric: 'write one new message into it (POST .../messages/{id}, median), minus opening it',
+      metric: `write one new message into it (POST .../messages/{id}, median), minus opening it${pgDb ? ', PostgreSQL' : ''}`,
       value: round(median(msgMs) - median(openMs), 1),
       unit: 'ms',
       target: '<= 50 ms',
@@ -124,5 +149,6 @@ export async function run(opts, shared) {
     await bare.close();
     await srv.stop();
     await upstream.stop();
+    await pgDb?.drop();
   }
 }
