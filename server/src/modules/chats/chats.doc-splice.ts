@@ -18,20 +18,20 @@ type Doc = string | Buffer;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-interface Entry {
+export interface Entry {
   key: string;
   /** Value span [start, end) in the document. */
   start: number;
   end: number;
 }
 
-interface ObjectSpan {
+export interface ObjectSpan {
   entries: Entry[];
   /** Index of the closing brace. */
   close: number;
 }
 
-class Scanner {
+export class Scanner {
   readonly #str: string | undefined;
   readonly #buf: Buffer | undefined;
   constructor(private readonly doc: Doc) {
@@ -123,7 +123,7 @@ class Scanner {
 }
 
 /** The last entry of each key (JSON.parse keeps the last of duplicate keys too). */
-function byKey(entries: Entry[]): Map<string, Entry> {
+export function byKey(entries: Entry[]): Map<string, Entry> {
   const m = new Map<string, Entry>();
   for (const e of entries) m.set(e.key, e);
   return m;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ChatTitleIdResponse } from '@owui/contracts';
 import { tagIdFromName } from '@owui/contracts';
-import type { ChatsRepository } from './chats.repository.js';
+import { likePattern, type ChatsRepository } from './chats.repository.js';
 import { stripNul } from './chats.history.js';
 
 export interface ParsedSearch {
@@ -56,12 +56,13 @@ export async function searchChats(repo: ChatsRepository, userId: string, raw: st
         : q.where(sql<boolean>`exists (select 1 from chat_tag ct where ct.chat_id = chat.id and ct.tag_id = ${tagId})`);
   }
   if (!text) {
-    return q.orderBy('updated_at', 'desc').orderBy('id', 'asc').limit(limit).offset(skip).execute();
+    return repo.dated(await q.orderBy('updated_at', 'desc').orderBy('id', 'asc').limit(limit).offset(skip).execute());
   }
   const escaped = JSON.stringify(text).slice(1, -1);
   const candidates = await q
     .select(repo.contains('title', text).as('title_hit'))
-    .where((eb) => eb.or([repo.contains('title', text), repo.contains('chat', escaped)]))
+    // Messages not yet folded into the document are searched in their overlay rows (same JSON escaping).
+    .where((eb) => eb.or([repo.contains('title', text), repo.contains('chat', escaped), repo.overlay.containsFilter('chat.id', likePattern(escaped))]))
     .orderBy('updated_at', 'desc')
     .orderBy('id', 'asc')
     .execute();
@@ -83,5 +84,5 @@ export async function searchChats(repo: ChatsRepository, userId: string, raw: st
     out.push({ id: c.id, title: c.title, updated_at: Number(c.updated_at), created_at: Number(c.created_at) });
     if (out.length >= limit) break;
   }
-  return out;
+  return repo.dated(out);
 }
