@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertMessage, type JsonObject, type MessageUpsert } from '../../src/modules/chats/chats.history.js';
+import { titleOf, upsertMessage, type JsonObject, type MessageUpsert } from '../../src/modules/chats/chats.history.js';
+import { patchedText } from '../../src/modules/chats/chats.doc-patch.js';
 import { composeOp, parseOp, replayOnObject, type OverlayRow } from '../../src/modules/chats/chats.overlay.js';
 import { mergeOverlay } from '../../src/modules/chats/chats.overlay-merge.js';
 import { ChatsService, chatsServiceFor } from '../../src/modules/chats/chats.service.js';
@@ -258,5 +259,30 @@ describe('mergeOverlay', () => {
       expect(JSON.parse(mergeOverlay(doc, rows) as string)).toEqual(JSON.parse(JSON.stringify(reference)));
       expect(JSON.parse((mergeOverlay(Buffer.from(doc), rows) as Buffer).toString('utf8'))).toEqual(JSON.parse(JSON.stringify(reference)));
     }
+  });
+});
+
+describe('patchedText (whole-document save without parsing the stored document)', () => {
+  it('gives JSON.stringify({ ...stored, ...patch }), or null where object key order would differ', () => {
+    const cases: Array<[string, JsonObject]> = [
+      [JSON.stringify(sampleChat()), { history: { messages: {}, currentId: null }, messages: [], title: 'New title' }],
+      [JSON.stringify(sampleChat()), { params: { temperature: 0.3 }, extra: [1, { a: '"' }] }],
+      ['{ "title" : null , "z" : 1, "__proto__": {"x": 1} }', { y: 2 }],
+      ['{}', { title: { not: 'a string' } }],
+      ['{"a":1}', {}],
+    ];
+    for (const [stored, patch] of cases) {
+      const expected = { ...(JSON.parse(stored) as JsonObject), ...patch };
+      const out = patchedText(stored, patch)!;
+      expect(JSON.parse(out.text)).toEqual(JSON.parse(JSON.stringify(expected)));
+      // Stored text as JSON.stringify writes it (every document we store) comes out byte for byte.
+      if (stored === JSON.stringify(JSON.parse(stored))) expect(out.text).toBe(JSON.stringify(expected));
+      expect(out.title).toBe(titleOf(expected));
+    }
+    expect(patchedText('{"1":1,"a":2}', { b: 3 })).toBeNull();
+    expect(patchedText('{"a":1}', { 2: 3 })).toBeNull();
+    expect(patchedText('{"a":1,"a":2}', {})).toBeNull();
+    expect(patchedText('{"a":1} trailing', {})).toBeNull();
+    expect(patchedText('[1]', {})).toBeNull();
   });
 });

@@ -23,6 +23,7 @@ import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/database.js';
 import { ChatsRepository, insertable, type ChatRow } from './chats.repository.js';
 import { stripNul, titleOf, type JsonObject, type MessageUpsert } from './chats.history.js';
+import { patchedText } from './chats.doc-patch.js';
 import { OverlayCompactor, type CompactionBounds } from './chats.compaction.js';
 import { KeyedLock, MessageWriter } from './chats.message-writer.js';
 import { mergeOverlay } from './chats.overlay-merge.js';
@@ -114,8 +115,9 @@ export class ChatsService {
         // (the UI saves the whole chat) replaces them anyway, so the rows need no merging then.
         const rows = Object.prototype.hasOwnProperty.call(patch, 'history') ? [] : await this.repo.overlay.rowsOf(trx, id);
         const stored = rows.length ? (mergeOverlay(row.chat, rows) as string) : row.chat;
-        const merged = { ...parseObject(stored), ...patch };
-        const updated: ChatRow = { ...row, chat: JSON.stringify(merged), title: titleOf(merged), updated_at: now() };
+        const fast = patchedText(stored, patch);
+        const merged = fast ? null : { ...parseObject(stored), ...patch };
+        const updated: ChatRow = { ...row, chat: fast ? fast.text : JSON.stringify(merged), title: fast ? fast.title : titleOf(merged!), updated_at: now() };
         await this.repo.replaceDoc(trx, id, updated.chat, { title: updated.title, updated_at: updated.updated_at });
         this.#writer.touched(id);
         return updated;
