@@ -154,6 +154,24 @@ describe('chat_message_overlay: message writes without rewriting the document', 
     expect(await overlayRows(s, e.id)).toEqual([]);
   });
 
+  it('folds an idle chat, and a new process folds the rows it finds at start-up', async () => {
+    const idle = new ChatsService(s.ctx.db, { maxRows: 64, maxBytes: 1 << 20, idleMs: 50 });
+    const c = await create(alice.token);
+    await idle.upsertAssistantMessage(c.id, { messageId: 'i1', content: 'idle' });
+    expect((await overlayRows(s, c.id)).length).toBe(1);
+    await expect.poll(async () => (await overlayRows(s, c.id)).length, { timeout: 5000 }).toBe(0);
+    expect(JSON.parse(await storedText(s, c.id)).history.messages.i1.content).toBe('idle');
+    await idle.compactor.close();
+
+    // Rows left by a process that stopped: the next one's start-up sweep folds them.
+    const d = await create(alice.token);
+    await chatsServiceFor(s.ctx).upsertAssistantMessage(d.id, { messageId: 'left', content: 'left over' });
+    const next = new ChatsService(s.ctx.db, { maxRows: 64, maxBytes: 1 << 20, idleMs: 50 });
+    await expect.poll(async () => (await overlayRows(s, d.id)).length, { timeout: 5000 }).toBe(0);
+    expect(JSON.parse(await storedText(s, d.id)).history.currentId).toBe('left');
+    await next.compactor.close();
+  });
+
   it('concurrent writes to one chat, through two services (two instances), all land', async () => {
     const c = await create(alice.token);
     const one = chatsServiceFor(s.ctx);
