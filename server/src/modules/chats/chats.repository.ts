@@ -244,17 +244,6 @@ export class ChatsRepository {
       .execute());
   }
 
-  /** The stored document: UTF-8 bytes on SQLite (no decode), text on PostgreSQL. */
-  async chatDoc(id: string, userId?: string): Promise<{ chat: string | Buffer } | undefined> {
-    const chat = this.db.dialect === 'sqlite' ? sql<Buffer>`cast(chat as blob)`.as('chat') : sql<string>`chat`.as('chat');
-    return this.#snapshot(async (k) => {
-      let q = k.selectFrom('chat').select(['id', chat]).where('id', '=', id);
-      if (userId !== undefined) q = q.where('user_id', '=', userId);
-      const row = await this.#merge(k, await q.executeTakeFirst());
-      return row && { chat: row.chat };
-    });
-  }
-
   /**
    * Stores a whole document (text, or UTF-8 bytes kept as TEXT: SQLite's cast does not transcode) and
    * drops the chat's overlay rows, which it already holds: call inside the transaction that read them.
