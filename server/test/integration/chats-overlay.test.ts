@@ -131,6 +131,35 @@ describe('chat_message_overlay: message writes without rewriting the document', 
     expect(JSON.parse(await storedText(s, c.id)).history.currentId).toBe('reply-2');
   });
 
+  it('a message write moves its chat up every list without touching the chat row', async () => {
+    const bob = await createUser(s.ctx);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await create(bob.token, `Order ${i}`)).id);
+    // Distinct row dates, oldest first: ids[0] is the last of every list.
+    for (let i = 0; i < 4; i++) await s.ctx.db.kysely.updateTable('chat').set({ updated_at: 1000 + i }).where('id', '=', ids[i]!).execute();
+    await s.ctx.db.kysely.updateTable('chat').set({ pinned: true }).where('id', 'in', [ids[0]!, ids[1]!]).execute();
+    const before = Number((await s.ctx.db.kysely.selectFrom('chat').select('updated_at').where('id', '=', ids[0]!).executeTakeFirstOrThrow()).updated_at);
+    expect((await call('POST', `/${ids[0]}/messages/late`, bob.token, { content: 'the latest word' })).status).toBe(200);
+    expect(Number((await s.ctx.db.kysely.selectFrom('chat').select('updated_at').where('id', '=', ids[0]!).executeTakeFirstOrThrow()).updated_at)).toBe(before);
+
+    const order = (list: Array<{ id: string }>) => list.map((c) => ids.indexOf(c.id));
+    expect(order((await call('GET', '/?page=1&include_pinned=true', bob.token)).body)).toEqual([0, 3, 2, 1]);
+    expect(order((await call('GET', '/?page=1', bob.token)).body)).toEqual([3, 2]);
+    expect(order((await call('GET', '/pinned', bob.token)).body)).toEqual([0, 1]);
+    expect(order((await call('GET', '/search?text=order', bob.token)).body)).toEqual([0, 3, 2, 1]);
+    expect(order((await call('GET', '/search?text=', bob.token)).body)).toEqual([0, 3, 2, 1]);
+    expect(order((await call('GET', '/all', bob.token)).body)).toEqual([0, 3, 2, 1]);
+    // A window past the first item: the moved chat is not counted twice.
+    const { ChatsRepository } = await import('../../src/modules/chats/chats.repository.js');
+    const repo = new ChatsRepository(s.ctx.db);
+    expect(order(await repo.listTitles(bob.user.id, { skip: 1, limit: 2, includePinned: true }))).toEqual([3, 2]);
+    expect(order(await repo.listFiltered(bob.user.id, false, { skip: 0, limit: 2, direction: 'asc' }))).toEqual([1, 2]);
+    expect(order(await repo.listFiltered(bob.user.id, false, { skip: 3, limit: 2, direction: 'asc' }))).toEqual([0]);
+    // The compaction stores the date.
+    expect(await chatsServiceFor(s.ctx).compactor.compact(ids[0]!)).toBe(true);
+    expect(order((await call('GET', '/?page=1&include_pinned=true', bob.token)).body)).toEqual([0, 3, 2, 1]);
+  });
+
   it('compacts past the row bound in the background, and deleting a chat or its user takes the rows', async () => {
     const svc = new ChatsService(s.ctx.db, { maxRows: 5, maxBytes: 1 << 20, idleMs: 60_000 });
     const c = await create(alice.token);

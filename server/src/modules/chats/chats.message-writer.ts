@@ -28,15 +28,15 @@ export interface WriteResult {
 
 /**
  * Writes one message of a chat as an overlay row (chats.overlay.ts) instead of rewriting the stored
- * document: a 30 MB chat costs a few small queries per write, not reading and writing 30 MB. All of
+ * document: a 30 MB chat costs a few small queries per write, not reading and writing 30 MB. The
+ * chat row is not touched at all, `updated_at` included (on SQLite moving any column of a 30 MB row
+ * rewrites the record, 45-55 ms): the row's time is the write's `updated_at`, which every read and
+ * list takes as the chat's date (ChatsRepository, chats.list-order.ts) and the compaction stores. All of
  * it runs in one transaction that first locks the chat row (PostgreSQL `for update`), so concurrent
  * writes to one chat, from this process or another instance, apply one after the other, and the
  * compaction never folds rows while a write is between its read and its update.
  */
 export class MessageWriter {
-  /** When this process last moved each chat's `updated_at` (ms), see `#shouldTouch`. */
-  readonly #touched = new Map<string, number>();
-
   constructor(
     private readonly repo: ChatsRepository,
     private readonly lock: KeyedLock,
@@ -72,36 +72,10 @@ export class MessageWriter {
         const text = JSON.stringify(op);
         if (own) await overlay.update(trx, chatId, up.messageId, seq, text, now);
         else await overlay.insert(trx, chatId, up.messageId, seq, text, now);
-        if (this.#shouldTouch(chatId)) await this.repo.touch(trx, chatId, now);
         const size = await overlay.size(trx, chatId);
         return { content, ...size };
       }),
     );
   }
-
-
-  /**
-   * Whether this write moves the chat row's `updated_at` too. On SQLite changing any column of a row
-   * rewrites its record, which for a 30 MB chat means reading and comparing all 30 MB (45-55 ms): so
-   * the row is touched on the first write of a burst (the chat moves to the top of the lists at once)
-   * and then at most every TOUCH_MS. Every read, lists included, dates the chat by its latest overlay
-   * row (ChatsRepository) and the compaction stores that date: only list order can lag, by < TOUCH_MS.
-   */
-  #shouldTouch(chatId: string): boolean {
-    const t = Date.now();
-    const last = this.#touched.get(chatId);
-    if (last !== undefined && t - last < TOUCH_MS) return false;
-    this.#touched.delete(chatId);
-    this.#touched.set(chatId, t);
-    if (this.#touched.size > 10_000) this.#touched.delete(this.#touched.keys().next().value!);
-    return true;
-  }
-
-  /** The chat's row was just rewritten, `updated_at` included. */
-  touched(chatId: string): void {
-    this.#touched.delete(chatId);
-    this.#touched.set(chatId, Date.now());
-  }
 }
 
-const TOUCH_MS = 5_000;

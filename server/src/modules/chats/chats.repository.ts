@@ -5,6 +5,7 @@ import type { ChatTable, Database } from '../../db/tables.js';
 import type { OverlayRow } from './chats.overlay.js';
 import { mergeOverlay, mergeOverlayParts } from './chats.overlay-merge.js';
 import { OverlayRepository } from './chats.overlay.repository.js';
+import { byChatDate } from './chats.list-order.js';
 
 export type ChatRow = Selectable<ChatTable>;
 /** Every column except the (possibly huge) `chat` JSON text. */
@@ -109,11 +110,6 @@ export class ChatsRepository {
     return k.selectFrom('chat').select([chat, 'updated_at']).where('id', '=', id).executeTakeFirst();
   }
 
-  /** A message was written: the chat moves up the lists, its document is left as it is. */
-  async touch(k: Kysely<ChatsDatabase>, id: string, updatedAt: number): Promise<void> {
-    await k.updateTable('chat').set({ updated_at: updatedAt }).where('id', '=', id).execute();
-  }
-
   /** Case-insensitive "contains" on a text column, per dialect. */
   contains(column: string, text: string) {
     const op = this.db.dialect === 'postgres' ? sql.raw('ilike') : sql.raw('like');
@@ -188,29 +184,22 @@ export class ChatsRepository {
     if (!opts.includeFolders) q = q.where('folder_id', 'is', null);
     // No tie-breaker column: chat_list_idx already orders ties, and an extra sort key would make
     // SQLite sort instead of reading the first page straight off the index.
-    q = q.orderBy('updated_at', 'desc');
-    if (opts.limit !== undefined) q = q.limit(opts.limit).offset(opts.skip ?? 0);
-    return this.dated(await q.execute());
+    return byChatDate(this.k, this.overlay, q, opts);
   }
 
   async listFiltered(userId: string, archived: boolean | null, opts: FilteredListOptions): Promise<ChatTitleIdResponse[]> {
     let q = this.k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId);
     if (archived !== null) q = q.where('archived', '=', archived);
     if (opts.query) q = q.where(this.contains('title', opts.query));
-    q = q.orderBy(opts.orderBy ?? 'updated_at', opts.direction ?? 'desc').orderBy('id', 'asc');
+    if ((opts.orderBy ?? 'updated_at') === 'updated_at') return byChatDate(this.k, this.overlay, q, opts, { direction: opts.direction, tieById: true });
+    q = q.orderBy(opts.orderBy!, opts.direction ?? 'desc').orderBy('id', 'asc');
     if (opts.limit !== undefined) q = q.limit(opts.limit).offset(opts.skip ?? 0);
     return this.dated(await q.execute());
   }
 
   async listPinned(userId: string): Promise<ChatTitleIdResponse[]> {
-    return this.dated(await this.k
-      .selectFrom('chat')
-      .select(TITLE_ID)
-      .where('user_id', '=', userId)
-      .where('archived', '=', false)
-      .where('pinned', '=', true)
-      .orderBy('updated_at', 'desc')
-      .execute());
+    const q = this.k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false).where('pinned', '=', true);
+    return byChatDate(this.k, this.overlay, q, {});
   }
 
   /** Full rows; `userId` null means every user's chats (admin export), share snapshots excluded. */
@@ -223,25 +212,18 @@ export class ChatsRepository {
       const rows = await q.orderBy('updated_at', 'desc').orderBy('id', 'asc').execute();
       const overlays = await this.overlay.rowsOfMany(k, rows.map((r) => r.id));
       if (overlays.size === 0) return rows;
-      return rows.map((r) => {
+      const merged = rows.map((r) => {
         const o = overlays.get(r.id);
         return o ? { ...r, chat: mergeOverlay(r.chat, o) as string, ...this.#dated(r, o) } : r;
       });
+      // Newest first by the chats' dates (a message write dates a chat through its overlay rows).
+      return merged.sort((a, b) => Number(b.updated_at) - Number(a.updated_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     });
   }
 
   async listFolder(userId: string, folderId: string, window: ListWindow): Promise<Array<{ id: string; title: string; updated_at: number }>> {
-    return this.dated(await this.k
-      .selectFrom('chat')
-      .select(['id', 'title', 'updated_at'])
-      .where('user_id', '=', userId)
-      .where('folder_id', '=', folderId)
-      .where('archived', '=', false)
-      .orderBy('updated_at', 'desc')
-      .orderBy('id', 'asc')
-      .limit(window.limit ?? 10)
-      .offset(window.skip ?? 0)
-      .execute());
+    const q = this.k.selectFrom('chat').select(['id', 'title', 'updated_at']).where('user_id', '=', userId).where('folder_id', '=', folderId).where('archived', '=', false);
+    return byChatDate(this.k, this.overlay, q, { skip: window.skip ?? 0, limit: window.limit ?? 10 }, { tieById: true });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ChatTitleIdResponse } from '@owui/contracts';
 import { tagIdFromName } from '@owui/contracts';
 import { likePattern, type ChatsRepository } from './chats.repository.js';
 import { stripNul } from './chats.history.js';
+import { byChatDate } from './chats.list-order.js';
 
 export interface ParsedSearch {
   text: string;
@@ -56,7 +57,7 @@ export async function searchChats(repo: ChatsRepository, userId: string, raw: st
         : q.where(sql<boolean>`exists (select 1 from chat_tag ct where ct.chat_id = chat.id and ct.tag_id = ${tagId})`);
   }
   if (!text) {
-    return repo.dated(await q.orderBy('updated_at', 'desc').orderBy('id', 'asc').limit(limit).offset(skip).execute());
+    return byChatDate(repo.k, repo.overlay, q, { skip, limit }, { tieById: true });
   }
   const escaped = JSON.stringify(text).slice(1, -1);
   const candidates = await q
@@ -66,6 +67,12 @@ export async function searchChats(repo: ChatsRepository, userId: string, raw: st
     .orderBy('updated_at', 'desc')
     .orderBy('id', 'asc')
     .execute();
+  // Dated and ordered like the lists: a message write dates its chat through its overlay rows.
+  const latest = await repo.overlay.latestWrites(repo.k, candidates.map((c) => c.id));
+  if (latest.size) {
+    for (const c of candidates) c.updated_at = Math.max(Number(c.updated_at), latest.get(c.id) ?? 0);
+    candidates.sort((a, b) => Number(b.updated_at) - Number(a.updated_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
 
   const out: ChatTitleIdResponse[] = [];
   let matched = 0;
@@ -84,5 +91,5 @@ export async function searchChats(repo: ChatsRepository, userId: string, raw: st
     out.push({ id: c.id, title: c.title, updated_at: Number(c.updated_at), created_at: Number(c.created_at) });
     if (out.length >= limit) break;
   }
-  return repo.dated(out);
+  return out;
 }

@@ -119,7 +119,6 @@ export class ChatsService {
         const merged = fast ? null : { ...parseObject(stored), ...patch };
         const updated: ChatRow = { ...row, chat: fast ? fast.text : JSON.stringify(merged), title: fast ? fast.title : titleOf(merged!), updated_at: now() };
         await this.repo.replaceDoc(trx, id, updated.chat, { title: updated.title, updated_at: updated.updated_at });
-        this.#writer.touched(id);
         return updated;
       }),
     );
