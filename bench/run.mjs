@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench [-- <scenario>...] [--quick] [--duration=SECONDS] [--streams=N] [--interval=MS] [--no-build] [--cpu-prof]`
+// `npm run bench [-- <scenario>...] [--quick] [--duration=SECONDS] [--streams=N] [--interval=MS] [--no-build] [--cpu-prof] [--pg]`
+// --pg (bigchat): the server on a new PostgreSQL database on BENCH_PG_URL (default: the local server,
+// postgres://postgres:postgres@127.0.0.1:5432/postgres), dropped afterwards.
 // --cpu-prof writes a V8 CPU profile of every server process to bench/results/profiles/.
 // Scenarios: startup proxy streaming concurrency bigchat documents signin-flood socketio cluster (default: all, in that order).
 // Prints one table and writes every raw number to bench/results/<timestamp>.json.
@@ -22,6 +24,7 @@ const { values, positionals } = parseArgs({
     interval: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    pg: { type: 'boolean', default: false },
   },
 });
 const unknown = positionals.filter((p) => !ALL.includes(p));
@@ -36,6 +39,8 @@ const opts = {
   streams: Number(values.streams ?? 1000),
   // Milliseconds between tokens of one concurrency-scenario stream.
   intervalMs: Number(values.interval ?? 100),
+  // PostgreSQL server URL for the scenarios that support it (bigchat); `--pg` alone takes the local one.
+  pgUrl: values.pg ? process.env.BENCH_PG_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres' : undefined,
 };
 
 // The populated database is built once per run and shared by the scenarios that need it.

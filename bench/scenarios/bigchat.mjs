@@ -24,14 +24,39 @@ async function repeat(n, warmup, fn) {
   return out;
 }
 
+/** A new, empty PostgreSQL database on the server of `url`; `drop()` removes it. */
+async function pgDatabase(url) {
+  const { default: pg } = await import('pg');
+  const name = `owui_bench_bigchat_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
 export async function run(opts, shared) {
-  const pop = await shared.populated();
-  // A copy, so the big chat does not change the database the start-up scenario measures.
   const dataDir = tempDataDir('bigchat');
-  for (const f of fs.readdirSync(pop.dataDir)) {
-    if (f.startsWith('webui.db')) fs.copyFileSync(path.join(pop.dataDir, f), path.join(dataDir, f));
+  // --pg: the same steps on PostgreSQL; its list row is for a user with one chat (no populated copy).
+  const pgDb = opts.pgUrl ? await pgDatabase(opts.pgUrl) : null;
+  const pop = pgDb ? { chats: 0 } : await shared.populated();
+  // A copy, so the big chat does not change the database the start-up scenario measures.
+  if (!pgDb) {
+    for (const f of fs.readdirSync(pop.dataDir)) {
+      if (f.startsWith('webui.db')) fs.copyFileSync(path.join(pop.dataDir, f), path.join(dataDir, f));
+    }
   }
-  const srv = await startServer({ dataDir });
+  const srv = await startServer({ dataDir, env: pgDb ? { DATABASE_URL: pgDb.url } : {} });
   const pool = new Pool(srv.url, { connections: 1 });
   // The direct baseline: the same bytes sent and received by a bare Node HTTP server (no DB, no JSON).
   const upstream = await startUpstream();
@@ -58,7 +83,7 @@ export async function run(opts, shared) {
     const got = JSON.parse(opened.at(-1).text);
     const msgCount = Object.keys(got.chat.history.messages).length;
     rows.push({
-      metric: `open ${msgCount}-message chat of ${sizeMb.toFixed(1)} MB (GET, median)`,
+      metric: `open ${msgCount}-message chat of ${sizeMb.toFixed(1)} MB (GET, median)${pgDb ? ', PostgreSQL' : ''}`,
       value: round(median(openMs), 1),
       unit: 'ms',
       direct: round(median(bareOpenMs), 1),
@@ -68,19 +93,22 @@ export async function run(opts, shared) {
     });
 
     // What the UI does per turn: add the user's message to the document and POST the whole document.
+    const sendReps = opts.quick ? 3 : 7;
+    const cpuSend = srv.stats().cpuMs;
     const sendMs = (
-      await repeat(opts.quick ? 3 : 7, 1, async (i) => {
+      await repeat(sendReps, 1, async (i) => {
         appendTurn(chat, `next question ${i}`);
         return timed(pool, { path: `/api/v1/chats/${id}`, method: 'POST', headers, body: JSON.stringify({ chat }) });
       })
     ).map((o) => o.ms);
+    const sendCpuMs = (srv.stats().cpuMs - cpuSend) / (sendReps + 1);
     const bareSendMs = (await repeat(opts.quick ? 3 : 7, 1, () => timed(bare, { path: '/_bench/blob', method: 'POST', body: JSON.stringify({ chat }) }))).map((o) => o.ms);
     rows.push({
       metric: 'send next message (POST whole chat, median)',
       value: round(median(sendMs), 1),
       unit: 'ms',
       direct: round(median(bareSendMs), 1),
-      note: `p99 ${round(percentile(sendMs, 99), 1)} ms; direct = bare Node echo of the same body`,
+      note: `p99 ${round(percentile(sendMs, 99), 1)} ms; server CPU per save ${round(sendCpuMs, 1)} ms; direct = bare Node echo of the same body`,
     });
 
     // One message written into the stored chat (what a reply or an edit does), then answered with the
@@ -96,15 +124,22 @@ export async function run(opts, shared) {
       })
     ).map((o) => o.ms);
     const msgCpuMs = (srv.stats().cpuMs - cpu1) / (msgReps + 2);
+    // A write after the chat has been quiet (no save or write for 6 s): the first of a burst, which
+    // may also move the chat row's updated_at (on SQLite a rewrite of the whole record).
+    await new Promise((r) => setTimeout(r, 6000));
+    const cpu2 = srv.stats().cpuMs;
+    const quiet = await timed(pool, { path: `/api/v1/chats/${id}/messages/bench-quiet`, method: 'POST', headers, body: JSON.stringify({ content: 'after a pause' }) });
+    const quietCpuMs = srv.stats().cpuMs - cpu2;
+    lastParent = 'bench-quiet';
     const after = JSON.parse((await timed(pool, { path: `/api/v1/chats/${id}`, method: 'GET', headers })).text);
     if (after.chat.history.currentId !== lastParent) throw new Error('message write did not land');
     rows.push({
-      metric: 'write one new message into it (POST .../messages/{id}, median), minus opening it',
+      metric: `write one new message into it (POST .../messages/{id}, median), minus opening it${pgDb ? ', PostgreSQL' : ''}`,
       value: round(median(msgMs) - median(openMs), 1),
       unit: 'ms',
       target: '<= 50 ms',
       ok: median(msgMs) - median(openMs) <= 50,
-      note: `server CPU per write ${round(msgCpuMs - openCpuMs, 1)} ms (${round(msgCpuMs, 1)} with the 30 MB answer, open ${round(openCpuMs, 1)}); request median ${round(median(msgMs), 1)} ms`,
+      note: `server CPU per write ${round(msgCpuMs - openCpuMs, 1)} ms (${round(msgCpuMs, 1)} with the 30 MB answer, open ${round(openCpuMs, 1)}); request median ${round(median(msgMs), 1)} ms; first write after 6 s quiet: CPU ${round(quietCpuMs - openCpuMs, 1)} ms, latency ${round(quiet.ms - median(openMs), 1)} ms (minus open)`,
     });
 
     const listed = await repeat(opts.quick ? 50 : 200, 20, () => timed(pool, { path: '/api/v1/chats/?page=1', method: 'GET', headers }));
@@ -118,11 +153,12 @@ export async function run(opts, shared) {
       ok: median(listMs) < 20,
       note: `p99 ${round(percentile(listMs, 99), 2)} ms; ${page.length} items`,
     });
-    return { rows, data: { chatMb: sizeMb, createMs: created.ms, openMs, openCpuMs, msgMs, msgCpuMs, bareOpenMs, sendMs, bareSendMs, listMs, srv: srv.stats() } };
+    return { rows, data: { chatMb: sizeMb, createMs: created.ms, openMs, openCpuMs, msgMs, msgCpuMs, quietMs: quiet.ms, quietCpuMs, bareOpenMs, sendMs, sendCpuMs, bareSendMs, listMs, srv: srv.stats() } };
   } finally {
     await pool.close();
     await bare.close();
     await srv.stop();
     await upstream.stop();
+    await pgDb?.drop();
   }
 }

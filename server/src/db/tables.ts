@@ -191,6 +191,19 @@ export interface MemoryTable {
   created_at: number;
 }
 
+// ---- big chats (009-chat-message-overlay): messages written since the document was last rewritten
+export interface ChatMessageOverlayTable {
+  chat_id: string;
+  message_id: string;
+  first_seq: number;
+  last_seq: number;
+  /** The composed change to the message node, JSON (modules/chats/chats.overlay.ts). */
+  op: string;
+  created_at: number;
+  updated_at: number;
+}
+// ---- end big chats
+
 export interface Database {
   user: UserTable;
   auth: AuthTable;
@@ -208,4 +221,5 @@ export interface Database {
   folder: FolderTable;
   feedback: FeedbackTable;
   memory: MemoryTable;
+  chat_message_overlay: ChatMessageOverlayTable;
 }

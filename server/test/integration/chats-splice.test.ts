@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spliceMessage } from '../../src/modules/chats/chats.doc-splice.js';
+import { composeOp, type OverlayRow } from '../../src/modules/chats/chats.overlay.js';
+import { mergeOverlay } from '../../src/modules/chats/chats.overlay-merge.js';
 import { upsertMessage, type JsonObject, type MessageUpsert } from '../../src/modules/chats/chats.history.js';
 import { chatsServiceFor } from '../../src/modules/chats/chats.service.js';
 import { createUser } from '../factories/users.js';
@@ -52,29 +53,29 @@ const cases: Array<[string, string, MessageUpsert]> = [
   ['escaped key', '{"history":{"messages":{"a\\"b":{"id":"a\\"b","childrenIds":[]}},"currentId":"a\\"b"}}', { messageId: 'r', content: 'x' }],
 ];
 
-describe('spliceMessage: the same document as parsing, without parsing it', () => {
-  for (const [name, doc, up] of cases) {
+describe('one overlay row spliced in: the same document as parsing, without parsing it', () => {
+  /** The row a first write of `up` stores (no earlier rows: a default parent is the document's leaf). */
+  const rowOf = (up: MessageUpsert): OverlayRow => ({ message_id: up.messageId, first_seq: 1, last_seq: 1, op: JSON.stringify(composeOp(undefined, up, NOW, up.parentId)) });
+  /** upsertMessage on the parsed document, objects without a prototype ('__proto__' is a key). */
+  const reference = (doc: string, up: MessageUpsert): JsonObject => {
+    const chat = JSON.parse(doc, bare) as JsonObject;
+    upsertMessage(chat, up, NOW);
+    return chat;
+  };
+  const odd: Array<[string, string, MessageUpsert]> = [
+    ['a message that is its own parent', '{"history":{"messages":{},"currentId":"a"}}', { messageId: 'a', content: 'x', parentId: 'a' }],
+    ['history not an object', '{"history":[]}', { messageId: 'a', content: 'x' }],
+  ];
+  for (const [name, doc, up] of [...cases, ...odd]) {
     it(name, () => {
       for (const form of [doc, Buffer.from(doc)]) {
-        const out = spliceMessage(form, up, NOW);
-        expect(out).not.toBeNull();
-        const text = typeof out!.doc === 'string' ? out!.doc : out!.doc.toString('utf8');
-        const got = JSON.parse(text) as JsonObject;
-        expect(got).toEqual(expected(doc, up));
-        // The template pieces rebuild the same document around the content.
-        const joined = `${out!.before.toString()}${JSON.stringify(out!.content)}${out!.after.toString()}`;
-        expect(joined).toBe(text);
-        expect(Object.getPrototypeOf(((got.history as JsonObject).messages as JsonObject))).toBe(Object.prototype);
+        const out = mergeOverlay(form, [rowOf(up)]);
+        const got = JSON.parse(out.toString()) as JsonObject;
+        expect(got).toEqual(JSON.parse(JSON.stringify(reference(doc, up))));
+        expect(Object.getPrototypeOf((got.history as JsonObject).messages as JsonObject)).toBe(Object.prototype);
       }
     });
   }
-
-  it('declines what it cannot do safely (the caller parses instead)', () => {
-    expect(spliceMessage('[1,2]', { messageId: 'a', content: 'x' }, NOW)).toBeNull();
-    expect(spliceMessage('{"history":[]}', { messageId: 'a', content: 'x' }, NOW)).toBeNull();
-    expect(spliceMessage('{"history":{"messages":{},"currentId":"a"}}', { messageId: 'a', content: 'x', parentId: 'a' }, NOW)).toBeNull();
-    expect(spliceMessage('{"history":{"messages":{"a":{"id":"a"', { messageId: 'a', content: 'x' }, NOW)).toBeNull();
-  });
 });
 
 describe('one message into a big stored chat (through the database)', () => {

@@ -38,7 +38,8 @@ async function newChat(s: TestServer, userId: string, messageId: string) {
 }
 
 async function storedReply(s: TestServer, chatId: string, messageId: string) {
-  const row = await s.ctx.db.kysely.selectFrom('chat').select('chat').where('id', '=', chatId).executeTakeFirstOrThrow();
+  // The merged document: a reply lives in chat_message_overlay until the chat is compacted.
+  const row = (await chatsServiceFor(s.ctx).repo.find(chatId))!;
   const chat = JSON.parse(row.chat) as { history: { messages: Record<string, { content: string; done?: boolean; parentId?: string }> } };
   return chat.history.messages[messageId];
 }

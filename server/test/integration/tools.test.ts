@@ -297,7 +297,8 @@ describe('tool servers and native function calling', () => {
     // While the tool ran, the reply showed the call as "Executing..." (the original's done="false" block).
     const contents = events.filter((e) => e.data.type === 'chat:completion').map((e) => (e.data.data as Json).content as string);
     expect(contents.some((c) => c?.includes('done="false"') && c.includes('<summary>Executing...</summary>'))).toBe(true);
-    const row = await s.ctx.db.kysely.selectFrom('chat').select('chat').where('id', '=', chat.id).executeTakeFirstOrThrow();
+    // The merged document: a reply lives in chat_message_overlay until the chat is compacted.
+    const row = (await chatsServiceFor(s.ctx).repo.find(chat.id))!;
     const saved = JSON.parse(row.chat).history.messages.a1;
     expect(saved.content).toBe(content);
   });

@@ -8,6 +8,7 @@ import { workspace } from './005-workspace.js';
 import { filesKnowledge } from './006-files-knowledge.js';
 import { chatApp } from './007-chat-app.js';
 import { sso } from './008-sso.js';
+import { chatMessageOverlay } from './009-chat-message-overlay.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -22,4 +23,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '006-files-knowledge': filesKnowledge,
   '007-chat-app': chatApp,
   '008-sso': sso,
+  '009-chat-message-overlay': chatMessageOverlay,
 };

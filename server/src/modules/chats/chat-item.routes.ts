@@ -59,9 +59,10 @@ export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, pref
   /** The chat a message route may touch: the caller's, or any for an admin (like the original). */
   const messageChat = async (request: FastifyRequest) => {
     const user = currentUser(request);
-    const head = await chats.repo.findHead((request.params as { id: string }).id);
-    if (!head || (head.user_id !== user.id && user.role !== 'admin')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
-    return head;
+    // Only the owner: on SQLite the columns after the document cost a walk over all of its pages.
+    const owner = await chats.repo.ownerOf((request.params as { id: string }).id);
+    if (owner === undefined || (owner !== user.id && user.role !== 'admin')) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    return owner;
   };
 
   app.post(`${p}/messages/:message_id`, { config: verified, schema: { params: MessageParams, body: MessageForm } }, async (request, reply) => {

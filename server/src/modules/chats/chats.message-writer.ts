@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { getOwn } from '../../security/own-keys.js';
 import type { ChatsRepository } from './chats.repository.js';
-import { titleOf, upsertMessage, type JsonObject, type MessageUpsert } from './chats.history.js';
-import { spliceMessage } from './chats.doc-splice.js';
+import type { MessageUpsert } from './chats.history.js';
+import { composeOp, knownContent, parseOp, type OverlayOp } from './chats.overlay.js';
+import { storedNode } from './chats.overlay-merge.js';
 
-/** Runs tasks for the same key one after another (read-modify-write of one chat row). */
+/** Runs tasks for the same key one after another (read-modify-write of one chat). */
 export class KeyedLock {
   #tails = new Map<string, Promise<unknown>>();
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -18,100 +19,63 @@ export class KeyedLock {
   }
 }
 
-type Doc = string | Buffer;
-
-interface Template {
-  /** Exactly what we last stored for the chat (text, or UTF-8 bytes on SQLite). */
-  doc: Doc;
-  messageId: string;
-  title: string;
+export interface WriteResult {
   content: string;
-  /** Stored document = before + JSON string of the content + after. */
-  before: Doc;
-  after: Doc;
+  /** What the chat's overlay holds after the write (compaction bound). */
+  rows: number;
+  bytes: number;
 }
 
-const sameDoc = (a: Doc, b: Doc) => (typeof a === 'string' ? a === b : typeof b !== 'string' && a.equals(b));
-const joinDoc = (before: Doc, middle: string, after: Doc): Doc =>
-  typeof before === 'string' ? before + middle + (after as string) : Buffer.concat([before, Buffer.from(middle), after as Buffer]);
-
-const MAX_TEMPLATES = 64;
-
 /**
- * Writes one message of a chat, cheaply enough to call on every streamed chunk batch. The first call
- * parses the chat, applies the change and remembers the stored text split around that message's
- * content; later calls for the same message, while the stored text is still what we wrote, rebuild
- * the text by concatenation instead of parsing and serialising the whole history again. The row is
- * always re-read, so an edit made meanwhile (another request, another instance) is never lost: it
- * just sends us down the parsing path once.
+ * Writes one message of a chat as an overlay row (chats.overlay.ts) instead of rewriting the stored
+ * document: a 30 MB chat costs a few small queries per write, not reading and writing 30 MB. The
+ * chat row is not touched at all, `updated_at` included (on SQLite moving any column of a 30 MB row
+ * rewrites the record, 45-55 ms): the row's time is the write's `updated_at`, which every read and
+ * list takes as the chat's date (ChatsRepository, chats.list-order.ts) and the compaction stores. All of
+ * it runs in one transaction that first locks the chat row (PostgreSQL `for update`), so concurrent
+ * writes to one chat, from this process or another instance, apply one after the other, and the
+ * compaction never folds rows while a write is between its read and its update.
  */
 export class MessageWriter {
-  #templates = new Map<string, Template>();
-
   constructor(
     private readonly repo: ChatsRepository,
     private readonly lock: KeyedLock,
   ) {}
 
-  /** Returns the message's new content, or null when the chat does not exist (or is not `userId`'s). */
-  write(chatId: string, up: MessageUpsert, userId?: string): Promise<string | null> {
-    return this.lock.run(chatId, async () => {
-      const row = await this.repo.chatDoc(chatId, userId);
-      if (!row) {
-        this.#templates.delete(chatId);
-        return null;
-      }
-      const now = Math.floor(Date.now() / 1000);
-      const t = this.#templates.get(chatId);
-      if (t && !up.fields && up.content !== undefined && t.messageId === up.messageId && sameDoc(t.doc, row.chat)) {
-        const content = up.mode === 'append' ? t.content + up.content : up.content;
-        const doc = joinDoc(t.before, JSON.stringify(content), t.after);
-        await this.repo.updateChatDoc(chatId, doc, t.title, now);
-        this.#remember(chatId, { ...t, doc, content });
-        return content;
-      }
-
-      // Big chats: edit the stored text around the one message instead of parsing all of it.
-      const spliced = spliceMessage(row.chat, up, now);
-      if (spliced) {
-        await this.repo.updateChatDoc(chatId, spliced.doc, spliced.title, now);
-        if (up.fields?.done === true) this.#templates.delete(chatId);
-        else this.#remember(chatId, { ...spliced, messageId: up.messageId });
-        return spliced.content;
-      }
-
-      const bytes = typeof row.chat !== 'string';
-      const chat = JSON.parse(bytes ? (row.chat as Buffer).toString('utf8') : (row.chat as string)) as JsonObject;
-      const message = upsertMessage(chat, up, now);
-      const content = typeof message.content === 'string' ? message.content : '';
-      const title = titleOf(chat);
-      const marker = `\u0001owui-${randomUUID()}`;
-      message.content = marker;
-      const withMarker = JSON.stringify(chat);
-      message.content = content;
-      const quoted = JSON.stringify(marker);
-      const at = withMarker.indexOf(quoted);
-      const before: Doc = bytes ? Buffer.from(withMarker.slice(0, at)) : withMarker.slice(0, at);
-      const after: Doc = bytes ? Buffer.from(withMarker.slice(at + quoted.length)) : withMarker.slice(at + quoted.length);
-      const doc = joinDoc(before, JSON.stringify(content), after);
-      await this.repo.updateChatDoc(chatId, doc, title, now);
-      if (up.fields?.done === true) this.#templates.delete(chatId);
-      else this.#remember(chatId, { doc, messageId: up.messageId, title, content, before, after });
-      return content;
-    });
-  }
-
-  /** Drops what is remembered about a chat (stream finished or chat deleted). */
-  forget(chatId: string): void {
-    this.#templates.delete(chatId);
-  }
-
-  #remember(chatId: string, t: Template): void {
-    this.#templates.delete(chatId);
-    this.#templates.set(chatId, t);
-    if (this.#templates.size > MAX_TEMPLATES) {
-      const oldest = this.#templates.keys().next().value;
-      if (oldest !== undefined) this.#templates.delete(oldest);
-    }
+  /** The message's new content and the overlay's size, or null when the chat does not exist (or is not `userId`'s). */
+  write(chatId: string, up: MessageUpsert, userId?: string): Promise<WriteResult | null> {
+    return this.lock.run(chatId, () =>
+      this.repo.k.transaction().execute(async (trx) => {
+        const overlay = this.repo.overlay;
+        const head = await overlay.lockChat(trx, chatId);
+        if (!head || (userId !== undefined && head.user_id !== userId)) return null;
+        const now = Math.floor(Date.now() / 1000);
+        const { own, latest } = await overlay.writeState(trx, chatId, up.messageId);
+        const prev = own ? parseOp(own.op) : undefined;
+        // A first write with no parent given hangs under the current leaf: the latest overlay write,
+        // or (no rows yet) whatever the document names, decided when the row is replayed first.
+        const parentId = up.parentId !== undefined ? up.parentId : latest ? latest.message_id : undefined;
+        let op: OverlayOp = composeOp(prev, up, now, parentId);
+        let content = knownContent(op);
+        if (content === undefined) {
+          // Appends or fields only: the content so far is in the stored document. Its stored value is
+          // pinned into the row, which is sound because the document only changes by folding (or
+          // dropping) the rows, and keeps the next appends free of reading the document.
+          const doc = await this.repo.storedDoc(trx, chatId);
+          const node = doc ? storedNode(doc.chat, up.messageId) : null;
+          const stored = node ? getOwn(node, 'content') : '';
+          // (A stored node without content, given fields only, stays as it is: nothing to pin.)
+          if (stored !== undefined || op.append) op = { ...op, content: stored ?? '' };
+          content = knownContent(op) ?? '';
+        }
+        const seq = Number(latest?.last_seq ?? 0) + 1;
+        const text = JSON.stringify(op);
+        if (own) await overlay.update(trx, chatId, up.messageId, seq, text, now);
+        else await overlay.insert(trx, chatId, up.messageId, seq, text, now);
+        const size = await overlay.size(trx, chatId);
+        return { content, ...size };
+      }),
+    );
   }
 }
+

@@ -2,11 +2,16 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChatTitleIdResponse } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
 import type { ChatTable, Database } from '../../db/tables.js';
+import type { OverlayRow } from './chats.overlay.js';
+import { mergeOverlay, mergeOverlayParts } from './chats.overlay-merge.js';
+import { OverlayRepository } from './chats.overlay.repository.js';
+import { byChatDate } from './chats.list-order.js';
 
 export type ChatRow = Selectable<ChatTable>;
 /** Every column except the (possibly huge) `chat` JSON text. */
 export type ChatHead = Omit<ChatRow, 'chat'>;
-export type RawChatRow = ChatHead & { chat: string | Buffer };
+/** `chat`: text, stored UTF-8 bytes, or (merged) the pieces of the document's bytes in order. */
+export type RawChatRow = ChatHead & { chat: string | Buffer | Buffer[] };
 
 export interface TagTable {
   id: string;
@@ -45,11 +50,64 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** SQL for the `chat` table. Lists never select the `chat` column: it can weigh tens of megabytes. */
+/**
+ * SQL for the `chat` table. Lists never select the `chat` column: it can weigh tens of megabytes.
+ * Every method that returns a document returns the merged one (the stored text with the chat's
+ * `chat_message_overlay` rows spliced in, chats.overlay-merge.ts), read with its rows in one
+ * snapshot; `storedDoc` alone gives the bare stored text, for the writers that fold the rows.
+ */
 export class ChatsRepository {
   readonly k: Kysely<ChatsDatabase>;
+  readonly overlay: OverlayRepository;
   constructor(readonly db: Db) {
     this.k = db.kysely.withTables<{ tag: TagTable; chat_tag: ChatTagTable }>();
+    this.overlay = new OverlayRepository(db.dialect);
+  }
+
+  /**
+   * Runs reads of documents and their overlay rows in one snapshot: between two plain reads a
+   * compaction could fold the rows into the document (rows read first would then apply twice).
+   */
+  #snapshot<T>(fn: (k: Kysely<ChatsDatabase>) => Promise<T>): Promise<T> {
+    const trx = this.k.transaction();
+    return (this.db.dialect === 'postgres' ? trx.setIsolationLevel('repeatable read') : trx).execute(fn);
+  }
+
+  /** The row with its overlay rows merged; a message written since the row was touched dates it. */
+  async #merge<R extends { id: string; chat: string | Buffer; updated_at?: number }>(k: Kysely<ChatsDatabase>, row: R | undefined): Promise<R | undefined> {
+    if (!row) return row;
+    const rows = await this.overlay.rowsOf(k, row.id);
+    return rows.length ? { ...row, chat: mergeOverlay(row.chat, rows), ...this.#dated(row, rows) } : row;
+  }
+
+  #dated(row: { updated_at?: number }, rows: OverlayRow[]): { updated_at?: number } {
+    if (row.updated_at === undefined) return {};
+    return { updated_at: Math.max(Number(row.updated_at), ...rows.map((r) => Number(r.updated_at ?? 0))) };
+  }
+
+  /**
+   * A list dated like the chats' reads: a message written since the row was last touched (see
+   * MessageWriter) dates the chat. One indexed query for the page; nothing changes without rows.
+   */
+  async dated<T extends { id: string; updated_at: number }>(list: T[]): Promise<T[]> {
+    if (list.length === 0) return list;
+    const latest = await this.overlay.latestWrites(this.k, list.map((c) => c.id));
+    if (latest.size === 0) return list;
+    return list.map((c) => {
+      const t = latest.get(c.id);
+      return t !== undefined && t > Number(c.updated_at) ? { ...c, updated_at: t } : c;
+    });
+  }
+
+  /** The chat's owner, read without the columns stored after the document (cheap on SQLite). */
+  async ownerOf(id: string): Promise<string | undefined> {
+    return (await this.k.selectFrom('chat').select('user_id').where('id', '=', id).executeTakeFirst())?.user_id;
+  }
+
+  /** The stored document without its overlay rows, for a writer inside its transaction. */
+  async storedDoc(k: Kysely<ChatsDatabase>, id: string): Promise<{ chat: string | Buffer; updated_at: number } | undefined> {
+    const chat = this.db.dialect === 'sqlite' ? sql<Buffer>`cast(chat as blob)`.as('chat') : sql<string>`chat`.as('chat');
+    return k.selectFrom('chat').select([chat, 'updated_at']).where('id', '=', id).executeTakeFirst();
   }
 
   /** Case-insensitive "contains" on a text column, per dialect. */
@@ -70,11 +128,17 @@ export class ChatsRepository {
   }
 
   async find(id: string): Promise<ChatRow | undefined> {
-    return this.k.selectFrom('chat').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.#snapshot(async (k) => this.#text(await this.#merge(k, await k.selectFrom('chat').selectAll().where('id', '=', id).executeTakeFirst())));
   }
 
   async findOwned(id: string, userId: string): Promise<ChatRow | undefined> {
-    return this.k.selectFrom('chat').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return this.#snapshot(async (k) =>
+      this.#text(await this.#merge(k, await k.selectFrom('chat').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst())),
+    );
+  }
+
+  #text<R extends { chat: string | Buffer }>(row: R | undefined): (Omit<R, 'chat'> & { chat: string }) | undefined {
+    return row && { ...row, chat: typeof row.chat === 'string' ? row.chat : row.chat.toString('utf8') };
   }
 
   /**
@@ -83,9 +147,13 @@ export class ChatsRepository {
    */
   async findRaw(id: string, userId?: string): Promise<RawChatRow | undefined> {
     const chat = this.db.dialect === 'sqlite' ? sql<Buffer>`cast(chat as blob)`.as('chat') : sql<string>`chat`.as('chat');
-    let q = this.k.selectFrom('chat').select([...HEAD, chat]).where('id', '=', id);
-    if (userId !== undefined) q = q.where('user_id', '=', userId);
-    return q.executeTakeFirst();
+    return this.#snapshot(async (k) => {
+      let q = k.selectFrom('chat').select([...HEAD, chat]).where('id', '=', id);
+      if (userId !== undefined) q = q.where('user_id', '=', userId);
+      const row = await q.executeTakeFirst();
+      const rows = row ? await this.overlay.rowsOf(k, row.id) : [];
+      return row && rows.length ? { ...row, chat: mergeOverlayParts(row.chat, rows), ...this.#dated(row, rows) } : row;
+    });
   }
 
   async findHead(id: string, userId?: string): Promise<ChatHead | undefined> {
@@ -101,9 +169,12 @@ export class ChatsRepository {
   }
 
   async chatText(id: string, userId?: string): Promise<{ chat: string; updated_at: number } | undefined> {
-    let q = this.k.selectFrom('chat').select(['chat', 'updated_at']).where('id', '=', id);
-    if (userId !== undefined) q = q.where('user_id', '=', userId);
-    return q.executeTakeFirst();
+    return this.#snapshot(async (k) => {
+      let q = k.selectFrom('chat').select(['id', 'chat', 'updated_at']).where('id', '=', id);
+      if (userId !== undefined) q = q.where('user_id', '=', userId);
+      const row = this.#text(await this.#merge(k, await q.executeTakeFirst()));
+      return row && { chat: row.chat, updated_at: row.updated_at };
+    });
   }
 
   /** The sidebar list: not archived; pinned and in-folder chats only when asked. Served by chat_list_idx. */
@@ -113,70 +184,56 @@ export class ChatsRepository {
     if (!opts.includeFolders) q = q.where('folder_id', 'is', null);
     // No tie-breaker column: chat_list_idx already orders ties, and an extra sort key would make
     // SQLite sort instead of reading the first page straight off the index.
-    q = q.orderBy('updated_at', 'desc');
-    if (opts.limit !== undefined) q = q.limit(opts.limit).offset(opts.skip ?? 0);
-    return q.execute();
+    return byChatDate(this.k, this.overlay, q, opts);
   }
 
   async listFiltered(userId: string, archived: boolean | null, opts: FilteredListOptions): Promise<ChatTitleIdResponse[]> {
     let q = this.k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId);
     if (archived !== null) q = q.where('archived', '=', archived);
     if (opts.query) q = q.where(this.contains('title', opts.query));
-    q = q.orderBy(opts.orderBy ?? 'updated_at', opts.direction ?? 'desc').orderBy('id', 'asc');
+    if ((opts.orderBy ?? 'updated_at') === 'updated_at') return byChatDate(this.k, this.overlay, q, opts, { direction: opts.direction, tieById: true });
+    q = q.orderBy(opts.orderBy!, opts.direction ?? 'desc').orderBy('id', 'asc');
     if (opts.limit !== undefined) q = q.limit(opts.limit).offset(opts.skip ?? 0);
-    return q.execute();
+    return this.dated(await q.execute());
   }
 
   async listPinned(userId: string): Promise<ChatTitleIdResponse[]> {
-    return this.k
-      .selectFrom('chat')
-      .select(TITLE_ID)
-      .where('user_id', '=', userId)
-      .where('archived', '=', false)
-      .where('pinned', '=', true)
-      .orderBy('updated_at', 'desc')
-      .execute();
+    const q = this.k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false).where('pinned', '=', true);
+    return byChatDate(this.k, this.overlay, q, {});
   }
 
   /** Full rows; `userId` null means every user's chats (admin export), share snapshots excluded. */
   async listRows(userId: string | null, opts: { archived?: boolean; folderId?: string } = {}): Promise<ChatRow[]> {
-    let q = this.k.selectFrom('chat').selectAll();
-    q = userId === null ? q.where('user_id', 'not like', 'shared-%') : q.where('user_id', '=', userId);
-    if (opts.archived !== undefined) q = q.where('archived', '=', opts.archived);
-    if (opts.folderId !== undefined) q = q.where('folder_id', '=', opts.folderId);
-    return q.orderBy('updated_at', 'desc').orderBy('id', 'asc').execute();
+    return this.#snapshot(async (k) => {
+      let q = k.selectFrom('chat').selectAll();
+      q = userId === null ? q.where('user_id', 'not like', 'shared-%') : q.where('user_id', '=', userId);
+      if (opts.archived !== undefined) q = q.where('archived', '=', opts.archived);
+      if (opts.folderId !== undefined) q = q.where('folder_id', '=', opts.folderId);
+      const rows = await q.orderBy('updated_at', 'desc').orderBy('id', 'asc').execute();
+      const overlays = await this.overlay.rowsOfMany(k, rows.map((r) => r.id));
+      if (overlays.size === 0) return rows;
+      const merged = rows.map((r) => {
+        const o = overlays.get(r.id);
+        return o ? { ...r, chat: mergeOverlay(r.chat, o) as string, ...this.#dated(r, o) } : r;
+      });
+      // Newest first by the chats' dates (a message write dates a chat through its overlay rows).
+      return merged.sort((a, b) => Number(b.updated_at) - Number(a.updated_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
   }
 
   async listFolder(userId: string, folderId: string, window: ListWindow): Promise<Array<{ id: string; title: string; updated_at: number }>> {
-    return this.k
-      .selectFrom('chat')
-      .select(['id', 'title', 'updated_at'])
-      .where('user_id', '=', userId)
-      .where('folder_id', '=', folderId)
-      .where('archived', '=', false)
-      .orderBy('updated_at', 'desc')
-      .orderBy('id', 'asc')
-      .limit(window.limit ?? 10)
-      .offset(window.skip ?? 0)
-      .execute();
+    const q = this.k.selectFrom('chat').select(['id', 'title', 'updated_at']).where('user_id', '=', userId).where('folder_id', '=', folderId).where('archived', '=', false);
+    return byChatDate(this.k, this.overlay, q, { skip: window.skip ?? 0, limit: window.limit ?? 10 }, { tieById: true });
   }
 
-  /** The stored document: UTF-8 bytes on SQLite (no decode), text on PostgreSQL. */
-  async chatDoc(id: string, userId?: string): Promise<{ chat: string | Buffer } | undefined> {
-    const chat = this.db.dialect === 'sqlite' ? sql<Buffer>`cast(chat as blob)`.as('chat') : sql<string>`chat`.as('chat');
-    let q = this.k.selectFrom('chat').select([chat]).where('id', '=', id);
-    if (userId !== undefined) q = q.where('user_id', '=', userId);
-    return q.executeTakeFirst();
-  }
-
-  /** Stores a document given as text or as UTF-8 bytes (kept as TEXT: SQLite's cast does not transcode). */
-  async updateChatDoc(id: string, chat: string | Buffer, title: string, updatedAt: number): Promise<void> {
+  /**
+   * Stores a whole document (text, or UTF-8 bytes kept as TEXT: SQLite's cast does not transcode) and
+   * drops the chat's overlay rows, which it already holds: call inside the transaction that read them.
+   */
+  async replaceDoc(k: Kysely<ChatsDatabase>, id: string, chat: string | Buffer, set: { title?: string; updated_at?: number } = {}): Promise<void> {
     const value = typeof chat === 'string' ? chat : sql<string>`cast(${chat} as text)`;
-    await this.k.updateTable('chat').set({ chat: value, title, updated_at: updatedAt }).where('id', '=', id).execute();
-  }
-
-  async updateChat(id: string, chat: string, title: string, updatedAt: number): Promise<void> {
-    await this.k.updateTable('chat').set({ chat, title, updated_at: updatedAt }).where('id', '=', id).execute();
+    await k.updateTable('chat').set({ chat: value, ...set }).where('id', '=', id).execute();
+    await this.overlay.deleteOf(k, id);
   }
 
   async updateHead(

@@ -16,9 +16,12 @@ export function chatResponseJson(row: ChatRow): string {
 export function chatResponseBody(row: RawChatRow): string | Buffer {
   if (typeof row.chat === 'string') return chatResponseJson(row as ChatRow);
   const [before, after] = around(row);
-  const bytes = row.chat;
-  const isObject = bytes.length >= 2 && bytes[0] === 123 && bytes[bytes.length - 1] === 125;
-  return Buffer.concat([Buffer.from(before), isObject ? bytes : Buffer.from(storedJson(bytes.toString('utf8'))), Buffer.from(after)]);
+  // Stored bytes, or the pieces of a merged document (chats.overlay-merge.ts), copied once into the body.
+  const parts = Array.isArray(row.chat) ? row.chat.filter((b) => b.length > 0) : [row.chat];
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  const isObject = first !== undefined && last !== undefined && first[0] === 123 && last[last.length - 1] === 125;
+  return Buffer.concat([Buffer.from(before), ...(isObject ? parts : [Buffer.from(storedJson(Buffer.concat(parts).toString('utf8')))]), Buffer.from(after)]);
 }
 
 function around(row: ChatHead): [string, string] {

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { ChatTitleIdResponse } from '@owui/contracts';
 import { tagIdFromName } from '@owui/contracts';
-import type { ChatsRepository } from './chats.repository.js';
+import { likePattern, type ChatsRepository } from './chats.repository.js';
 import { stripNul } from './chats.history.js';
+import { byChatDate } from './chats.list-order.js';
 
 export interface ParsedSearch {
   text: string;
@@ -56,15 +57,22 @@ export async function searchChats(repo: ChatsRepository, userId: string, raw: st
         : q.where(sql<boolean>`exists (select 1 from chat_tag ct where ct.chat_id = chat.id and ct.tag_id = ${tagId})`);
   }
   if (!text) {
-    return q.orderBy('updated_at', 'desc').orderBy('id', 'asc').limit(limit).offset(skip).execute();
+    return byChatDate(repo.k, repo.overlay, q, { skip, limit }, { tieById: true });
   }
   const escaped = JSON.stringify(text).slice(1, -1);
   const candidates = await q
     .select(repo.contains('title', text).as('title_hit'))
-    .where((eb) => eb.or([repo.contains('title', text), repo.contains('chat', escaped)]))
+    // Messages not yet folded into the document are searched in their overlay rows (same JSON escaping).
+    .where((eb) => eb.or([repo.contains('title', text), repo.contains('chat', escaped), repo.overlay.containsFilter('chat.id', likePattern(escaped))]))
     .orderBy('updated_at', 'desc')
     .orderBy('id', 'asc')
     .execute();
+  // Dated and ordered like the lists: a message write dates its chat through its overlay rows.
+  const latest = await repo.overlay.latestWrites(repo.k, candidates.map((c) => c.id));
+  if (latest.size) {
+    for (const c of candidates) c.updated_at = Math.max(Number(c.updated_at), latest.get(c.id) ?? 0);
+    candidates.sort((a, b) => Number(b.updated_at) - Number(a.updated_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
 
   const out: ChatTitleIdResponse[] = [];
   let matched = 0;

@@ -11,8 +11,10 @@
  *   the last write so the cached template is released;
  * - resolves to the message's full content, or null if the chat does not exist (or, with `userId`,
  *   is not that user's).
- * Calls for one chat are serialised in this process; the row is re-read on every call, so edits made
- * meanwhile through the API are kept.
+ * Calls for one chat are serialised in this process and, through the chat row's lock, across
+ * instances. Each call stores an overlay row, not the document (chats.message-writer.ts); every
+ * reader gets the merged document (chats.repository.ts) and a background compaction folds the rows
+ * into the document (chats.compaction.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatForm, ChatImportForm, ChatTitleIdResponse, TagModel } from '@owui/contracts';
@@ -21,7 +23,10 @@ import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/database.js';
 import { ChatsRepository, insertable, type ChatRow } from './chats.repository.js';
 import { stripNul, titleOf, type JsonObject, type MessageUpsert } from './chats.history.js';
+import { patchedText } from './chats.doc-patch.js';
+import { OverlayCompactor, type CompactionBounds } from './chats.compaction.js';
 import { KeyedLock, MessageWriter } from './chats.message-writer.js';
+import { mergeOverlay } from './chats.overlay-merge.js';
 import { parseObject } from './chats.response.js';
 import { parseSearch, searchChats } from './chats.search.js';
 import { TagsRepository } from './tags.repository.js';
@@ -34,15 +39,20 @@ export class ChatsService {
   readonly tags: TagsRepository;
   readonly #lock = new KeyedLock();
   readonly #writer: MessageWriter;
+  readonly compactor: OverlayCompactor;
 
-  constructor(db: Db) {
+  constructor(db: Db, bounds?: CompactionBounds) {
     this.repo = new ChatsRepository(db);
     this.tags = new TagsRepository(this.repo.k);
     this.#writer = new MessageWriter(this.repo, this.#lock);
+    this.compactor = new OverlayCompactor(this.repo, this.#lock, bounds);
   }
 
-  upsertAssistantMessage(chatId: string, up: MessageUpsert, userId?: string): Promise<string | null> {
-    return this.#writer.write(chatId, up, userId);
+  async upsertAssistantMessage(chatId: string, up: MessageUpsert, userId?: string): Promise<string | null> {
+    const r = await this.#writer.write(chatId, up, userId);
+    if (!r) return null;
+    this.compactor.written(chatId, r);
+    return r.content;
   }
 
   async create(userId: string, form: ChatForm): Promise<ChatRow> {
@@ -95,15 +105,23 @@ export class ChatsService {
 
   /** Shallow-merges `patch` into the stored chat object; null when the chat is not the user's. */
   update(id: string, userId: string, patch: JsonObject): Promise<ChatRow | null> {
-    return this.#lock.run(id, async () => {
-      const row = await this.repo.findOwned(id, userId);
-      if (!row) return null;
-      this.#writer.forget(id);
-      const merged = { ...parseObject(row.chat), ...patch };
-      const updated: ChatRow = { ...row, chat: JSON.stringify(merged), title: titleOf(merged), updated_at: now() };
-      await this.repo.updateChat(id, updated.chat, updated.title, updated.updated_at);
-      return updated;
-    });
+    return this.#lock.run(id, () =>
+      this.repo.k.transaction().execute(async (trx) => {
+        const owner = await this.repo.overlay.lockChat(trx, id);
+        if (!owner || owner.user_id !== userId) return null;
+        const row = await trx.selectFrom('chat').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) return null;
+        // The overlay only holds history.messages / currentId: a patch that brings its own history
+        // (the UI saves the whole chat) replaces them anyway, so the rows need no merging then.
+        const rows = Object.prototype.hasOwnProperty.call(patch, 'history') ? [] : await this.repo.overlay.rowsOf(trx, id);
+        const stored = rows.length ? (mergeOverlay(row.chat, rows) as string) : row.chat;
+        const fast = patchedText(stored, patch);
+        const merged = fast ? null : { ...parseObject(stored), ...patch };
+        const updated: ChatRow = { ...row, chat: fast ? fast.text : JSON.stringify(merged), title: fast ? fast.title : titleOf(merged!), updated_at: now() };
+        await this.repo.replaceDoc(trx, id, updated.chat, { title: updated.title, updated_at: updated.updated_at });
+        return updated;
+      }),
+    );
   }
 
   async togglePinned(row: ChatRow): Promise<ChatRow> {
@@ -169,7 +187,6 @@ export class ChatsService {
   async deleteOne(id: string): Promise<boolean> {
     const head = await this.repo.findHead(id);
     if (!head) return false;
-    this.#writer.forget(id);
     const tagIds = this.#tagIdsOf(head.meta);
     await this.repo.deleteChats([id]);
     await this.#dropUnusedTags(head.user_id, tagIds);
@@ -178,7 +195,6 @@ export class ChatsService {
 
   async deleteAllOfUser(userId: string): Promise<boolean> {
     const ids = await this.repo.idsOfUser(userId);
-    ids.forEach((id) => this.#writer.forget(id));
     await this.repo.deleteChats(ids);
     return true;
   }
