@@ -8,15 +8,48 @@
 // names PostgreSQL) and ws's optional native add-ons.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 // sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk;
 // bcrypt loads its prebuilt binary.
 const external = ['better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq'];
 
-// Chunks of an earlier build would pile up (their names carry a hash).
-if (existsSync('dist')) for (const f of readdirSync('dist', { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).filter((n) => n.startsWith('chunk-'))) rmSync(`dist/${f}`);
+/**
+ * With `splitting`, esbuild turns `await import('pkg')` of a CommonJS package into a chunk whose only
+ * export is `default` (Node itself would also offer the named exports it finds in the source), so
+ * @fastify/cookie's `(await import('cookie')).stringifySetCookie` was undefined. Such an import is
+ * given a small ESM module that re-exports the package's own keys by name, as Node does.
+ */
+const cjsDynamicImport = {
+  name: 'cjs-dynamic-import',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === 'inner' || args.path.startsWith('node:')) return undefined;
+      const r = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
+      if (r.errors.length || r.external || !isCommonJs(r.path)) return undefined;
+      return { path: r.path, namespace: 'cjs-dynamic-import' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cjs-dynamic-import' }, (args) => {
+      const keys = Object.keys(createRequire(import.meta.url)(args.path)).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
+      // require(): module.exports itself, whatever its __esModule flag says (Node's default export).
+      const lines = [`const m = require(${JSON.stringify(args.path)});`, 'export default m;', ...keys.map((k) => `export const ${k} = m.${k};`)];
+      return { contents: lines.join('\n'), resolveDir: path.dirname(args.path), loader: 'js' };
+    });
+  },
+};
 
-await build({
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) return JSON.parse(readFileSync(pkg, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
+const result = await build({
   entryPoints: { server: 'src/server.ts' },
   // Chunks sit beside server.js (not in a subfolder): code that finds files relative to its own
   // import.meta.url (the extraction worker, the web build) resolves the same from every chunk.
@@ -32,7 +65,17 @@ await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [cjsDynamicImport],
+  metafile: true,
 });
+
+// Chunk names carry a hash, so old ones would pile up. A server already running from the previous
+// build loads its chunks at first use, possibly after this rebuild: its chunks are kept one build
+// longer (dist/chunks.json lists the last build's), older ones removed.
+const produced = new Set(Object.keys(result.metafile.outputs).map((o) => path.basename(o)));
+const previous = existsSync('dist/chunks.json') ? new Set(JSON.parse(readFileSync('dist/chunks.json', 'utf8'))) : new Set();
+for (const f of readdirSync('dist').filter((n) => n.startsWith('chunk-'))) if (!produced.has(f) && !previous.has(f)) rmSync(`dist/${f}`);
+writeFileSync('dist/chunks.json', JSON.stringify([...produced].filter((n) => n.startsWith('chunk-'))));
 
 // esbuild escapes non-ASCII characters in code but keeps them in comments; one such character makes V8
 // hold the whole 6 MB source as a two-byte string (12 MB of heap, for as long as the process runs).

@@ -50,6 +50,8 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
   let adapterClients: { disconnect(): void }[] = [];
   let loading: Promise<AppIo> | null = null;
   let closed = false;
+  /** Catches upgrades until the load; engine.io listens for them itself from then on. */
+  let onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
 
   const load = (): Promise<AppIo> =>
     (loading ??= (async () => {
@@ -57,6 +59,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
       // engine.io wraps the server's 'request' listeners as it attaches; put the edge's check for
       // stripped upgrades back in front of it (as plugins/edge.ts does at ready for an eager attach).
       const created = createSocketServer(app, ctx, auth, server);
+      if (onUpgrade) server.off('upgrade', onUpgrade); // or both would answer the next upgrade
       if (app.server.listening) guardWebsocketUpgrade(server);
       io = created.io;
       adapterClients = created.adapterClients;
@@ -84,7 +87,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
       );
     });
     if (ws.enabled) {
-      const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (!isSocketRequest(req)) {
           // What engine.io does with an upgrade that is not its own: end it unless someone answered.
           socket.on('error', () => undefined);
@@ -94,11 +97,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
           return;
         }
         load().then(
-          (ready) => {
-            server.off('upgrade', onUpgrade); // engine.io listens for upgrades itself now
-            if (closed) socket.destroy();
-            else ready.engine.handleUpgrade(req, socket, head);
-          },
+          (ready) => (closed ? socket.destroy() : ready.engine.handleUpgrade(req, socket, head)),
           () => socket.destroy(),
         );
       };
