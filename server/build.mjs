@@ -39,6 +39,27 @@ const cjsDynamicImport = {
   },
 };
 
+/**
+ * zod re-exports all of its ~50 message locales as `z.locales`, and since every schema file imports the
+ * `z` namespace, none of them can be tree-shaken: 358 KB of source compiled at every start for messages
+ * nobody reads (the server answers in English; zod itself configures `en`). Only `en` is kept; nothing
+ * in the server or contracts calls `z.locales`.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
+      return { path: path.join(args.resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-english-only' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 function isCommonJs(file) {
   if (file.endsWith('.cjs')) return true;
   if (!file.endsWith('.js')) return false;
@@ -65,7 +86,7 @@ const result = await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [cjsDynamicImport],
+  plugins: [cjsDynamicImport, zodEnglishOnly],
   metafile: true,
 });
 
