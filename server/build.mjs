@@ -13,7 +13,8 @@ import path from 'node:path';
 
 // sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk;
 // bcrypt loads its prebuilt binary.
-const external = ['better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq'];
+// Fastify's default schema compilers are built only on demand (src/plugins/schema-compilers.ts).
+const external = ['better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'];
 
 /**
  * With `splitting`, esbuild turns `await import('pkg')` of a CommonJS package into a chunk whose only
