@@ -13,8 +13,12 @@ import path from 'node:path';
 
 // sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk;
 // bcrypt loads its prebuilt binary.
-// Fastify's default schema compilers are built only on demand (src/plugins/schema-compilers.ts).
-const external = ['better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'];
+// Fastify's default schema compilers are built only on demand (src/plugins/schema-compilers.ts), and
+// light-my-request is required only by app.inject(), which the server never calls: left to node_modules.
+const external = [
+  'better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq',
+  '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request',
+];
 
 /**
  * With `splitting`, esbuild turns `await import('pkg')` of a CommonJS package into a chunk whose only
