@@ -65,6 +65,26 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * @fastify/static requires glob (with minimatch, path-scurry, minipass, lru-cache: ~210 KB) at load, but
+ * calls it only to list the root when registered with `wildcard: false`, which this server never does
+ * (plugins/frontend.ts). Its `glob` is replaced by one that requires the package from node_modules on
+ * the first call (`__owuiCreateRequire` is the banner's import, in every chunk).
+ */
+const globOnDemand = {
+  name: 'glob-on-demand',
+  setup(b) {
+    b.onResolve({ filter: /^glob$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]@fastify[\\/]static[\\/]/.test(args.importer)) return undefined;
+      return { path: 'glob', namespace: 'glob-on-demand' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'glob-on-demand' }, () => ({
+      contents: `const load = () => __owuiCreateRequire(import.meta.url)('glob');\nexport const glob = (...args) => load().glob(...args);`,
+      loader: 'js',
+    }));
+  },
+};
+
 function isCommonJs(file) {
   if (file.endsWith('.cjs')) return true;
   if (!file.endsWith('.js')) return false;
@@ -91,7 +111,7 @@ const result = await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [cjsDynamicImport, zodEnglishOnly],
+  plugins: [cjsDynamicImport, zodEnglishOnly, globOnDemand],
   metafile: true,
 });
 
