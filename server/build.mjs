@@ -66,22 +66,29 @@ const zodEnglishOnly = {
 };
 
 /**
- * @fastify/static requires glob (with minimatch, path-scurry, minipass, lru-cache: ~210 KB) at load, but
- * calls it only to list the root when registered with `wildcard: false`, which this server never does
- * (plugins/frontend.ts). Its `glob` is replaced by one that requires the package from node_modules on
- * the first call (`__owuiCreateRequire` is the banner's import, in every chunk).
+ * Packages that a bundled library requires at load but calls only for features this server does not
+ * use at start, replaced by a stand-in that requires the real one from node_modules on first use
+ * (resolved from the requiring package's own folder, as Node would have).
+ * - glob (+ minimatch, path-scurry, minipass, lru-cache: ~210 KB) in @fastify/static: used only with
+ *   `wildcard: false`, which plugins/frontend.ts never sets.
+ * (@fastify/busboy in @fastify/multipart was tried the same way: no measurable gain, left bundled.)
  */
-const globOnDemand = {
-  name: 'glob-on-demand',
+const ON_DEMAND = [
+  // CommonJS stand-ins: their importers `require()` them.
+  { pkg: 'glob', from: '@fastify/static', stub: (load) => `exports.glob = (...args) => ${load}.glob(...args);` },
+];
+const onDemand = {
+  name: 'on-demand',
   setup(b) {
-    b.onResolve({ filter: /^glob$/ }, (args) => {
-      if (!/[\\/]node_modules[\\/]@fastify[\\/]static[\\/]/.test(args.importer)) return undefined;
-      return { path: 'glob', namespace: 'glob-on-demand' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'glob-on-demand' }, () => ({
-      contents: `const load = () => __owuiCreateRequire(import.meta.url)('glob');\nexport const glob = (...args) => load().glob(...args);`,
-      loader: 'js',
-    }));
+    for (const { pkg, from, stub } of ON_DEMAND) {
+      const importer = new RegExp(`[\\\\/]node_modules[\\\\/]${from.replace('/', '[\\\\/]')}[\\\\/]`);
+      b.onResolve({ filter: new RegExp(`^${pkg.replace('/', '\\/')}$`) }, (args) => (importer.test(args.importer) ? { path: pkg, namespace: 'on-demand' } : undefined));
+      b.onLoad({ filter: new RegExp(`^${pkg.replace('/', '\\/')}$`), namespace: 'on-demand' }, () => {
+        // `require` here is the banner's (module scope of the chunk), so this resolves like Node would.
+        const load = `require('node:module').createRequire(require.resolve(${JSON.stringify(`${from}/package.json`)}))(${JSON.stringify(pkg)})`;
+        return { contents: stub(load), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -111,7 +118,7 @@ const result = await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [cjsDynamicImport, zodEnglishOnly, globOnDemand],
+  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand],
   metafile: true,
 });
 

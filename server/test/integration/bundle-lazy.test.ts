@@ -66,6 +66,17 @@ describe(`the built bundle loads its lazy chunks (first socket request: ${first}
     expect(res.headers.get('set-cookie')).toMatch(/^token=/);
   });
 
+  it('takes a multipart upload (busboy is required at the first one) and reads the text back', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['The launch code is PELICAN-42.'], { type: 'text/plain' }), 'notes.txt');
+    const res = await fetch(`${base}/api/v1/files/?process=true&process_in_background=false`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(res.status).toBe(200);
+    const file = (await res.json()) as { id: string; filename: string };
+    expect(file.filename).toBe('notes.txt');
+    const content = await fetch(`${base}/api/v1/files/${file.id}/data/content`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await content.json()) as { content: string }).content).toContain('PELICAN-42');
+  });
+
   const polling = async () => {
     const res = await fetch(`${base}/ws/socket.io/?EIO=4&transport=polling`);
     expect(res.status).toBe(200);
