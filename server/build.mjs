@@ -1,18 +1,114 @@
-// Bundles the server, the contracts it imports and its pure-JS npm dependencies into one ESM file: one
-// file to read and compile is what makes a cold start fast (loading the same code as ~1,500 separate
-// modules from node_modules cost more CPU than everything else in start-up; see bench/RESULTS.md).
+// Bundles the server, the contracts it imports and its pure-JS npm dependencies into ESM: one entry
+// file (dist/server.js) holding what every start runs, plus chunks for what is loaded with `await
+// import()` at first use (features' heavy libraries, CLI verbs). A few bundled files to read and compile
+// is what makes a cold start fast (loading the same code as ~1,500 separate modules from node_modules cost
+// more CPU than everything else in start-up; see bench/RESULTS.md), and every KB left out of the entry
+// is compile time and heap a start does not pay.
 // Left external: the native SQLite and bcrypt bindings, the PostgreSQL driver (imported only when DATABASE_URL
 // names PostgreSQL) and ws's optional native add-ons.
 import { build } from 'esbuild';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 // sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk;
 // bcrypt loads its prebuilt binary.
-const external = ['better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq'];
+// Fastify's default schema compilers are built only on demand (src/plugins/schema-compilers.ts), and
+// light-my-request is required only by app.inject(), which the server never calls: left to node_modules.
+const external = [
+  'better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'bufferutil', 'utf-8-validate', 'sqlite-vec', 'bullmq',
+  '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request',
+];
 
-await build({
-  entryPoints: ['src/server.ts'],
-  outfile: 'dist/server.js',
+/**
+ * With `splitting`, esbuild turns `await import('pkg')` of a CommonJS package into a chunk whose only
+ * export is `default` (Node itself would also offer the named exports it finds in the source), so
+ * @fastify/cookie's `(await import('cookie')).stringifySetCookie` was undefined. Such an import is
+ * given a small ESM module that re-exports the package's own keys by name, as Node does.
+ */
+const cjsDynamicImport = {
+  name: 'cjs-dynamic-import',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === 'inner' || args.path.startsWith('node:')) return undefined;
+      const r = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
+      if (r.errors.length || r.external || !isCommonJs(r.path)) return undefined;
+      return { path: r.path, namespace: 'cjs-dynamic-import' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cjs-dynamic-import' }, (args) => {
+      const keys = Object.keys(createRequire(import.meta.url)(args.path)).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
+      // require(): module.exports itself, whatever its __esModule flag says (Node's default export).
+      const lines = [`const m = require(${JSON.stringify(args.path)});`, 'export default m;', ...keys.map((k) => `export const ${k} = m.${k};`)];
+      return { contents: lines.join('\n'), resolveDir: path.dirname(args.path), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * zod re-exports all of its ~50 message locales as `z.locales`, and since every schema file imports the
+ * `z` namespace, none of them can be tree-shaken: 358 KB of source compiled at every start for messages
+ * nobody reads (the server answers in English; zod itself configures `en`). Only `en` is kept; nothing
+ * in the server or contracts calls `z.locales`.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
+      return { path: path.join(args.resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-english-only' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Packages that a bundled library requires at load but calls only for features this server does not
+ * use at start, replaced by a stand-in that requires the real one from node_modules on first use
+ * (resolved from the requiring package's own folder, as Node would have).
+ * - glob (+ minimatch, path-scurry, minipass, lru-cache: ~210 KB) in @fastify/static: used only with
+ *   `wildcard: false`, which plugins/frontend.ts never sets.
+ * (@fastify/busboy in @fastify/multipart was tried the same way: no measurable gain, left bundled.)
+ */
+const ON_DEMAND = [
+  // CommonJS stand-ins: their importers `require()` them.
+  { pkg: 'glob', from: '@fastify/static', stub: (load) => `exports.glob = (...args) => ${load}.glob(...args);` },
+];
+const onDemand = {
+  name: 'on-demand',
+  setup(b) {
+    for (const { pkg, from, stub } of ON_DEMAND) {
+      const importer = new RegExp(`[\\\\/]node_modules[\\\\/]${from.replace('/', '[\\\\/]')}[\\\\/]`);
+      b.onResolve({ filter: new RegExp(`^${pkg.replace('/', '\\/')}$`) }, (args) => (importer.test(args.importer) ? { path: pkg, namespace: 'on-demand' } : undefined));
+      b.onLoad({ filter: new RegExp(`^${pkg.replace('/', '\\/')}$`), namespace: 'on-demand' }, () => {
+        // `require` here is the banner's (module scope of the chunk), so this resolves like Node would.
+        const load = `require('node:module').createRequire(require.resolve(${JSON.stringify(`${from}/package.json`)}))(${JSON.stringify(pkg)})`;
+        return { contents: stub(load), loader: 'js' };
+      });
+    }
+  },
+};
+
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) return JSON.parse(readFileSync(pkg, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
+const result = await build({
+  entryPoints: { server: 'src/server.ts' },
+  // Chunks sit beside server.js (not in a subfolder): code that finds files relative to its own
+  // import.meta.url (the extraction worker, the web build) resolves the same from every chunk.
+  outdir: 'dist',
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -22,15 +118,26 @@ await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand],
+  metafile: true,
 });
+
+// Chunk names carry a hash, so old ones would pile up. A server already running from the previous
+// build loads its chunks at first use, possibly after this rebuild: its chunks are kept one build
+// longer (dist/chunks.json lists the last build's), older ones removed.
+const produced = new Set(Object.keys(result.metafile.outputs).map((o) => path.basename(o)));
+const previous = existsSync('dist/chunks.json') ? new Set(JSON.parse(readFileSync('dist/chunks.json', 'utf8'))) : new Set();
+for (const f of readdirSync('dist').filter((n) => n.startsWith('chunk-'))) if (!produced.has(f) && !previous.has(f)) rmSync(`dist/${f}`);
+writeFileSync('dist/chunks.json', JSON.stringify([...produced].filter((n) => n.startsWith('chunk-'))));
 
 // esbuild escapes non-ASCII characters in code but keeps them in comments; one such character makes V8
 // hold the whole 6 MB source as a two-byte string (12 MB of heap, for as long as the process runs).
 // Escaping them keeps the source one-byte; in a comment the escape is just text.
-const out = 'dist/server.js';
-const text = readFileSync(out, 'utf8');
-const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-if (ascii !== text) writeFileSync(out, ascii);
+for (const out of readdirSync('dist').filter((n) => n.endsWith('.js')).map((n) => `dist/${n}`)) {
+  const text = readFileSync(out, 'utf8');
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) writeFileSync(out, ascii);
+}
 
 // The document-extraction worker runs from its own file (worker threads start from a path); its parsers
 // (pdf.js, mammoth, officeparser) are loaded only there, from node_modules.

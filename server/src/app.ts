@@ -35,6 +35,7 @@ import { registerFrontend } from './plugins/frontend.js';
 import { handleClientError } from './plugins/limits.js';
 import { createLogger, registerRequestLog } from './plugins/logging.js';
 import { useZod } from './plugins/zod.js';
+import { schemaController } from './plugins/schema-compilers.js';
 import { attachRealtime } from './realtime/socket.js';
 import { chatAppRoutes } from './modules/chat-app/chat-app.routes.js';
 import { staticRoutes } from './modules/chat-app/static.routes.js';
@@ -66,6 +67,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
     return503OnClosing: true,
     clientErrorHandler: handleClientError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    schemaController,
   });
   const full: AppContext = { ...ctx, log: app.log };
   app.decorate('ctx', full);

@@ -9,7 +9,6 @@ import type { AdoptionReport } from './db/adopt/report.js';
 import { seedAdminAccount } from './modules/auths/auths.bootstrap.js';
 import { randomUUID } from 'node:crypto';
 import { syncSettingsAcrossInstances } from './realtime/config-sync.js';
-import { RedisState } from './state/redis-state.js';
 import { MemoryState, type SharedState } from './state/shared-state.js';
 
 /**
@@ -33,7 +32,10 @@ export async function openContext(
     await migrateToLatest(db);
     const settings = await PersistentConfig.load(db, config);
     // REDIS_URL: counters, revocations, caches and config-change notices shared by every instance.
-    const state: SharedState = config.redis.url ? await RedisState.open(config.redis.url, config.redis.keyPrefix) : new MemoryState();
+    // ioredis (and its commands table) is loaded only then: a start without Redis does not compile it.
+    const state: SharedState = config.redis.url
+      ? await (await import('./state/redis-state.js')).RedisState.open(config.redis.url, config.redis.keyPrefix)
+      : new MemoryState();
     const stopSync = await syncSettingsAcrossInstances(settings, state, randomUUID());
     await seedAdminAccount({ config, secretKey: key, db, settings, state });
     return {

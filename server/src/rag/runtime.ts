@@ -1,12 +1,11 @@
 import { perContext, type AppContext } from '../context.js';
-import { BullMqQueue } from '../jobs/bullmq-queue.js';
+import { DeferredQueue } from '../jobs/deferred-queue.js';
 import { InProcessQueue, type JobQueue } from '../jobs/job-queue.js';
 import { FilesRepository } from '../modules/files/files.repository.js';
 import { KnowledgeRepository } from '../modules/knowledge/knowledge.repository.js';
 import { LocalStorage } from '../storage/local-storage.js';
 import { ExtractionPool } from './extract/pool.js';
 import { processFileJob, PROCESS_FILE_JOB, type ProcessFileJob } from './pipeline.js';
-import { SqliteVectorStore } from './vector/sqlite-store.js';
 import type { VectorStore } from './vector/vector-store.js';
 
 /**
@@ -30,7 +29,11 @@ export class RagRuntime {
     this.knowledge = new KnowledgeRepository(ctx.db);
     const onError = (name: string, err: unknown) => ctx.log.warn({ job: name, err: (err as Error)?.message ?? String(err) }, 'background job failed');
     const concurrency = ctx.config.rag.processingConcurrency;
-    this.queue = ctx.config.redis.url ? new BullMqQueue(ctx.config.redis.url, ctx.config.redis.keyPrefix, concurrency, onError) : new InProcessQueue(concurrency, onError);
+    // BullMQ (and the ioredis it brings from node_modules) is imported only with REDIS_URL.
+    const redisUrl = ctx.config.redis.url;
+    this.queue = redisUrl
+      ? new DeferredQueue(async () => new (await import('../jobs/bullmq-queue.js')).BullMqQueue(redisUrl, ctx.config.redis.keyPrefix, concurrency, onError))
+      : new InProcessQueue(concurrency, onError);
     this.queue.define(PROCESS_FILE_JOB, (data) => processFileJob(this, data as unknown as ProcessFileJob));
   }
 
@@ -44,6 +47,8 @@ export class RagRuntime {
         const { PgVectorStore } = await import('./vector/pgvector-store.js');
         return PgVectorStore.open(this.ctx.config.rag.pgvectorUrl);
       }
+      // sqlite-vec is imported at the first query or index, not at start.
+      const { SqliteVectorStore } = await import('./vector/sqlite-store.js');
       return new SqliteVectorStore(this.ctx.config.paths.dataDir, { indexCacheBytes: this.ctx.config.rag.vectorIndexCacheMb * 1024 * 1024 });
     })();
     return this.#store;

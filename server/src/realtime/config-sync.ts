@@ -1,6 +1,7 @@
 import type { PersistentConfig } from '../config/persistent.js';
 import type { SharedState } from '../state/shared-state.js';
-import { RedisState } from '../state/redis-state.js';
+// Type only: ioredis is loaded only when REDIS_URL is set (bootstrap.ts).
+import type { RedisState } from '../state/redis-state.js';
 
 export const CONFIG_CHANNEL = 'config:changed';
 
@@ -21,7 +22,7 @@ export async function syncSettingsAcrossInstances(
   const unsubscribe = await state.subscribe(CONFIG_CHANNEL, (message) => {
     if (message !== instanceId) reload();
   });
-  const offReconnect = state instanceof RedisState ? state.onReconnect(reload) : () => undefined;
+  const offReconnect = 'onReconnect' in state ? (state as RedisState).onReconnect(reload) : () => undefined;
 
   // Announce only saves made here (not reloads caused by others), so one save costs one message.
   const announce = () => state.publish(CONFIG_CHANNEL, instanceId).catch(() => undefined);

@@ -1,37 +1,14 @@
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
-import { Server, type Socket } from 'socket.io';
-import {
-  SOCKET_PATH,
-  UsagePayload,
-  UserJoinPayload,
-  type ChatEvent,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-  type UserJoinAck,
-} from '@owui/contracts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { SOCKET_PATH, type ChatEvent } from '@owui/contracts';
 import type { AppContext } from '../context.js';
-import { corsPolicy } from '../plugins/cors.js';
-import { isInvalidWebsocketUpgrade } from '../plugins/websocket-upgrade.js';
-import { RedisState } from '../state/redis-state.js';
-
-interface SocketUser {
-  id: string;
-  name: string;
-  role: string;
-}
-interface SocketData {
-  user?: SocketUser;
-  /** Handshake `auth.events = 'events'`: this socket listens on `events` only (no `chat-events` copy). */
-  eventsOnly?: boolean;
-  /** Last `usage` report of this socket: which model its chat is using, and when (epoch ms). */
-  usage?: { model: string; at: number };
-}
+import { guardWebsocketUpgrade } from '../plugins/websocket-upgrade.js';
+import type { RedisState } from '../state/redis-state.js';
+import type { AppIo } from './socket-server.js';
 
 /** A `usage` report older than this no longer counts the model as in use (the client repeats it). */
 const USAGE_TTL_MS = 60_000;
-type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface JwtUserResolver {
   userFromJwt(token: string): Promise<{ id: string; name: string; role: string } | null>;
@@ -54,76 +31,90 @@ export const userRoom = (userId: string) => `user:${userId}`;
  * to exclude: socket.io copies every socket id of an excluded room into a new Set on each emit, which
  * made every chunk of every reply cost O(all events-only sockets on the instance).
  */
-const legacyRoom = (userId: string) => `chat-events:${userId}`;
+export const legacyRoom = (userId: string) => `chat-events:${userId}`;
+
+/** engine.io's own test for its path (a prefix match on the raw URL, with the trailing slash). */
+const ENGINE_PATH = `${SOCKET_PATH.replace(/\/$/, '')}/`;
+const isSocketRequest = (req: IncomingMessage) => (req.url ?? '').slice(0, ENGINE_PATH.length) === ENGINE_PATH;
 
 /**
- * Socket.IO on the Fastify HTTP server at `/ws/socket.io`, like the original: every socket is accepted,
- * but only one that proves a user (handshake `auth.token` or a later `user-join`) joins `user:<id>` and
- * so receives anything. Each socket is also in its own room (its id), the per-session room.
- * With WEBSOCKET_MANAGER=redis the Redis adapter fans emits out to every instance.
+ * Socket.IO on the Fastify HTTP server at `/ws/socket.io` (socket-server.ts).
+ *
+ * With one instance (no WEBSOCKET_MANAGER=redis) the server is created when the first request for that
+ * path arrives, so a start does not load socket.io, engine.io and ws (~0.5 MB of code): until then no
+ * socket exists, so there is nothing to emit to and no usage to report. The first request (polling
+ * handshake or websocket upgrade) waits for the load and is then handed to engine.io, which from then
+ * on owns the path exactly as if it had been attached at start. With the Redis adapter it is created
+ * at start: another instance's emits must reach this one's adapter whether or not a socket is open here.
  */
 export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth: JwtUserResolver): Promise<Realtime> {
   const ws = ctx.config.websocket;
-  if (ctx.state instanceof RedisState) ctx.state.setLogger(app.log);
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(app.server, {
-    path: SOCKET_PATH,
-    // ENABLE_WEBSOCKET_SUPPORT=false is for proxies that cannot upgrade: long-polling only.
-    transports: ws.enabled ? ['websocket', 'polling'] : ['polling'],
-    pingInterval: ws.pingIntervalSeconds * 1000,
-    pingTimeout: ws.pingTimeoutSeconds * 1000,
-    cors: { origin: corsPolicy(ctx.config).socketIoOrigin, credentials: corsPolicy(ctx.config).credentials },
-    serveClient: false,
-    // Same 400 as the HTTP edge: engine.io owns this path, so Fastify's hook never sees these requests.
-    allowRequest: (req, done) => done(isInvalidWebsocketUpgrade(req) ? 'Invalid WebSocket upgrade request' : null, !isInvalidWebsocketUpgrade(req)),
-  });
+  if (ctx.state.kind === 'redis' && 'setLogger' in ctx.state) (ctx.state as RedisState).setLogger(app.log);
+  const server = app.server;
+  let io: AppIo | null = null;
+  let adapterClients: { disconnect(): void }[] = [];
+  let loading: Promise<AppIo> | null = null;
+  let closed = false;
+  /** Catches upgrades until the load; engine.io listens for them itself from then on. */
+  let onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
 
-  const adapterClients: Redis[] = [];
+  const load = (): Promise<AppIo> =>
+    (loading ??= (async () => {
+      const { createSocketServer } = await import('./socket-server.js');
+      // engine.io wraps the server's 'request' listeners as it attaches; put the edge's check for
+      // stripped upgrades back in front of it (as plugins/edge.ts does at ready for an eager attach).
+      const created = createSocketServer(app, ctx, auth, server);
+      if (onUpgrade) server.off('upgrade', onUpgrade); // or both would answer the next upgrade
+      if (app.server.listening) guardWebsocketUpgrade(server);
+      io = created.io;
+      adapterClients = created.adapterClients;
+      return io;
+    })());
+
   if (ws.manager === 'redis' && ws.redisUrl) {
-    const pub = new Redis(ws.redisUrl, { retryStrategy: (n) => Math.min(100 * n, 2000), maxRetriesPerRequest: 1 });
-    const sub = pub.duplicate();
-    for (const c of [pub, sub]) c.on('error', (err: Error) => app.log.debug({ err: err.message }, 'socket.io redis adapter connection error'));
-    adapterClients.push(pub, sub);
-    io.adapter(createAdapter(pub, sub, { key: `${ctx.config.redis.keyPrefix}:socket.io` }));
-  }
-
-  const identify = async (token: unknown): Promise<SocketUser | null> => {
-    if (typeof token !== 'string' || !token || token.startsWith('sk-')) return null; // API keys are not accepted here
-    try {
-      const user = await auth.userFromJwt(token);
-      return user ? { id: user.id, name: user.name, role: user.role } : null;
-    } catch {
-      return null; // database or Redis away: the socket stays anonymous, the client re-joins on reconnect
+    await load();
+  } else {
+    // Until the load: socket-path requests and upgrades are caught here; everything else goes on to
+    // the listeners that were there (Fastify's). After it, engine.io's own listeners see them first.
+    const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!isSocketRequest(req)) {
+        for (const l of listeners) l.call(server, req, res);
+        return;
+      }
+      load().then(
+        (ready) => (closed ? res.destroy() : ready.engine.handleRequest(req, res)),
+        (err: Error) => {
+          app.log.error({ err }, 'socket.io failed to load');
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: 'Socket.IO is unavailable' }));
+        },
+      );
+    });
+    if (ws.enabled) {
+      onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (!isSocketRequest(req)) {
+          // What engine.io does with an upgrade that is not its own: end it unless someone answered.
+          socket.on('error', () => undefined);
+          setTimeout(() => {
+            if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten! <= 0) socket.end();
+          }, 1000).unref();
+          return;
+        }
+        load().then(
+          (ready) => (closed ? socket.destroy() : ready.engine.handleUpgrade(req, socket, head)),
+          () => socket.destroy(),
+        );
+      };
+      server.on('upgrade', onUpgrade);
     }
-  };
-
-  const join = async (socket: AppSocket, user: SocketUser) => {
-    socket.data.user = user;
-    await socket.join(socket.data.eventsOnly ? userRoom(user.id) : [userRoom(user.id), legacyRoom(user.id)]);
-  };
-
-  io.on('connection', (socket: AppSocket) => {
-    // A client that says it listens on `events` only (ours) is spared the `chat-events` copy.
-    if ((socket.handshake.auth as { events?: unknown } | undefined)?.events === 'events') socket.data.eventsOnly = true;
-    // Handlers first, then the handshake lookup: a `user-join` sent right after connecting must not
-    // arrive while no listener is registered yet (a slow database made that race visible).
-    void identify((socket.handshake.auth as { token?: unknown } | undefined)?.token).then((user) => (user ? join(socket, user) : undefined));
-
-    socket.on('user-join', async (payload, ack) => {
-      const parsed = UserJoinPayload.safeParse(payload);
-      const joined = parsed.success ? await identify(parsed.data.auth?.token) : null;
-      if (joined) await join(socket, joined);
-      if (typeof ack === 'function') ack(joined ? ({ id: joined.id, name: joined.name } satisfies UserJoinAck) : null);
-    });
-    // Accepted for protocol compatibility; presence is not tracked yet.
-    socket.on('heartbeat', () => undefined);
-    socket.on('usage', (payload) => {
-      const model = UsagePayload.safeParse(payload);
-      if (model.success && socket.data.user) socket.data.usage = { model: model.data.model.slice(0, 500), at: Date.now() };
-    });
-  });
+  }
 
   // Before Fastify stops listening: open sockets would otherwise hold the HTTP server open.
   app.addHook('preClose', async () => {
+    closed = true;
+    if (loading) await loading.catch(() => undefined);
+    if (!io) return;
     io.local.disconnectSockets(true);
     io.engine.close();
   });
@@ -133,15 +124,17 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
 
   const realtime: Realtime = {
     emitToUser(userId, event) {
+      if (!io) return; // not loaded: no socket has ever connected to this instance
       // Open WebUI's UI listens on `chat-events` up to 0.6.32 and on `events` from 0.6.33: send both so
       // any 0.6 build streams live. Our own client listens on `events` only.
       io.to(userRoom(userId)).emit('events', event);
       io.to(legacyRoom(userId)).emit('chat-events', event);
     },
     async usage() {
-      const sockets = await io.fetchSockets();
       const users = new Set<string>();
       const models = new Set<string>();
+      if (!io) return { userIds: [], modelIds: [] };
+      const sockets = await io.fetchSockets();
       const fresh = Date.now() - USAGE_TTL_MS;
       for (const so of sockets) {
         if (so.data.user) users.add(so.data.user.id);
@@ -150,7 +143,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext, auth
       return { userIds: [...users], modelIds: [...models] };
     },
     localSocketCount(userId) {
-      return io.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0;
+      return io?.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0;
     },
   };
   app.decorate('realtime', realtime);

@@ -4,10 +4,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Config } from '../../config/env.js';
 import { openDatabase, sqlitePath, type Db } from '../database.js';
 import { migrateToLatest } from '../migrate.js';
-import { carry } from './carry.js';
 import { AdoptRefusal, inspectSqlite, lockedRefusal, type Inspection } from './inspect.js';
 import type { AdoptionReport } from './report.js';
-import { SqliteSource } from './source.js';
 
 type OpenWebUI = Extract<Inspection, { kind: 'openwebui' }>;
 
@@ -127,6 +125,8 @@ async function buildFrom(sourceFile: string, database: Config['database'], inspe
 async function carryInto(src: BetterSqlite3.Database, target: Db, inspection: OpenWebUI, shownAs: string): Promise<AdoptionReport> {
   src.exec('BEGIN');
   try {
+    // The table mappings are loaded only when there is something to adopt (not at every start).
+    const [{ carry }, { SqliteSource }] = await Promise.all([import('./carry.js'), import('./source.js')]);
     const result = await carry(new SqliteSource(src), target, inspection.range);
     return {
       source: { file: shownAs, release: inspection.release, revision: inspection.revision, range: inspection.range.id },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
+import type { Client, Entry } from 'ldapts';
 import type { UserModel } from '@owui/contracts';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
@@ -14,6 +14,11 @@ import { syncUserGroups } from './group-sync.js';
  * with LDAP_SEARCH_FILTERS, bind as that entry with the given password, then find or create the local
  * account by its mail attribute. ldapts is a maintained pure-TypeScript client (no native build).
  */
+
+// ldapts is imported at the first directory sign-in, not at start (most servers never use LDAP).
+let ldapts: typeof import('ldapts') | null = null;
+/** Only a loaded ldapts can have thrown one (errors come from its Client). */
+const isInvalidCredentials = (err: unknown) => ldapts !== null && err instanceof ldapts.InvalidCredentialsError;
 
 export const LDAP_FAILED = 'LDAP authentication failed. Check your user name and password.';
 
@@ -70,7 +75,8 @@ export class LdapService {
     const host = s.get('LDAP_SERVER_HOST');
     const port = s.get('LDAP_SERVER_PORT') ?? (useTls ? 636 : 389);
     const url = /^ldaps?:\/\//i.test(host) ? host : `${useTls ? 'ldaps' : 'ldap'}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
-    const client = new Client({ url, timeout: timeoutSeconds * 1000, connectTimeout: timeoutSeconds * 1000, ...(url.startsWith('ldaps') ? { tlsOptions: tls } : {}) });
+    ldapts ??= await import('ldapts');
+    const client = new ldapts.Client({ url, timeout: timeoutSeconds * 1000, connectTimeout: timeoutSeconds * 1000, ...(url.startsWith('ldaps') ? { tlsOptions: tls } : {}) });
     if (startTls && !url.startsWith('ldaps')) await client.startTLS(tls);
     return client;
   }
@@ -113,7 +119,7 @@ export class LdapService {
         try {
           await app.bind(appDn, s.get('LDAP_APP_PASSWORD'));
         } catch (err) {
-          if (err instanceof InvalidCredentialsError) throw new ApiError(400, 'Application account bind failed');
+          if (isInvalidCredentials(err)) throw new ApiError(400, 'Application account bind failed');
           throw err;
         }
       }
@@ -170,7 +176,7 @@ export class LdapService {
 
   #mapError(err: unknown): ApiError {
     if (err instanceof ApiError) return err;
-    if (err instanceof InvalidCredentialsError) return new ApiError(400, LDAP_FAILED);
+    if (isInvalidCredentials(err)) return new ApiError(400, LDAP_FAILED);
     const code = (err as { code?: unknown }).code;
     const msg = err instanceof Error ? err.message : String(err);
     if (/timeout|timed out/i.test(msg) || code === 'ETIMEDOUT') {

@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import type { OAuthProvider } from './oauth.providers.js';
 
 /**
@@ -8,6 +8,12 @@ import type { OAuthProvider } from './oauth.providers.js';
  */
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
+
+// openid-client (and oauth4webapi under it) is imported at the first sign-in, not at start.
+let loaded: typeof Oidc | null = null;
+async function lib(): Promise<typeof Oidc> {
+  return (loaded ??= await import('openid-client'));
+}
 
 export interface AuthorizationRequest {
   url: string;
@@ -37,11 +43,11 @@ export class OAuthFlowError extends Error {
 }
 
 export class OAuthClient {
-  #configs = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
+  #configs = new Map<string, { at: number; config: Promise<Oidc.Configuration> }>();
 
   constructor(private readonly timeoutSeconds: number) {}
 
-  async #config(p: OAuthProvider): Promise<oidc.Configuration> {
+  async #config(p: OAuthProvider): Promise<Oidc.Configuration> {
     const hit = this.#configs.get(p.id);
     if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.config;
     const config = this.#build(p).catch((err) => {
@@ -55,8 +61,9 @@ export class OAuthClient {
     return config;
   }
 
-  async #build(p: OAuthProvider): Promise<oidc.Configuration> {
-    const auth = clientAuth(p);
+  async #build(p: OAuthProvider): Promise<Oidc.Configuration> {
+    const oidc = await lib();
+    const auth = clientAuth(oidc, p);
     const insecure = (url: string) => url.startsWith('http://');
     if (p.endpoints) {
       const config = new oidc.Configuration(
@@ -79,6 +86,7 @@ export class OAuthClient {
   }
 
   async authorizationRequest(p: OAuthProvider, redirectUri: string): Promise<AuthorizationRequest> {
+    const oidc = await lib();
     const config = await guard(this.#config(p));
     const state = oidc.randomState();
     const openid = p.scope.split(/\s+/).includes('openid');
@@ -95,6 +103,7 @@ export class OAuthClient {
 
   /** Checks the authorization response against what we sent and exchanges the code. */
   async exchangeCode(p: OAuthProvider, callbackUrl: URL, expected: { state: string; nonce: string | null; codeVerifier: string | null }): Promise<ProviderTokens> {
+    const oidc = await lib();
     const config = await guard(this.#config(p));
     const tokens = await guard(
       oidc.authorizationCodeGrant(config, callbackUrl, {
@@ -115,6 +124,7 @@ export class OAuthClient {
   }
 
   async userinfo(p: OAuthProvider, tokens: ProviderTokens): Promise<Record<string, unknown>> {
+    const oidc = await lib();
     const config = await guard(this.#config(p));
     if (p.endpoints) return this.#getJson(config, tokens.accessToken, p.endpoints.userinfo);
     const sub = typeof tokens.idClaims?.sub === 'string' ? tokens.idClaims.sub : oidc.skipSubjectCheck;
@@ -131,6 +141,7 @@ export class OAuthClient {
   }
 
   async endSessionUrl(p: OAuthProvider, idToken: string | null, postLogoutRedirect: string): Promise<string | null> {
+    const oidc = await lib();
     const config = await guard(this.#config(p));
     if (!config.serverMetadata().end_session_endpoint) return null;
     const params: Record<string, string> = {};
@@ -139,14 +150,15 @@ export class OAuthClient {
     return oidc.buildEndSessionUrl(config, params).href;
   }
 
-  async #getJson(config: oidc.Configuration, accessToken: string, url: string): Promise<any> {
+  async #getJson(config: Oidc.Configuration, accessToken: string, url: string): Promise<any> {
+    const oidc = await lib();
     const res = await guard(oidc.fetchProtectedResource(config, accessToken, new URL(url), 'GET', undefined, new Headers({ accept: 'application/json' })));
     if (!res.ok) throw new OAuthFlowError('refused', `The identity provider answered ${res.status} to the user information request.`);
     return guard(res.json());
   }
 }
 
-function clientAuth(p: OAuthProvider): oidc.ClientAuth {
+function clientAuth(oidc: typeof Oidc, p: OAuthProvider): Oidc.ClientAuth {
   switch (p.tokenEndpointAuthMethod) {
     case 'none':
       return oidc.None();
@@ -169,8 +181,10 @@ async function guard<T>(work: Promise<T>): Promise<T> {
 
 export function classify(err: unknown): OAuthFlowError {
   if (err instanceof OAuthFlowError) return err;
+  // Not loaded yet: nothing can have thrown one of its errors.
+  const oidc = loaded;
   for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof oidc.AuthorizationResponseError || e instanceof oidc.ResponseBodyError) {
+    if (oidc && (e instanceof oidc.AuthorizationResponseError || e instanceof oidc.ResponseBodyError)) {
       const desc = e.error_description ? `: ${e.error_description}` : '';
       return new OAuthFlowError('refused', `The identity provider refused the sign-in (${e.error}${desc}).`);
     }
@@ -180,7 +194,7 @@ export function classify(err: unknown): OAuthFlowError {
       const desc = typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : '';
       return new OAuthFlowError('refused', `The identity provider refused the sign-in (${body.error.slice(0, 100)}${desc}).`);
     }
-    if (e instanceof oidc.WWWAuthenticateChallengeError) {
+    if (oidc && e instanceof oidc.WWWAuthenticateChallengeError) {
       const code = e.cause[0]?.parameters.error ?? 'unauthorized';
       return new OAuthFlowError('refused', `The identity provider refused the sign-in (${code}).`);
     }
