@@ -5,6 +5,7 @@ import { Pool } from 'undici';
 import { appendTurn, makeChat, session } from '../lib/fixtures.mjs';
 import { startServer, startUpstream, tempDataDir } from '../lib/procs.mjs';
 import { median, percentile, round } from '../lib/stats.mjs';
+import { freshPgDatabase } from '../lib/pg-database.mjs';
 
 const MB = 1e6;
 
@@ -24,31 +25,10 @@ async function repeat(n, warmup, fn) {
   return out;
 }
 
-/** A new, empty PostgreSQL database on the server of `url`; `drop()` removes it. */
-async function pgDatabase(url) {
-  const { default: pg } = await import('pg');
-  const name = `owui_bench_bigchat_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 export async function run(opts, shared) {
   const dataDir = tempDataDir('bigchat');
   // --pg: the same steps on PostgreSQL; its list row is for a user with one chat (no populated copy).
-  const pgDb = opts.pgUrl ? await pgDatabase(opts.pgUrl) : null;
+  const pgDb = opts.pgUrl ? await freshPgDatabase(opts.pgUrl, 'bench_bigchat') : null;
   const pop = pgDb ? { chats: 0 } : await shared.populated();
   // A copy, so the big chat does not change the database the start-up scenario measures.
   if (!pgDb) {

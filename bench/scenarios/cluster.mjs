@@ -11,7 +11,6 @@
 // two instances cannot double the throughput; the cores show what bounds it.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { request } from 'undici';
 import { session } from '../lib/fixtures.mjs';
 import { runLoad } from '../lib/load.mjs';
@@ -19,38 +18,14 @@ import { startNginxBalancer } from '../lib/peers.mjs';
 import { connectSocket, newChat, socketReply, storedMessage } from '../lib/realtime.mjs';
 import { procStats, startServer, startUpstream, tempDataDir } from '../lib/procs.mjs';
 import { median, round } from '../lib/stats.mjs';
+import { freshPgDatabase } from '../lib/pg-database.mjs';
 
-const require = createRequire(import.meta.url);
 const PG_ADMIN = process.env.BENCH_PG_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MESSAGES = [
   { role: 'system', content: 'You are a helpful assistant.' },
   { role: 'user', content: 'Say hello in twenty tokens.' },
 ];
-
-async function freshDatabase() {
-  const pg = require('pg');
-  const name = `owui_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  try {
-    await admin.connect();
-  } catch (err) {
-    throw new Error(`PostgreSQL not reachable at ${PG_ADMIN} (bash scripts/services.sh start): ${err.message}`);
-  }
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 /** utime+stime (ms) of every process with this command name (PostgreSQL backends, redis-server). */
 function cpuOfCommand(comm) {
@@ -150,7 +125,7 @@ async function socketStream({ lb, instances, upstream, admin, rows, replies }) {
 export async function run(opts) {
   const upstream = await startUpstream();
   await upstream.configure({ chunks: 20, delayMs: 0, token: 'tok ', stamp: false });
-  const db = await freshDatabase();
+  const db = await freshPgDatabase(PG_ADMIN);
   // A key prefix of its own: the Redis is shared with the test suites.
   const env = { DATABASE_URL: db.url, REDIS_URL: REDIS, WEBSOCKET_MANAGER: 'redis', REDIS_KEY_PREFIX: `owui-bench-${randomBytes(4).toString('hex')}` };
   const instances = [];
