@@ -126,6 +126,32 @@ const undiciOnDemand = {
   },
 };
 
+/**
+ * find-my-way compiles a matcher (`new Function`) for every static node of the route tree, and again
+ * for each node a later route splits: ~20 ms of every start (compilePrefixMatch + compileFunction in
+ * the profile) for ~400 routes, most of which an idle server never matches. Each node gets a matcher
+ * that compiles the real one at its first match and puts it in its place, so a request meets the same
+ * compiled matcher as before from the second lookup of that node on. The build fails if find-my-way's
+ * source no longer has the two assignments this rewrites.
+ */
+const lazyRouteMatchers = {
+  name: 'lazy-route-matchers',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]find-my-way[\\/]lib[\\/]node\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const sites = ['this.matchPrefix = kind === NODE_TYPES.STATIC ? compilePrefixMatch(prefix) : null', 'this.matchPrefix = compilePrefixMatch(childPrefix)'];
+      let out = src;
+      for (const site of sites) {
+        if (!out.includes(site)) throw new Error(`lazy-route-matchers: find-my-way changed, not found: ${site}`);
+        out = out.replace(site, site.replace('compilePrefixMatch(', 'lazyPrefixMatch('));
+      }
+      // Called as `node.matchPrefix(path, i)` (the one call site), so `this` is the node.
+      out += '\nfunction lazyPrefixMatch (prefix) {\n  return function matchPrefixOnce (path, i) {\n    const match = compilePrefixMatch(prefix)\n    this.matchPrefix = match\n    return match(path, i)\n  }\n}\n';
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
+
 function isCommonJs(file) {
   if (file.endsWith('.cjs')) return true;
   if (!file.endsWith('.js')) return false;
@@ -152,7 +178,7 @@ const result = await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand, undiciOnDemand],
+  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand, undiciOnDemand, lazyRouteMatchers],
   metafile: true,
 });
 
