@@ -92,6 +92,66 @@ const onDemand = {
   },
 };
 
+/**
+ * undici (~1 MB of source, ~45 ms of module initialisation) is what our code calls for every upstream
+ * request, but no start needs it: the server listens, answers /health and serves the UI without one
+ * outgoing request. Our imports of 'undici' get a stand-in with the same names that requires the real
+ * package on first use, from dist/undici.cjs (undici bundled alone, built below): one file, compiled
+ * only when the first model list, chat or fetch goes out. Classes are proxies whose `new`, statics and
+ * `instanceof` reach the real class; `errors` is a proxy of the real `errors`.
+ */
+const UNDICI_NAMES = ['Pool', 'Agent', 'WebSocket', 'errors', 'request', 'fetch', 'buildConnector'];
+const undiciOnDemand = {
+  name: 'undici-on-demand',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (/[\\/]node_modules[\\/]/.test(args.importer) ? undefined : { path: 'undici', namespace: 'undici-on-demand' }));
+    b.onLoad({ filter: /.*/, namespace: 'undici-on-demand' }, () => {
+      const lines = [
+        "import { createRequire } from 'node:module';",
+        // A variable, so esbuild leaves the require to run time (the file sits beside every chunk).
+        "const file = './undici.cjs';",
+        'let real;',
+        'const load = () => (real ??= createRequire(import.meta.url)(file));',
+        'const lazy = (name, target) => new Proxy(target, {',
+        '  get: (_t, key) => Reflect.get(load()[name], key),',
+        '  has: (_t, key) => key in load()[name],',
+        '  construct: (_t, args, newTarget) => Reflect.construct(load()[name], args, newTarget === proxies[name] ? load()[name] : newTarget),',
+        '  apply: (_t, self, args) => Reflect.apply(load()[name], self, args),',
+        '});',
+        'const proxies = {};',
+        ...UNDICI_NAMES.map((n) => `export const ${n} = proxies.${n} = lazy(${JSON.stringify(n)}, ${n === 'errors' ? '{}' : 'function () {}'});`),
+      ];
+      return { contents: lines.join('\n'), resolveDir: process.cwd(), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * find-my-way compiles a matcher (`new Function`) for every static node of the route tree, and again
+ * for each node a later route splits: ~20 ms of every start (compilePrefixMatch + compileFunction in
+ * the profile) for ~400 routes, most of which an idle server never matches. Each node gets a matcher
+ * that compiles the real one at its first match and puts it in its place, so a request meets the same
+ * compiled matcher as before from the second lookup of that node on. The build fails if find-my-way's
+ * source no longer has the two assignments this rewrites.
+ */
+const lazyRouteMatchers = {
+  name: 'lazy-route-matchers',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]find-my-way[\\/]lib[\\/]node\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const sites = ['this.matchPrefix = kind === NODE_TYPES.STATIC ? compilePrefixMatch(prefix) : null', 'this.matchPrefix = compilePrefixMatch(childPrefix)'];
+      let out = src;
+      for (const site of sites) {
+        if (!out.includes(site)) throw new Error(`lazy-route-matchers: find-my-way changed, not found: ${site}`);
+        out = out.replace(site, site.replace('compilePrefixMatch(', 'lazyPrefixMatch('));
+      }
+      // Called as `node.matchPrefix(path, i)` (the one call site), so `this` is the node.
+      out += '\nfunction lazyPrefixMatch (prefix) {\n  return function matchPrefixOnce (path, i) {\n    const match = compilePrefixMatch(prefix)\n    this.matchPrefix = match\n    return match(path, i)\n  }\n}\n';
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
+
 function isCommonJs(file) {
   if (file.endsWith('.cjs')) return true;
   if (!file.endsWith('.js')) return false;
@@ -118,8 +178,20 @@ const result = await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand],
+  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand, undiciOnDemand, lazyRouteMatchers],
   metafile: true,
+});
+
+// The real undici for the stand-in above: bundled alone as CommonJS (what the package itself is).
+await build({
+  entryPoints: [createRequire(import.meta.url).resolve('undici')],
+  outfile: 'dist/undici.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
 });
 
 // Chunk names carry a hash, so old ones would pile up. A server already running from the previous
@@ -133,7 +205,7 @@ writeFileSync('dist/chunks.json', JSON.stringify([...produced].filter((n) => n.s
 // esbuild escapes non-ASCII characters in code but keeps them in comments; one such character makes V8
 // hold the whole 6 MB source as a two-byte string (12 MB of heap, for as long as the process runs).
 // Escaping them keeps the source one-byte; in a comment the escape is just text.
-for (const out of readdirSync('dist').filter((n) => n.endsWith('.js')).map((n) => `dist/${n}`)) {
+for (const out of readdirSync('dist').filter((n) => n.endsWith('.js') || n.endsWith('.cjs')).map((n) => `dist/${n}`)) {
   const text = readFileSync(out, 'utf8');
   const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (ascii !== text) writeFileSync(out, ascii);

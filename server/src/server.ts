@@ -110,6 +110,20 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   // bin/open-webui.mjs kept the young generation from growing while starting; requests get V8's default
   // (2, `node --v8-options`) back, so their throughput is what it always was.
   v8.setFlagsFromString('--semi-space-growth-factor=2');
-  // In the background: readiness (and /health) never waits for the model servers.
-  void logStartupSummary(app, app.ctx).catch((err) => app.log.warn({ err }, 'start-up summary failed'));
+  // In the background: readiness (and /health) never waits for the model servers. Its connection check
+  // is the first outgoing request, which loads the HTTP client (undici, see build.mjs): it starts once
+  // the first response has gone out (a supervisor's /health), or SUMMARY_DELAY_MS after listen.
+  let summaryTimer: NodeJS.Timeout | undefined;
+  const summary = () => {
+    if (!summaryTimer) return;
+    clearTimeout(summaryTimer);
+    summaryTimer = undefined;
+    app.server.off('request', onFirstRequest);
+    void logStartupSummary(app, app.ctx).catch((err) => app.log.warn({ err }, 'start-up summary failed'));
+  };
+  const onFirstRequest = (_req: unknown, res: import('node:http').ServerResponse) => void res.once('close', () => setImmediate(summary));
+  summaryTimer = setTimeout(summary, SUMMARY_DELAY_MS);
+  app.server.once('request', onFirstRequest);
 }
+
+const SUMMARY_DELAY_MS = 300;

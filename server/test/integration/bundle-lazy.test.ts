@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai.js';
 import { buildServerOnce } from '../helpers/build-once.js';
 
 /*
@@ -30,13 +31,17 @@ describe(`the built bundle loads its lazy chunks (first socket request: ${first}
   let child: ChildProcess;
   let base = '';
   let dataDir = '';
+  let upstream: FakeOpenAI;
 
   beforeAll(async () => {
     buildServerOnce();
+    upstream = await startFakeOpenAI();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'owui-bundle-'));
     const port = await freePort();
     const { TEST_DATABASE_URL: _t, DATABASE_URL: _d, REDIS_URL: _r, ...rest } = process.env;
-    const env = { ...rest, DATA_DIR: dataDir, FRONTEND_BUILD_DIR: path.join(dataDir, 'none'), GLOBAL_LOG_LEVEL: 'error', WEBUI_SECRET_KEY: 'bundle-test-secret' };
+    const env = { ...rest, DATA_DIR: dataDir, FRONTEND_BUILD_DIR: path.join(dataDir, 'none'), GLOBAL_LOG_LEVEL: 'error', WEBUI_SECRET_KEY: 'bundle-test-secret',
+      // undici is loaded at the first outgoing request (build.mjs): one upstream that answers, one that refuses.
+      OPENAI_API_BASE_URL: upstream.url, OPENAI_API_KEY: 'sk-bundle', OLLAMA_BASE_URL: `http://127.0.0.1:${await freePort()}` };
     child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', String(port)], { env, stdio: 'ignore' });
     base = `http://127.0.0.1:${port}`;
     for (let up = false, t0 = Date.now(); !up; ) {
@@ -52,6 +57,7 @@ describe(`the built bundle loads its lazy chunks (first socket request: ${first}
       await new Promise((r) => child.once('exit', r));
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await upstream?.close();
   });
 
   let token = '';
@@ -75,6 +81,16 @@ describe(`the built bundle loads its lazy chunks (first socket request: ${first}
     expect(file.filename).toBe('notes.txt');
     const content = await fetch(`${base}/api/v1/files/${file.id}/data/content`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await content.json()) as { content: string }).content).toContain('PELICAN-42');
+  });
+
+  it('lists and calls an upstream model through undici loaded on demand; a refusing Ollama is no error', async () => {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const models = await fetch(`${base}/api/models`, { headers });
+    expect(models.status).toBe(200);
+    expect(((await models.json()) as { data: { id: string }[] }).data.map((m) => m.id)).toContain('gpt-4o-mini');
+    const res = await fetch(`${base}/api/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'gpt-4o-mini', stream: false, messages: [{ role: 'user', content: 'hi' }] }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBeTruthy();
   });
 
   const polling = async () => {
