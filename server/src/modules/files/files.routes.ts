@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +12,7 @@ import { currentUser } from '../../plugins/auth-guard.js';
 import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { processFileJob } from '../../rag/pipeline.js';
 import { RagRuntime } from '../../rag/runtime.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { FilesService, fileModel, type StoredUpload } from './files.service.js';
 import { contentDisposition, globMatch, isActiveContent, safeContentType } from './content-disposition.js';
 import type { Json } from './files.repository.js';
@@ -87,7 +90,6 @@ async function sendContent(rt: RagRuntime, svc: FilesService, request: FastifyRe
   const row = await svc.readable(id, currentUser(request));
   const abs = rt.storage.resolve(row.path);
   if (!abs) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
-  const fs = await import('node:fs');
   const type = safeContentType(row.meta.content_type);
   // Active content (HTML, SVG, XML) from users is never rendered on our origin.
   const forceDownload = attachment || isActiveContent(type);
@@ -96,13 +98,14 @@ async function sendContent(rt: RagRuntime, svc: FilesService, request: FastifyRe
     .header('content-disposition', contentDisposition(row.filename, forceDownload))
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', "sandbox; default-src 'none'")
-    .send(fs.createReadStream(abs));
+    .send(createReadStream(abs));
 }
 
 /** `/api/v1/files/*`: upload, list, get, content, extracted text, status, delete. */
 export async function filesRoutes(root: FastifyInstance, ctx: AppContext): Promise<void> {
   const rt = RagRuntime.for(ctx);
   const svc = new FilesService(rt);
+  const users = new UsersRepository(ctx.db);
   root.addHook('onClose', async () => rt.close());
   await rt.start();
 
@@ -184,16 +187,14 @@ export async function filesRoutes(root: FastifyInstance, ctx: AppContext): Promi
   // opaque origin when opened directly, so their scripts never reach this origin's cookies or storage.
   app.get('/api/v1/files/:id/content/html', { config: { auth: 'verified' }, schema: { params: IdParams } }, async (request, reply) => {
     const row = await svc.readable(request.params.id, currentUser(request));
-    const owner = await ctx.db.kysely.selectFrom('user').select('role').where('id', '=', row.user_id).executeTakeFirst();
+    const owner = await users.findById(row.user_id);
     const abs = owner?.role === 'admin' ? rt.storage.resolve(row.path) : null;
-    if (!abs) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
-    const fs = await import('node:fs');
-    if (!(await fs.promises.stat(abs).catch(() => null))?.isFile()) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
+    if (!abs || !(await stat(abs).catch(() => null))?.isFile()) throw new ApiError(404, ERROR_MESSAGES.NOT_FOUND);
     return reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', 'sandbox allow-scripts allow-downloads')
-      .send(fs.createReadStream(abs));
+      .send(createReadStream(abs));
   });
 
   app.delete('/api/v1/files/:id', { config: { auth: 'verified' }, schema: { params: IdParams } }, async (request) => {
