@@ -1,8 +1,9 @@
+import { trueOnly, type Env } from './env-parse.js';
+
 /**
  * Environment of the everyday chat app (banners, webhook, direct connections, task model and its
  * prompt templates), with Open WebUI 0.6.34's names and defaults. Read only through env.ts.
  */
-type Env = Record<string, string | undefined>;
 
 export interface ChatAppEnvError {
   variable: string;
@@ -11,10 +12,7 @@ export interface ChatAppEnvError {
 }
 
 // The original's booleans here are `value.lower() == "true"`: anything else is false.
-const flag = (env: Env, name: string, fallback: boolean) => {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? fallback : raw.trim().toLowerCase() === 'true';
-};
+const flag = trueOnly;
 const text = (env: Env, name: string) => env[name] ?? '';
 
 /** Banner list from WEBUI_BANNERS (a JSON array); a malformed value is an error naming the variable. */

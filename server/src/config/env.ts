@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { ConfigError, bool, httpUrl, int, jsonObject, list, oneOf, seconds, str, type Env } from './env-parse.js';
 import { userPermissionsFromEnv } from './permissions-env.js';
 import { toolsConfig } from './tools-env.js';
 import { webSearchConfig } from './websearch-env.js';
 import { loadSsoConfig } from './sso.js';
 import { mediaConfig } from './media-env.js';
 import { chatAppEnv } from './chat-app.js';
+import { ragConfig } from './rag-env.js';
 
 /**
  * The one place that reads process.env. Names and defaults follow Open WebUI's env.py/config.py so an
@@ -15,104 +16,8 @@ import { chatAppEnv } from './chat-app.js';
  * anything invalid stops the process with one line naming the variable (see ConfigError).
  */
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly accepted: string,
-    readonly value: string,
-    message?: string,
-  ) {
-    super(message ?? `Invalid value for ${variable}: '${value}'. ${accepted}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-// Open WebUI treats a boolean as true only when it lowercases to "true"; we do the same, but reject
-// values that are clearly neither so a typo like ENABLE_SIGNUP=flase does not silently mean false.
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined) return fallback;
-  const v = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(v)) return true;
-  if (FALSE_WORDS.has(v)) return v === '' ? fallback : false;
-  throw new ConfigError(name, 'Accepted: true or false.', raw);
-}
-
-function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `Accepted: a whole number from ${min} to ${max}.`, raw);
-  }
-  return n;
-}
-
-/** Seconds as a positive number, or null for "no limit" (empty value). */
-function seconds(env: Env, name: string, fallback: number | null): number | null {
-  const raw = env[name];
-  if (raw === undefined) return fallback;
-  if (raw.trim() === '') return null;
-  const n = Number(raw.trim());
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new ConfigError(name, 'Accepted: a number of seconds greater than 0, or empty for no limit.', raw);
-  }
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T, lower = true): T {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const v = lower ? raw.trim().toLowerCase() : raw.trim();
-  const hit = values.find((x) => (lower ? x.toLowerCase() : x) === v);
-  if (!hit) throw new ConfigError(name, `Accepted: ${values.join(', ')}.`, raw);
-  return hit;
-}
-
-function str(env: Env, name: string, fallback = ''): string {
-  const raw = env[name];
-  return raw === undefined ? fallback : raw.trim();
-}
-
-function list(raw: string, sep = ';'): string[] {
-  return raw
-    .split(sep)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function httpUrl(name: string, raw: string, warnings: string[] = []): string {
-  let url = raw.replace(/\/+$/, '');
-  const isUrl = (u: string) => z.url({ protocol: /^https?$/ }).safeParse(u).success;
-  // `localhost:11434` (no scheme) is a common slip: take it as http:// and say so, rather than refuse.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && /^[^/\s:]+:\d+(\/.*)?$/.test(url) && isUrl(`http://${url}`)) {
-    warnings.push(`${name}: '${raw}' has no scheme; using 'http://${url}'. Write the full URL to silence this warning.`);
-    url = `http://${url}`;
-  }
-  if (!isUrl(url)) {
-    // Only the list variables (…_URLS) take several URLs; do not mention ';' for a single-URL one.
-    const accepted = name.endsWith('URLS') ? 'Accepted: http:// or https:// URLs separated by ";".' : 'Accepted: an http:// or https:// URL, e.g. http://localhost:11434.';
-    throw new ConfigError(name, accepted, raw);
-  }
-  return url;
-}
-
-function jsonObject(env: Env, name: string): Record<string, unknown> | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    /* reported below */
-  }
-  throw new ConfigError(name, 'Accepted: a JSON object.', raw);
-}
+export { ConfigError };
+export type { Env };
 
 // Same rules and wording as the original's start-up check: an origin needs http/https (or a scheme
 // listed in CORS_ALLOW_CUSTOM_SCHEME) and a host. `*` alone means "any origin" and skips the check.
@@ -364,70 +269,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()) {
   };
 }
 
-// ---- documents & retrieval (RAG): files, knowledge, vector store. Names and defaults as Open WebUI's config.py.
-const TEXT_SPLITTERS = ['', 'character', 'token'] as const;
-const EMBEDDING_ENGINES = ['', 'ollama', 'openai'] as const;
-const VECTOR_DBS = ['', 'chroma', 'sqlite-vec', 'pgvector'] as const;
-
-function optionalInt(env: Env, name: string): number | null {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '' || raw.trim().toLowerCase() === 'none') return null;
-  return int(env, name, 0, 0);
-}
-
-function float(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.trim());
-  if (!Number.isFinite(n)) throw new ConfigError(name, 'Accepted: a number.', raw);
-  return n;
-}
-
-function ragConfig(env: Env, databaseUrl: string, ollamaUrl: string, openaiUrl: string, openaiKey: string) {
-  const vectorDb = oneOf(env, 'VECTOR_DB', VECTOR_DBS, '');
-  const pgvectorUrl = str(env, 'PGVECTOR_DB_URL') || (databaseUrl.startsWith('postgresql://') ? databaseUrl : '');
-  if (vectorDb === 'pgvector' && !pgvectorUrl) {
-    throw new ConfigError('PGVECTOR_DB_URL', 'VECTOR_DB=pgvector needs PGVECTOR_DB_URL or a PostgreSQL DATABASE_URL.', '');
-  }
-  return {
-    vectorDb: vectorDb === 'pgvector' ? ('pgvector' as const) : ('sqlite-vec' as const),
-    pgvectorUrl: pgvectorUrl.replace(/^postgres:\/\//, 'postgresql://'),
-    template: env.RAG_TEMPLATE ?? '',
-    topK: int(env, 'RAG_TOP_K', 3, 1, 1000),
-    topKReranker: int(env, 'RAG_TOP_K_RERANKER', 3, 1, 1000),
-    relevanceThreshold: float(env, 'RAG_RELEVANCE_THRESHOLD', 0),
-    hybridBm25Weight: float(env, 'RAG_HYBRID_BM25_WEIGHT', 0.5),
-    hybrid: bool(env, 'ENABLE_RAG_HYBRID_SEARCH', false),
-    bypassEmbeddingAndRetrieval: bool(env, 'BYPASS_EMBEDDING_AND_RETRIEVAL', false),
-    fullContext: bool(env, 'RAG_FULL_CONTEXT', false),
-    chunkSize: int(env, 'CHUNK_SIZE', 1000, 1),
-    chunkOverlap: int(env, 'CHUNK_OVERLAP', 100, 0),
-    textSplitter: oneOf(env, 'RAG_TEXT_SPLITTER', TEXT_SPLITTERS, ''),
-    embeddingEngine: oneOf(env, 'RAG_EMBEDDING_ENGINE', EMBEDDING_ENGINES, ''),
-    // Empty = no embedding model: retrieval is full-text (BM25) and needs no set-up.
-    embeddingModel: str(env, 'RAG_EMBEDDING_MODEL'),
-    embeddingBatchSize: int(env, 'RAG_EMBEDDING_BATCH_SIZE', 32, 1, 4096),
-    ollamaBaseUrl: str(env, 'RAG_OLLAMA_BASE_URL') || ollamaUrl,
-    ollamaApiKey: str(env, 'RAG_OLLAMA_API_KEY'),
-    openaiBaseUrl: (str(env, 'RAG_OPENAI_API_BASE_URL') || openaiUrl).replace(/\/+$/, ''),
-    openaiApiKey: str(env, 'RAG_OPENAI_API_KEY') || openaiKey,
-    rerankerUrl: str(env, 'RAG_EXTERNAL_RERANKER_URL'),
-    rerankerApiKey: str(env, 'RAG_EXTERNAL_RERANKER_API_KEY'),
-    rerankingModel: str(env, 'RAG_RERANKING_MODEL'),
-    /** Megabytes, null = no limit of the admin's (the hard cap below still holds). */
-    fileMaxSizeMb: optionalInt(env, 'RAG_FILE_MAX_SIZE'),
-    fileMaxCount: optionalInt(env, 'RAG_FILE_MAX_COUNT'),
-    allowedExtensions: list(str(env, 'RAG_ALLOWED_FILE_EXTENSIONS'), ',').map((e) => e.replace(/^\./, '').toLowerCase()),
-    /** Not in the original: absolute upload cap in bytes, so a disk cannot be filled by one request. */
-    uploadHardCapBytes: int(env, 'UPLOAD_MAX_BYTES', 1024 * 1024 * 1024, 1024),
-    /** Not in the original: documents processed at once per instance. */
-    processingConcurrency: int(env, 'RAG_PROCESSING_CONCURRENCY', 2, 1, 64),
-    embeddingConcurrency: int(env, 'RAG_EMBEDDING_CONCURRENCY', 4, 1, 64),
-    /** Not in the original: cap on the embedded store's in-memory bit arrays (vector worker), in MB. */
-    vectorIndexCacheMb: int(env, 'RAG_VECTOR_INDEX_CACHE_MB', 256, 1, 65536),
-  };
-}
-// ---- end documents & retrieval
 
 export type Config = ReturnType<typeof loadConfig>;
 

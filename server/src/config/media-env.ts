@@ -1,48 +1,10 @@
-import { ConfigError } from './env.js';
-
-type Env = Record<string, string | undefined>;
+import { int, jsonObject, num, text as s, trueOnly as flag, type Env } from './env-parse.js';
 
 /**
  * Environment of speech-to-text, text-to-speech and image generation (issue 20). Names and defaults as
  * Open WebUI 0.6.34's config.py; the ones marked "ours" do not exist there. Every value here only seeds
  * a persistent setting (config/persistent-keys.media.ts) that the admin can change at run time.
  */
-const s = (env: Env, name: string, fallback = ''): string => env[name]?.trim() || fallback;
-
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  return raw === 'true';
-}
-
-function jsonObject(env: Env, name: string): Record<string, unknown> {
-  const raw = env[name]?.trim();
-  if (!raw) return {};
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    /* the original ignores a broken value; so do we */
-  }
-  return {};
-}
-
-function optionalNumber(env: Env, name: string): number | null {
-  const raw = env[name]?.trim();
-  if (!raw) return null;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new ConfigError(name, 'Accepted: a number.', raw);
-  return n;
-}
-
-function int(env: Env, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(name, 'Accepted: a whole number >= 0.', raw);
-  return n;
-}
-
 export function mediaConfig(env: Env, openaiUrl: string, openaiKey: string) {
   const base = openaiUrl.replace(/\/+$/, '');
   return {
@@ -75,7 +37,7 @@ export function mediaConfig(env: Env, openaiUrl: string, openaiKey: string) {
       apiKey: s(env, 'AUDIO_TTS_API_KEY'),
       openaiBaseUrl: s(env, 'AUDIO_TTS_OPENAI_API_BASE_URL', base),
       openaiKey: env.AUDIO_TTS_OPENAI_API_KEY ?? openaiKey,
-      openaiParams: jsonObject(env, 'AUDIO_TTS_OPENAI_PARAMS'),
+      openaiParams: jsonObject(env, 'AUDIO_TTS_OPENAI_PARAMS', false) ?? {},
       splitOn: s(env, 'AUDIO_TTS_SPLIT_ON', 'punctuation'),
       azureRegion: s(env, 'AUDIO_TTS_AZURE_SPEECH_REGION'),
       azureBaseUrl: s(env, 'AUDIO_TTS_AZURE_SPEECH_BASE_URL'),
@@ -97,7 +59,7 @@ export function mediaConfig(env: Env, openaiUrl: string, openaiKey: string) {
       geminiKey: s(env, 'IMAGES_GEMINI_API_KEY', s(env, 'GEMINI_API_KEY')),
       a1111BaseUrl: s(env, 'AUTOMATIC1111_BASE_URL'),
       a1111Auth: s(env, 'AUTOMATIC1111_API_AUTH'),
-      a1111CfgScale: optionalNumber(env, 'AUTOMATIC1111_CFG_SCALE'),
+      a1111CfgScale: num(env, 'AUTOMATIC1111_CFG_SCALE', null),
       a1111Sampler: s(env, 'AUTOMATIC1111_SAMPLER') || null,
       a1111Scheduler: s(env, 'AUTOMATIC1111_SCHEDULER') || null,
       comfyuiBaseUrl: s(env, 'COMFYUI_BASE_URL'),

@@ -1,4 +1,4 @@
-import { ConfigError } from './env.js';
+import { ConfigError, bool, int, str, type Env } from './env-parse.js';
 
 /**
  * Single sign-on environment: Open WebUI 0.6.34's OAuth/OIDC, LDAP and trusted-header names and
@@ -6,29 +6,6 @@ import { ConfigError } from './env.js';
  * ENABLE_OAUTH_PERSISTENT_CONFIG=true; the LDAP values seed persistent settings (persistent-keys.sso.ts)
  * because the admin UI edits them.
  */
-
-type Env = Record<string, string | undefined>;
-
-const str = (env: Env, name: string, fallback = '') => (env[name] === undefined ? fallback : env[name]!.trim());
-
-// Like the original: only "true" (any case) is true. A clearly wrong value is refused so a typo does
-// not silently disable sign-up or role mapping.
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const v = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  throw new ConfigError(name, 'Accepted: true or false.', raw);
-}
-
-function int(env: Env, name: string, fallback: number | null, min: number, max: number): number | null {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `Accepted: a whole number from ${min} to ${max}.`, raw);
-  return n;
-}
 
 const commaList = (raw: string) =>
   raw
@@ -61,7 +38,7 @@ export function loadSsoConfig(env: Env) {
       enableSignup: bool(env, 'ENABLE_OAUTH_SIGNUP', false),
       mergeAccountsByEmail: bool(env, 'OAUTH_MERGE_ACCOUNTS_BY_EMAIL', false),
       /** Seconds per IdP request (discovery, token, userinfo). The original has no default; we use 10. */
-      timeoutSeconds: int(env, 'OAUTH_TIMEOUT', 10, 1, 600)!,
+      timeoutSeconds: int(env, 'OAUTH_TIMEOUT', 10, 1, 600),
       subClaim: str(env, 'OAUTH_SUB_CLAIM'),
       usernameClaim: str(env, 'OAUTH_USERNAME_CLAIM', 'name'),
       pictureClaim: str(env, 'OAUTH_PICTURE_CLAIM', 'picture'),
@@ -130,7 +107,7 @@ export function loadSsoConfig(env: Env) {
       /** Not in the original: upgrade a plain connection with StartTLS (LDAP_USE_TLS means ldaps://). */
       startTls: bool(env, 'LDAP_USE_STARTTLS', false),
       /** Not in the original: seconds for connect and each operation, so a dead server fails fast. */
-      timeoutSeconds: int(env, 'LDAP_TIMEOUT', 10, 1, 600)!,
+      timeoutSeconds: int(env, 'LDAP_TIMEOUT', 10, 1, 600),
       enableGroupManagement: bool(env, 'ENABLE_LDAP_GROUP_MANAGEMENT', false),
       enableGroupCreation: bool(env, 'ENABLE_LDAP_GROUP_CREATION', false),
       attributeForGroups: str(env, 'LDAP_ATTRIBUTE_FOR_GROUPS', 'memberOf'),

@@ -1,27 +1,9 @@
-import { ConfigError } from './env.js';
-
-type Env = Record<string, string | undefined>;
+import { ConfigError, bool as flag, num, type Env } from './env-parse.js';
 
 /**
  * Environment for tool servers (issue 19). Names from Open WebUI 0.6.34 where it has them; the ones
  * marked "ours" do not exist there (the original runs per-user tool servers in the browser).
  */
-function num(env: Env, name: string, fallback: number, min: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new ConfigError(name, `Accepted: a number >= ${min}.`, raw);
-  return n;
-}
-
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, 'Accepted: true or false.', raw);
-}
-
 function connections(env: Env): Record<string, unknown>[] {
   const raw = env.TOOL_SERVER_CONNECTIONS;
   if (raw === undefined || raw.trim() === '') return [];

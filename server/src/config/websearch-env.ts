@@ -1,30 +1,10 @@
-import { ConfigError } from './env.js';
-
-type Env = Record<string, string | undefined>;
+import { ConfigError, bool as flag, int, text as str, type Env } from './env-parse.js';
 
 /**
  * Environment for web search (issue 17). Names and defaults as Open WebUI 0.6.34's config.py; the ones
  * marked "ours" do not exist there: base-URL overrides for the hosted providers (so a company proxy, or
  * a test's fake, can sit in front) and the loader's bounds.
  */
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, 'Accepted: true or false.', raw);
-}
-
-function num(env: Env, name: string, fallback: number, min: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `Accepted: a whole number >= ${min}.`, raw);
-  return n;
-}
-
-const str = (env: Env, name: string, fallback = '') => env[name]?.trim() || fallback;
-
 function baseUrl(env: Env, name: string, fallback: string): string {
   const raw = str(env, name, fallback);
   try {
@@ -41,9 +21,9 @@ export function webSearchConfig(env: Env) {
     // Seeds of the persistent settings (rag.web.*), editable in Admin > Settings > Web Search.
     enable: flag(env, 'ENABLE_WEB_SEARCH', false),
     engine: str(env, 'WEB_SEARCH_ENGINE'),
-    resultCount: num(env, 'WEB_SEARCH_RESULT_COUNT', 3, 1),
-    concurrentRequests: num(env, 'WEB_SEARCH_CONCURRENT_REQUESTS', 10, 1),
-    loaderConcurrentRequests: num(env, 'WEB_LOADER_CONCURRENT_REQUESTS', 10, 1),
+    resultCount: int(env, 'WEB_SEARCH_RESULT_COUNT', 3, 1),
+    concurrentRequests: int(env, 'WEB_SEARCH_CONCURRENT_REQUESTS', 10, 1),
+    loaderConcurrentRequests: int(env, 'WEB_LOADER_CONCURRENT_REQUESTS', 10, 1),
     // The original seeds this list in code only; an env list (comma separated) is accepted here too.
     domainFilterList: str(env, 'WEB_SEARCH_DOMAIN_FILTER_LIST').split(',').map((d) => d.trim()).filter(Boolean),
     bypassEmbeddingAndRetrieval: flag(env, 'BYPASS_WEB_SEARCH_EMBEDDING_AND_RETRIEVAL', false),
@@ -85,11 +65,11 @@ export function webSearchConfig(env: Env) {
       kagi: baseUrl(env, 'KAGI_SEARCH_API_BASE_URL', 'https://kagi.com'),
     },
     /** Ours: one provider call's time limit (seconds). */
-    searchTimeoutSeconds: num(env, 'WEB_SEARCH_TIMEOUT', 15, 1),
+    searchTimeoutSeconds: int(env, 'WEB_SEARCH_TIMEOUT', 15, 1),
     /** Ours: one page load's time limit (seconds), largest page accepted, redirects followed. */
-    loaderTimeoutSeconds: num(env, 'WEB_LOADER_TIMEOUT', 15, 1),
-    loaderMaxBytes: num(env, 'WEB_LOADER_MAX_BYTES', 5 * 1024 * 1024, 1024),
-    loaderMaxRedirects: num(env, 'WEB_LOADER_MAX_REDIRECTS', 5, 0),
+    loaderTimeoutSeconds: int(env, 'WEB_LOADER_TIMEOUT', 15, 1),
+    loaderMaxBytes: int(env, 'WEB_LOADER_MAX_BYTES', 5 * 1024 * 1024, 1024),
+    loaderMaxRedirects: int(env, 'WEB_LOADER_MAX_REDIRECTS', 5, 0),
   };
 }
 
