@@ -112,20 +112,21 @@ export async function startPortkey(upstreamUrl) {
   return handle('Portkey gateway', child, url, performance.now() - t0, { headers, path: '/v1/chat/completions' });
 }
 
-/** nginx as a plain keep-alive reverse proxy, one worker (the Node peers are one process too). */
-export async function startNginx(upstreamUrl) {
-  if (!fs.existsSync(NGINX_BIN)) return undefined;
-  const dir = tempDataDir('nginx');
+/**
+ * Writes an nginx config into a temp dir (one `http` block: no access log, temp paths inside the dir,
+ * long keep-alive) around `httpBody`, starts nginx on it in the foreground and waits for `probePath`.
+ */
+async function runNginx(tag, { workers, connections, httpBody, probePath }) {
+  const dir = tempDataDir(tag);
   const port = await freePort();
-  const up = new URL(upstreamUrl);
   const conf = `
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes ${workers};
 user root;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log error;
-events { worker_connections 4096; }
+events { worker_connections ${connections}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -134,17 +135,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   keepalive_requests 1000000;
-  upstream fake { server ${up.hostname}:${up.port}; keepalive 128; }
-  server {
-    listen 127.0.0.1:${port};
-    client_body_buffer_size 1m;
-    location / {
-      proxy_pass http://fake;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-    }
-  }
+${httpBody(port)}
 }
 `;
   const confPath = path.join(dir, 'nginx.conf');
@@ -155,39 +146,42 @@ http {
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitHttp(`${url}/api/version`, child, 'nginx');
+    await waitHttp(`${url}${probePath}`, child, 'nginx');
   } catch (err) {
     throw new Error(`${err.message}: ${stderr}`);
   }
-  return handle('nginx', child, url, performance.now() - t0, { headers: { authorization: 'Bearer sk-bench' }, path: '/v1/chat/completions' });
+  return { child, url, startMs: performance.now() - t0 };
+}
+
+/** nginx as a plain keep-alive reverse proxy, one worker (the Node peers are one process too). */
+export async function startNginx(upstreamUrl) {
+  if (!fs.existsSync(NGINX_BIN)) return undefined;
+  const up = new URL(upstreamUrl);
+  const httpBody = (port) => `
+  upstream fake { server ${up.hostname}:${up.port}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    client_body_buffer_size 1m;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }`;
+  const { child, url, startMs } = await runNginx('nginx', { workers: 1, connections: 4096, httpBody, probePath: '/api/version' });
+  return handle('nginx', child, url, startMs, { headers: { authorization: 'Bearer sk-bench' }, path: '/v1/chat/completions' });
 }
 
 /**
  * nginx as the load balancer of a deployment: round-robin over `urls` (no stickiness), keep-alive to
- * each, WebSocket upgrades passed on (Socket.IO), the answering instance in `x-upstream`. Same
- * generated-config approach as `startNginx`; null when nginx is not installed.
+ * each, WebSocket upgrades passed on (Socket.IO), the answering instance in `x-upstream`. Null when
+ * nginx is not installed.
  */
 export async function startNginxBalancer(urls, { workers = 1 } = {}) {
   if (!fs.existsSync(NGINX_BIN)) return null;
-  const dir = tempDataDir('nginx-lb');
-  const port = await freePort();
   const servers = urls.map((u) => `server ${new URL(u).host};`).join(' ');
-  const conf = `
-daemon off;
-master_process on;
-worker_processes ${workers};
-user root;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log error;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_requests 1000000;
+  const httpBody = (port) => `
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
   upstream owui { ${servers} keepalive 128; }
   server {
@@ -203,22 +197,9 @@ http {
       proxy_buffering off;
       add_header x-upstream $upstream_addr always;
     }
-  }
-}
-`;
-  const confPath = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(confPath, conf);
-  const t0 = performance.now();
-  const child = spawn(NGINX_BIN, ['-p', dir, '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitHttp(`${url}/health`, child, 'nginx');
-  } catch (err) {
-    throw new Error(`${err.message}: ${stderr}`);
-  }
-  return handle(`nginx -> ${urls.length} instance(s)`, child, url, performance.now() - t0);
+  }`;
+  const { child, url, startMs } = await runNginx('nginx-lb', { workers, connections: 8192, httpBody, probePath: '/health' });
+  return handle(`nginx -> ${urls.length} instance(s)`, child, url, startMs);
 }
 
 /** Starts whichever peers are available; a peer that fails to start is reported, not fatal. */
