@@ -1,7 +1,18 @@
 import type { Page } from 'playwright-core';
+import { AuthPage } from './auth-page.ts';
 
 export class ChatPage {
   constructor(readonly page: Page) {}
+
+  /** Signs in through the form on `page` (a new page, or one on /auth) and waits for the chat screen. */
+  static async signIn(page: Page, email: string, password: string): Promise<ChatPage> {
+    const auth = new AuthPage(page);
+    await auth.goto();
+    await auth.signin(email, password);
+    const chat = new ChatPage(page);
+    await chat.waitReady();
+    return chat;
+  }
 
   async waitReady(): Promise<void> {
     await this.page.getByTestId('chat-input').waitFor();

@@ -20,10 +20,7 @@ describe('account settings', () => {
     await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     page = await stack.newPage();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.baseUrl });
-    const auth = new AuthPage(page);
-    await auth.goto();
-    await auth.signin('ada@example.com', 'pass-word-1');
-    await new ChatPage(page).waitReady();
+    await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
     firstToken = await storedToken();
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
 import { AdminPage } from '../pages/admin-page.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 describe('admin settings and user settings', () => {
@@ -11,9 +10,7 @@ describe('admin settings and user settings', () => {
     stack = await startStack();
     await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    await new ChatPage(page).waitReady();
+    await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
     admin = new AdminPage(page);
   });
   afterAll(async () => {
@@ -130,10 +127,7 @@ describe('admin settings and user settings', () => {
 
   it('works at phone width: the sidebar folds away and opens on demand', async () => {
     const phone = await stack.newPage({ viewport: { width: 390, height: 844 } });
-    await new AuthPage(phone).goto();
-    await new AuthPage(phone).signin('ada@example.com', 'pass-word-1');
-    const chat = new ChatPage(phone);
-    await chat.waitReady();
+    const chat = await ChatPage.signIn(phone, 'ada@example.com', 'pass-word-1');
     expect(await phone.getByTestId('sidebar').count()).toBe(0);
     await phone.getByTestId('sidebar-open').click();
     await phone.getByTestId('sidebar').waitFor();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, apiSignup, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 /** Archived chats: archive from the sidebar, list them (sidebar link -> Settings), unarchive one, then all. */
@@ -18,11 +17,7 @@ describe('archived chats', () => {
       if (title !== 'Gamma talk') await apiCall(stack.baseUrl, token, 'POST', `/api/v1/chats/${c.id}/archive`);
     }
     const page = await stack.newPage();
-    const auth = new AuthPage(page);
-    await auth.goto();
-    await auth.signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
   });
   afterAll(async () => {
     await stack?.close();

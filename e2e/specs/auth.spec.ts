@@ -41,9 +41,7 @@ describe('accounts in the browser', () => {
     await screenshot(visitor, 'signin');
 
     const adminPage = await stack.newPage();
-    await new AuthPage(adminPage).goto();
-    await new AuthPage(adminPage).signin(ADMIN.email, ADMIN.password);
-    await new ChatPage(adminPage).waitReady();
+    await ChatPage.signIn(adminPage, ADMIN.email, ADMIN.password);
     const admin = new AdminPage(adminPage);
     await admin.openGeneral();
     await admin.setSignup(true);
@@ -65,9 +63,7 @@ describe('accounts in the browser', () => {
     await screenshot(page, 'pending-overlay');
 
     const adminPage = await stack.newPage();
-    await new AuthPage(adminPage).goto();
-    await new AuthPage(adminPage).signin(ADMIN.email, ADMIN.password);
-    await new ChatPage(adminPage).waitReady();
+    await ChatPage.signIn(adminPage, ADMIN.email, ADMIN.password);
     const admin = new AdminPage(adminPage);
     await admin.openUsers();
     await admin.userRow(USER.email).waitFor();

@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSignup, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 const BUDGET = 250 * 1024;
@@ -24,9 +23,7 @@ describe('first-load budget', () => {
       js.set(res.url(), 0);
       js.set(res.url(), gzipSync(await res.body(), { level: 9 }).length);
     });
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    await new ChatPage(page).waitReady();
+    await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
     await page.waitForLoadState('networkidle');
     const total = [...js.values()].reduce((a, b) => a + b, 0);
     console.log(`first-load JS: ${js.size} files, ${(total / 1024).toFixed(1)} KB gzipped`);

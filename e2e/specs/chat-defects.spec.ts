@@ -19,10 +19,7 @@ describe('chat app defects (issue 16)', () => {
     });
     admin = await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
   });
   afterAll(async () => {
     await stack?.close();

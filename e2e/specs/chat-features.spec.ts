@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 /** A tiny valid PNG (solid colour), for the profile picture upload. */
@@ -49,10 +48,7 @@ describe('chat app features (issue 16), desktop', () => {
     admin = await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     const page = await stack.newPage();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
   });
   afterAll(async () => {
     await stack?.close();

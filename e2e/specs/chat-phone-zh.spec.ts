@@ -25,10 +25,7 @@ describe('chat app on a phone and in Simplified Chinese (issue 16)', () => {
 
   it('7. phone: the drawer closes after tapping a chat; the admin users table scrolls instead of clipping', async () => {
     const page = await stack.newPage({ viewport: PHONE, locale: 'en-US' });
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('admin@example.com', 'pass-word-1');
-    const chat = new ChatPage(page);
-    await chat.waitReady();
+    const chat = await ChatPage.signIn(page, 'admin@example.com', 'pass-word-1');
     await chat.send('First question');
     await chat.waitReplyDone();
     await screenshot(page, 'phone-chat');
@@ -95,10 +92,7 @@ describe('chat app on a phone and in Simplified Chinese (issue 16)', () => {
     const perms = await apiCall<Record<string, any>>(stack.baseUrl, admin.token, 'GET', '/api/v1/users/default/permissions');
     await apiCall(stack.baseUrl, admin.token, 'POST', '/api/v1/users/default/permissions', { ...perms, chat: { ...perms.chat, controls: false, temporary: false, share: false, delete_message: false } });
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('bo@example.com', 'pass-word-1');
-    const chat = new ChatPage(page);
-    await chat.waitReady();
+    const chat = await ChatPage.signIn(page, 'bo@example.com', 'pass-word-1');
     expect(await page.getByTestId('chat-controls-toggle').count()).toBe(0);
     expect(await page.getByTestId('temporary-toggle').count()).toBe(0);
     await chat.send('Hello');

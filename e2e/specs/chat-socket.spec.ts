@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'playwright-core';
 import { apiSignup, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 /** Replies travel as Socket.IO `events` (issue 7's mode), and a reload mid-reply picks the task up again. */
@@ -20,11 +19,7 @@ describe('chat over the socket', () => {
       sockets.push(ws);
       ws.on('framereceived', (f) => frames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8')));
     });
-    const auth = new AuthPage(page);
-    await auth.goto();
-    await auth.signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
   });
   afterAll(async () => {
     await stack?.close();
@@ -117,11 +112,7 @@ describe('chat over the socket with ENABLE_WEBSOCKET_SUPPORT=false', () => {
         polled.push(await r.text().catch(() => ''));
       }
     });
-    const auth = new AuthPage(page);
-    await auth.goto();
-    await auth.signin('ada@example.com', 'pass-word-1');
-    const chat = new ChatPage(page);
-    await chat.waitReady();
+    const chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
     await expect.poll(() => polled.some((b) => b.includes('40')), { timeout: 10_000 }).toBe(true);
     await chat.send('Poll me');
     await chat.waitReplyDone();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 describe('chatting', () => {
@@ -10,10 +9,7 @@ describe('chatting', () => {
     stack = await startStack({ ollama: { models: ['llama3:latest', 'qwen2:7b'], reply: 'Hello **there**, this reply arrives one word at a time.', tokenDelayMs: 60 } });
     await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
   });
   afterAll(async () => {
     await stack?.close();

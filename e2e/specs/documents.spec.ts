@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDocx, makePdf } from '../../server/test/helpers/documents.ts';
 import { apiSignup, chatRequests, screenshot, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 import { DocumentsPage } from '../pages/documents-page.ts';
 
@@ -19,11 +18,8 @@ describe('documents: attach, ask, cite; knowledge bases; admin settings', () => 
     stack = await startStack({ ollama: { models: ['llama3:latest'], reply: 'The keeper is Ingrid Solberg [1].' } });
     await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
     docs = new DocumentsPage(page);
-    await chat.waitReady();
   }, 120_000);
   afterAll(async () => {
     await stack?.close();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMedia, type FakeMedia } from '../../server/test/fakes/fake-media.ts';
 import { apiCall, apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 /**
@@ -34,10 +33,7 @@ describe('media: dictate, read aloud, generate an image', () => {
     token = (await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1')).token;
     const page = await stack.newPage();
     await page.context().grantPermissions(['microphone']);
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
   }, 120_000);
   afterAll(async () => {
     await stack?.close();

@@ -1,7 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 async function closedPort(): Promise<number> {
@@ -32,9 +31,7 @@ describe('no model available (no Ollama running)', () => {
 
   async function signedIn(email: string, password: string) {
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin(email, password);
-    await new ChatPage(page).waitReady();
+    await ChatPage.signIn(page, email, password);
     return page;
   }
 

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startFakeMcpServer, startFakeOpenApiServer, type FakeMcpServer, type FakeOpenApiServer } from '../../server/test/fakes/fake-tool-servers.ts';
 import { apiSignup, chatRequests, screenshot, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 type Json = Record<string, any>;
@@ -27,11 +26,7 @@ describe('tool servers in the UI', () => {
     stack = await startStack({ ollama: { models: ['llama3:latest'] }, env: { TOOL_SERVER_CALL_TIMEOUT: '2', ENABLE_LOCAL_DIRECT_TOOL_SERVERS: 'true', ...noTasks } });
     await apiSignup(stack.baseUrl, 'Admin', 'admin@example.com', 'pass-word-1');
     page = await stack.newPage();
-    const auth = new AuthPage(page);
-    await auth.goto();
-    await auth.signin('admin@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'admin@example.com', 'pass-word-1');
   });
   afterAll(async () => {
     await stack?.close();

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePages, type FakePages } from '../../server/test/fakes/fake-pages.ts';
 import { startFakeSearch, type FakeSearch } from '../../server/test/fakes/fake-search.ts';
 import { apiSignup, screenshot, startStack, type Stack } from '../fixtures.ts';
-import { AuthPage } from '../pages/auth-page.ts';
 import { ChatPage } from '../pages/chat-page.ts';
 
 const FACT = 'Marit Fjeldstad';
@@ -36,10 +35,7 @@ describe('web search: toggle in the composer, status steps, citations; Admin > S
     });
     await apiSignup(stack.baseUrl, 'Ada', 'ada@example.com', 'pass-word-1');
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin('ada@example.com', 'pass-word-1');
-    chat = new ChatPage(page);
-    await chat.waitReady();
+    chat = await ChatPage.signIn(page, 'ada@example.com', 'pass-word-1');
   }, 120_000);
   afterAll(async () => {
     await stack?.close();

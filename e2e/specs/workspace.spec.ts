@@ -18,9 +18,7 @@ describe('workspace: models, groups, presets, prompts', () => {
 
   async function signIn(email: string): Promise<Page> {
     const page = await stack.newPage();
-    await new AuthPage(page).goto();
-    await new AuthPage(page).signin(email, PASSWORD);
-    await new ChatPage(page).waitReady();
+    await ChatPage.signIn(page, email, PASSWORD);
     return page;
   }
   const options = (page: Page) => new ChatPage(page).modelOptionNames();
