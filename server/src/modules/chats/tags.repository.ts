@@ -1,15 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { TagModel } from '@owui/contracts';
+import { jsonObject } from '../../db/json-column.js';
 import type { ChatsDatabase, TagTable } from './chats.repository.js';
 
 function toTagModel(row: TagTable): TagModel {
-  let meta: Record<string, unknown> | null = null;
-  try {
-    meta = row.meta ? (JSON.parse(row.meta) as Record<string, unknown>) : null;
-  } catch {
-    meta = null;
-  }
-  return { id: row.id, name: row.name, user_id: row.user_id, meta };
+  return { id: row.id, name: row.name, user_id: row.user_id, meta: jsonObject(row.meta) };
 }
 
 /** SQL for `tag` (a user's tag names) and `chat_tag` (which chat carries which tag id). */

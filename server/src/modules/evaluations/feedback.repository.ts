@@ -2,20 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { FeedbackForm } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
+import { jsonObject as parse } from '../../db/json-column.js';
 import type { FeedbackTable } from '../../db/tables.js';
 
 type Row = Selectable<FeedbackTable>;
 const now = () => Math.floor(Date.now() / 1000);
-
-function parse(text: string | null): Record<string, unknown> | null {
-  if (!text) return null;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
 
 export interface FeedbackModel {
   id: string;

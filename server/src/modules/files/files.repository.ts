@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js';
+import { jsonObject as jsonColumn } from '../../db/json-column.js';
 
 export type Json = Record<string, unknown>;
 
@@ -13,20 +14,6 @@ export interface FileRow {
   access_control: Json | null;
   created_at: number;
   updated_at: number;
-}
-
-/** JSON columns come back as text on SQLite and parsed on PostgreSQL. */
-export function jsonColumn(v: unknown): Json | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(v);
-      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : null;
-    } catch {
-      return null;
-    }
-  }
-  return typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
 }
 
 const now = () => Math.floor(Date.now() / 1000);

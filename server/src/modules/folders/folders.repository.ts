@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FolderModel } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
+import { jsonObject as parse } from '../../db/json-column.js';
 import type { Selectable } from 'kysely';
 import type { FolderTable } from '../../db/tables.js';
 
@@ -8,15 +9,6 @@ type FolderRow = Selectable<FolderTable>;
 
 const now = () => Math.floor(Date.now() / 1000);
 
-function parse(text: string | null): Record<string, unknown> | null {
-  if (!text) return null;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
 const dump = (v: Record<string, unknown> | null | undefined) => (v == null ? null : JSON.stringify(v));
 
 export function toFolderModel(row: FolderRow): FolderModel {

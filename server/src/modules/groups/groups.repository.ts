@@ -7,24 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { GroupForm, GroupResponse, GroupUpdateForm } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
+import { jsonObject, readJson } from '../../db/json-column.js';
 import type { GroupTable } from '../../db/tables.js';
 import { modelAccessChanged } from '../models/model-access-cache.js';
 
 type Json = Record<string, unknown>;
 
-/** A JSON column as read from either dialect (text on SQLite, parsed on PostgreSQL). */
-export function readJson(raw: unknown): unknown {
-  if (typeof raw !== 'string') return raw ?? null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
-}
-const obj = (raw: unknown): Json | null => {
-  const v = readJson(raw);
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
-};
+const obj = jsonObject;
 const ids = (raw: unknown): string[] => {
   const v = readJson(raw);
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];

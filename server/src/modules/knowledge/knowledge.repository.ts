@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.js';
-import { jsonColumn, type Json } from '../files/files.repository.js';
+import { jsonObject as jsonColumn } from '../../db/json-column.js';
+import type { Json } from '../files/files.repository.js';
 
 export interface KnowledgeRow {
   id: string;

@@ -8,7 +8,7 @@ import type { ModelForm, ModelRecord } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
 import type { ModelRecordTable } from '../../db/tables.js';
 import { parseAccessControl, serializeAccessControl } from '../access/access-control.js';
-import { readJson } from '../groups/groups.repository.js';
+import { readJson } from '../../db/json-column.js';
 import { modelAccessChanged } from './model-access-cache.js';
 
 type Json = Record<string, unknown>;
