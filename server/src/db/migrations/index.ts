@@ -9,6 +9,7 @@ import { filesKnowledge } from './006-files-knowledge.js';
 import { chatApp } from './007-chat-app.js';
 import { sso } from './008-sso.js';
 import { chatMessageOverlay } from './009-chat-message-overlay.js';
+import { chatLz4 } from './010-chat-lz4.js';
 
 /**
  * Every migration, in order. Names are stable ids recorded in the database: never rename one,
@@ -24,4 +25,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '007-chat-app': chatApp,
   '008-sso': sso,
   '009-chat-message-overlay': chatMessageOverlay,
+  '010-chat-lz4': chatLz4,
 };
