@@ -10,6 +10,7 @@
  *   the client sees an error instead of a silently truncated reply. Returns the reply for `return`.
  * - `ndjsonErrorLine(message)` / `sseErrorLine(message)` — the two error-line shapes we use.
  */
+import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from './upstreams.js';
@@ -43,22 +44,56 @@ export interface RelayOptions {
 }
 
 /**
- * A reply body fed by pushing to it while `source` is read: a push goes straight to the reply socket
- * when it has room (a PassThrough ran each chunk through a Writable and a Transform first). When the
- * buffer is full `source` is paused, and resumed when the reply asks for more.
+ * A reply body fed by pushing to it while `source` is read. Once Fastify has piped it to the HTTP
+ * response (after the onSend hooks and the headers) and nothing is left in its buffer, a push is
+ * written to the response itself: the same `ServerResponse.write` the pipe would make, without a
+ * Readable push, a 'data' event and a read-more tick per chunk in between (a translated chunk also
+ * skips its string -> Buffer copy). Until then, and whenever piped to anything else, it is a plain
+ * Readable. When the response is full `source` is paused, and resumed on 'drain' (or when the
+ * Readable asks for more).
  */
-export function pushedBody(source: Readable): Readable {
-  return new Readable({
-    highWaterMark: 16 * 1024,
-    read() {
-      if (source.isPaused()) source.resume();
-    },
-  });
+export class PushedBody extends Readable {
+  #res: ServerResponse | null = null;
+  #waiting = false;
+
+  constructor(private readonly source: Readable) {
+    super({ highWaterMark: 16 * 1024 });
+  }
+
+  override _read(): void {
+    if (this.source.isPaused()) this.source.resume();
+  }
+
+  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    const piped = super.pipe(destination, options);
+    if (destination instanceof ServerResponse) this.#res = destination;
+    return piped;
+  }
+
+  /** Writes `chunk` to the response when the Readable path has nothing in flight; false otherwise. */
+  writeDirect(chunk: string | Buffer): boolean {
+    const res = this.#res;
+    if (!res || this.readableLength > 0 || !this.readableFlowing || res.writableEnded || res.destroyed) return false;
+    if (!res.write(chunk) && !this.#waiting) {
+      this.#waiting = true;
+      this.source.pause();
+      res.once('drain', () => {
+        this.#waiting = false;
+        if (!this.source.destroyed && this.source.isPaused()) this.source.resume();
+      });
+    }
+    return true;
+  }
+}
+
+export function pushedBody(source: Readable): PushedBody {
+  return new PushedBody(source);
 }
 
 /** Pushes `text` (null ends it); pauses `source` when `out` is full. A no-op once `out` is destroyed. */
 export function pushTo(out: Readable, source: Readable, text: string | Buffer | null): void {
   if (out.destroyed) return;
+  if (text !== null && out instanceof PushedBody && out.writeDirect(text)) return;
   if (!out.push(text) && text !== null) source.pause();
 }
 

@@ -188,6 +188,40 @@ describe('/api/chat/completions and /api/embeddings', () => {
     expect(aborted.path).toBe('/api/chat');
   });
 
+  it('applies backpressure to a translated stream: a client that stops reading stops Ollama, and every token arrives', async () => {
+    const word = 'y'.repeat(1000) + ' ';
+    ollama.script({ reply: word.repeat(40_000) });
+    const res = await fetch(`${s.url}/api/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'flood' }], stream: true }),
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true });
+    const rec = ollama.requests.find((r) => r.path === '/api/chat')!;
+    // Wait until Ollama stalls (its sends stop growing): the socket buffers are full.
+    let last = -1;
+    while (rec.bytesSent !== last) {
+      last = rec.bytesSent;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // ~45 MB of NDJSON were offered; only what fits in socket buffers may have left Ollama.
+    expect(rec.finished).toBe(false);
+    expect(rec.bytesSent).toBeLessThan(20_000_000);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    const events = sseEvents(text);
+    expect(events.at(-1)).toBe('[DONE]');
+    const content = events.slice(0, -1).map((e) => (JSON.parse(e).choices[0].delta.content as string | undefined) ?? '').join('');
+    expect(content.length).toBe(word.length * 40_000);
+    expect(content === word.repeat(40_000)).toBe(true);
+    expect(rec.finished).toBe(true);
+  });
+
   it('returns OpenAI-shaped embeddings from Ollama and from OpenAI connections', async () => {
     const o = await (await post({ model: 'nomic-embed-text:latest', input: ['a', 'b'] }, '/api/embeddings')).json();
     expect(o).toMatchObject({ object: 'list', model: 'nomic-embed-text:latest' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdSource } from './chat-response.js';
-import { chunksToSse, OllamaStreamTranslator, ollamaStreamToChunks } from './chat-stream.js';
+import { chunksToSse, OllamaStreamTranslator, ollamaStreamToChunks, sseEvent } from './chat-stream.js';
 import { LineSplitter, sseData } from './lines.js';
 
 function fixedIds(): IdSource {
@@ -132,5 +132,47 @@ describe('Ollama NDJSON stream -> OpenAI chat.completion.chunk', () => {
     const perLarge = Math.min(...[0, 1].map(() => run(large).micros)) / 50_000;
     // Quadratic behaviour would make the large stream ~100x worse per chunk; allow generous noise.
     expect(perLarge).toBeLessThan(Math.max(perSmall * 3, 5));
+  });
+});
+
+describe('OllamaStreamTranslator#contentEvent', () => {
+  const line = (message: unknown, extra: Record<string, unknown> = {}) => ({ model: 'qwen3:8b', created_at: 't', message, done: false, ...extra });
+  const LINES: Record<string, unknown>[] = [
+    line({ role: 'assistant', content: 'first' }),
+    line({ role: 'assistant', content: 'plain ' }),
+    line({ role: 'assistant', content: 'quotes " \\ \n\t and \u2028, emoji ☀️, lone \ud800' }),
+    line({ role: 'assistant', content: 'x' }, { model: 'other "model"' }),
+    line({ role: 'assistant', content: 'no model' }, { model: 7 }),
+    line({ role: 'assistant', content: 'with empty thinking', thinking: '' }),
+    line({ role: 'assistant', content: 'with thinking', thinking: 'hmm' }),
+    line({ role: 'assistant', content: 'non-string thinking', thinking: 3 }),
+    line({ role: 'assistant', content: '' }),
+    line({ role: 'assistant', content: 5 }),
+    line({ role: 'assistant', content: 'tools', tool_calls: [{ function: { name: 'f', arguments: {} } }] }),
+    line({ role: 'assistant', content: 'empty tools', tool_calls: [] }),
+    line(null),
+    line('text'),
+    line({ role: 'assistant', content: 'error' }, { error: 'boom' }),
+    line({ role: 'assistant', content: 'back to the first model' }),
+    line({ role: 'assistant', content: 'last' }, { done: true, eval_count: 3 }),
+  ];
+
+  it('gives the bytes of sseEvent(translate(line)) for plain content lines and declines every other line', () => {
+    const fast = new OllamaStreamTranslator(fixedIds());
+    const slow = new OllamaStreamTranslator(fixedIds());
+    let taken = 0;
+    for (const l of LINES) {
+      const expected = sseEvent(slow.translate(l));
+      const event = fast.contentEvent(l);
+      // Declined lines go through `translate`, which keeps both translators in the same state.
+      if (event === undefined) expect(sseEvent(fast.translate(l))).toBe(expected);
+      else {
+        taken++;
+        expect(event).toBe(expected);
+      }
+    }
+    // the first line, thinking, empty or non-string content, tool calls, a non-object message, an
+    // error and the done line go the general way
+    expect(taken).toBe(8);
   });
 });

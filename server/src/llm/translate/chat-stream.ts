@@ -27,6 +27,32 @@ export class OllamaStreamTranslator {
     return this.#done;
   }
 
+  #prefixModel: string | null = null;
+  #prefix = '';
+
+  /**
+   * The SSE event of a plain content line (text, no thinking, no tool calls, not the first or the
+   * last line: nearly every token), built from a prefix kept per stream and model plus the content's
+   * JSON; the same bytes as `sseEvent(translate(line))` without building and serialising the chunk.
+   * Undefined for any other line (use `translate`).
+   */
+  contentEvent(line: Json): string | undefined {
+    if (this.#first || line.done === true || line.error !== undefined) return undefined;
+    const message = line.message as Json | undefined;
+    if (typeof message !== 'object' || message === null) return undefined;
+    const content = message.content;
+    if (typeof content !== 'string' || content === '') return undefined;
+    if (typeof message.thinking === 'string' && message.thinking !== '') return undefined;
+    if (Array.isArray(message.tool_calls) && message.tool_calls.length) return undefined;
+    const model = typeof line.model === 'string' ? line.model : 'ollama';
+    if (model !== this.#prefixModel) {
+      this.#prefixModel = model;
+      // Key order as in `translate`: id, object, created, model, choices[{index, logprobs, finish_reason, delta}].
+      this.#prefix = `data: {"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"logprobs":null,"finish_reason":null,"delta":{"content":`;
+    }
+    return `${this.#prefix}${JSON.stringify(content)}}}]}\n\n`;
+  }
+
   translate(line: Json): Json {
     if (line.error !== undefined) {
       const message = typeof line.error === 'string' ? line.error : JSON.stringify(line.error);

@@ -3,8 +3,10 @@
  * - iterated (`for await`): chunk objects, for the socket delivery, the tools loop and any wrapper;
  * - `sseStream()`: the SSE bytes for an HTTP reply, pushed from the upstream's `data` events. The
  *   iterated form costs a promise hop per token in each of four async-generator stages (NDJSON lines,
- *   translation, the error guard, SSE text) plus `Readable.from`; pushing does the same per-line work
- *   (parse, translate, stringify) in one synchronous callback per upstream read.
+ *   translation, the error guard, SSE text) plus `Readable.from`; pushing does the per-line work in one
+ *   synchronous callback per upstream read, and a plain content line (nearly every token) becomes its
+ *   event from a per-stream prefix plus its content's JSON (`contentEvent`) instead of a chunk object
+ *   serialised whole.
  * A broken upstream ends either form with one error chunk (no `[DONE]`); an abort just ends it.
  */
 import type { Readable } from 'node:stream';
@@ -81,6 +83,11 @@ export class OllamaChunks implements AsyncIterable<Json> {
       for (const line of lines) {
         const obj = parseLine(line);
         if (!obj) continue;
+        const fast = translator.contentEvent(obj);
+        if (fast !== undefined) {
+          text += fast;
+          continue;
+        }
         const chunk = translator.translate(obj);
         text += sseEvent(chunk);
         if (chunk.error !== undefined) {
