@@ -51,7 +51,7 @@ export class OverlayRepository {
     const own = await k.selectFrom('chat_message_overlay').select(COLUMNS).where('chat_id', '=', chatId).where('message_id', '=', messageId).executeTakeFirst();
     const latest = await k
       .selectFrom('chat_message_overlay')
-      .select(['message_id', 'last_seq'])
+      .select(['message_id', 'last_seq', 'op'])
       .where('chat_id', '=', chatId)
       .orderBy('last_seq', 'desc')
       .limit(1)
