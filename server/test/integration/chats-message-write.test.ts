@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatsServiceFor } from '../../src/modules/chats/chats.service.js';
+import { ChatsService, chatsServiceFor } from '../../src/modules/chats/chats.service.js';
 import { createUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -119,6 +119,32 @@ describe('POST /chats/{id}/messages/{message_id}: our web app writes what change
     const chat = await read(c.id);
     expect(chat.history.messages.a2).toMatchObject({ content: 'streamed so far', done: true, usage: { n: 1 }, sources: [], model: 'llama3' });
     expect(chat.messages.at(-1)).toEqual(chat.history.messages.a2);
+  });
+
+  it('a big chat is not folded for idleness (a fold rewrites the document), only past the row bound', async () => {
+    const rows = async (chatId: string) => (await s.ctx.db.kysely.selectFrom('chat_message_overlay').select('message_id').where('chat_id', '=', chatId).execute()).length;
+    const svc = new ChatsService(s.ctx.db, { maxRows: 4, maxBytes: 1 << 20, idleMs: 30, idleMaxDocBytes: 500 });
+    // Its start-up sweep (after idleMs) folds whatever has rows: let it pass first.
+    await new Promise((r) => setTimeout(r, 100));
+    await svc.compactor.idle();
+    const big = await create(); // ~600 bytes stored: "big" for these bounds
+    const small = (await call('POST', '/new', alice.token, { chat: { title: 's', history: { messages: {}, currentId: null } } })).body as { id: string };
+    await svc.writeMessage(big.id, { messageId: 'b1', content: 'one' });
+    await svc.writeMessage(small.id, { messageId: 's1', content: 'one' });
+    await expect.poll(() => rows(small.id), { timeout: 5000 }).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    await svc.compactor.idle();
+    expect(await rows(big.id)).toBe(1);
+    // Remembered as big: the next writes start no idle fold either, the row bound folds.
+    await svc.writeMessage(big.id, { messageId: 'b2', content: 'two' });
+    await svc.writeMessage(big.id, { messageId: 'b3', content: 'three' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await rows(big.id)).toBe(3);
+    await svc.writeMessage(big.id, { messageId: 'b4', content: 'four' });
+    await expect.poll(() => rows(big.id), { timeout: 5000 }).toBe(0);
+    const chat = await read(big.id);
+    expect(listIds(chat)).toEqual(['m1', 'm2', 'b1', 'b2', 'b3', 'b4']);
+    await svc.compactor.close();
   });
 
   it('rejects bad bodies with 422 and other users with 401', async () => {

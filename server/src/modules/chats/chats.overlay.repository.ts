@@ -89,6 +89,15 @@ export class OverlayRepository {
     await k.deleteFrom('chat_message_overlay').where('chat_id', '=', chatId).execute();
   }
 
+  /**
+   * The stored document's size in bytes, without reading it: SQLite (3.43+) and PostgreSQL (from the
+   * TOAST header) tell `octet_length` of a text value without loading it.
+   */
+  async docBytes(k: Exec, chatId: string): Promise<number | undefined> {
+    const r = await k.selectFrom('chat').select(sql<number>`octet_length(chat)`.as('n')).where('id', '=', chatId).executeTakeFirst();
+    return r ? Number(r.n) : undefined;
+  }
+
   /** Chats that hold overlay rows (compacted at start-up). */
   async chatIds(k: Exec): Promise<string[]> {
     return (await k.selectFrom('chat_message_overlay').select('chat_id').distinct().execute()).map((r) => r.chat_id);
