@@ -84,7 +84,28 @@ export type TagFilterForm = z.infer<typeof TagFilterForm>;
 export const CloneForm = z.object({ title: z.string().nullable().optional() });
 export type CloneForm = z.infer<typeof CloneForm>;
 
-export const MessageForm = z.object({ content: z.string() });
+/** Keys of a message node that only `parentId` (and the server's linking) may set. */
+const TREE_KEYS = new Set(['id', 'parentId', 'childrenIds']);
+
+/**
+ * `POST /chats/{id}/messages/{message_id}`. The original sends `{content}` (the message's new text,
+ * and the message becomes the chat's current leaf); everything else is optional and ours: the role
+ * and parent of a message the chat does not hold yet, other keys merged into the message (`fields`:
+ * model, done, error, annotation, …), and `current: false` for a write that leaves
+ * `history.currentId` where it is (a rating of an older reply).
+ */
+export const MessageForm = z
+  .object({
+    content: z.string().optional(),
+    role: z.enum(['user', 'assistant', 'system']).optional(),
+    parentId: z.string().nullable().optional(),
+    fields: z
+      .record(z.string(), z.unknown())
+      .refine((f) => !Object.keys(f).some((k) => TREE_KEYS.has(k)), 'fields must not hold id, parentId or childrenIds')
+      .optional(),
+    current: z.boolean().optional(),
+  })
+  .refine((f) => f.content !== undefined || f.fields !== undefined || f.role !== undefined || f.current !== undefined, 'content is required');
 export type MessageForm = z.infer<typeof MessageForm>;
 
 export const EventForm = z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) });

@@ -75,7 +75,10 @@ describe('a 30 MB chat', () => {
     expect(final.chat.history.messages.reply).toMatchObject({ parentId: 'extra', role: 'assistant', content: expected, model: 'llama3' });
     expect(final.chat.history.messages.extra.childrenIds).toEqual(['reply']);
     expect(final.chat.history.currentId).toBe('reply');
-    expect(final.chat.messages).toEqual(chat.messages);
+    // The flat list follows the tree: the stored branch, then the saved message and the reply.
+    expect(final.chat.messages.length).toBe(chat.messages.length + 2);
+    expect(final.chat.messages.slice(0, -2)).toEqual(chat.messages);
+    expect(final.chat.messages.slice(-2)).toEqual([final.chat.history.messages.extra, final.chat.history.messages.reply]);
     expect(final.chat.history.messages['msg-1999']).toEqual(chat.history.messages['msg-1999']);
 
     // The list never carries the document.

@@ -65,10 +65,24 @@ export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, pref
     return owner;
   };
 
+  // The original answers with the whole chat; `Prefer: return=minimal` (RFC 7240) asks for ids only,
+  // so that our UI's write into a 30 MB chat does not bring the 30 MB back.
   app.post(`${p}/messages/:message_id`, { config: verified, schema: { params: MessageParams, body: MessageForm } }, async (request, reply) => {
     const { id, message_id } = request.params as { id: string; message_id: string };
     await messageChat(request);
-    await chats.upsertAssistantMessage(id, { messageId: message_id, content: (request.body as MessageForm).content });
+    const form = request.body as MessageForm;
+    const written = await chats.writeMessage(id, {
+      messageId: message_id,
+      ...(form.content !== undefined ? { content: form.content } : {}),
+      ...(form.role !== undefined ? { role: form.role } : {}),
+      ...(form.parentId !== undefined ? { parentId: form.parentId } : {}),
+      ...(form.fields !== undefined ? { fields: form.fields } : {}),
+      ...(form.current !== undefined ? { current: form.current } : {}),
+    });
+    if (!written) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
+    if (prefersMinimal(request.headers.prefer)) {
+      return reply.header('preference-applied', 'return=minimal').send({ id, message_id });
+    }
     const row = await chats.repo.findRaw(id); // stored bytes sent as they are (SQLite), like GET
     if (!row) throw new ApiError(401, ERROR_MESSAGES.ACCESS_PROHIBITED);
     return sendChat(reply, row);
@@ -138,4 +152,10 @@ export async function chatItemRoutes(app: FastifyInstance, ctx: AppContext, pref
   app.delete(`${p}/tags/all`, { config: verified, schema: { params: IdParams } }, async (request) => {
     return chats.removeAllTags(await owned(request, ERROR_MESSAGES.NOT_FOUND));
   });
+}
+
+/** Whether a `Prefer` header asks for `return=minimal` (RFC 7240: comma-separated, parameters after `;`). */
+function prefersMinimal(header: string | string[] | undefined): boolean {
+  const all = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return all.split(',').some((p) => p.split(';')[0]!.replace(/\s+/g, '').toLowerCase() === 'return=minimal');
 }

@@ -17,6 +17,8 @@ export interface MessageUpsert {
   role?: string;
   /** Other keys merged into the message (model, done, error, info, …). */
   fields?: JsonObject;
+  /** false: `history.currentId` stays where it is (default: the message becomes the current leaf). */
+  current?: boolean;
 }
 
 const isObject = (v: unknown): v is JsonObject => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
@@ -66,6 +68,29 @@ export function upsertMessage(chat: JsonObject, up: MessageUpsert, now = Math.fl
     const before = typeof stored === 'string' ? stored : '';
     setOwn(msg, 'content', up.mode === 'append' ? before + up.content : up.content);
   }
-  setOwn(history, 'currentId', up.messageId);
+  if (up.current !== false) setOwn(history, 'currentId', up.messageId);
+  syncBranchList(chat);
   return msg;
+}
+
+/**
+ * The UI's top-level `messages` (a copy of the branch from the root to `history.currentId`, what
+ * the original UI and exports read), made to match the tree again; left out when the chat has none.
+ */
+export function syncBranchList(chat: JsonObject): void {
+  if (!Object.prototype.hasOwnProperty.call(chat, 'messages')) return;
+  const history = getOwn(chat, 'history');
+  const messages = isObject(history) ? getOwn(history, 'messages') : undefined;
+  const nodes = isObject(messages) ? messages : {};
+  const out: unknown[] = [];
+  const seen = new Set<string>();
+  let id = isObject(history) ? getOwn(history, 'currentId') : undefined;
+  while (typeof id === 'string' && id && !seen.has(id)) {
+    const node = getOwn(nodes, id);
+    if (!isObject(node)) break;
+    seen.add(id);
+    out.push(node);
+    id = getOwn(node, 'parentId');
+  }
+  setOwn(chat, 'messages', out.reverse());
 }

@@ -1,7 +1,7 @@
 import { getOwn } from '../../security/own-keys.js';
 import type { ChatsRepository } from './chats.repository.js';
 import type { MessageUpsert } from './chats.history.js';
-import { composeOp, knownContent, parseOp, type OverlayOp } from './chats.overlay.js';
+import { composeOp, isStoredLeaf, knownContent, leafAfter, parseOp, STORED_LEAF, type OverlayOp } from './chats.overlay.js';
 import { storedNode } from './chats.overlay-merge.js';
 
 /** Runs tasks for the same key one after another (read-modify-write of one chat). */
@@ -42,8 +42,12 @@ export class MessageWriter {
     private readonly lock: KeyedLock,
   ) {}
 
-  /** The message's new content and the overlay's size, or null when the chat does not exist (or is not `userId`'s). */
-  write(chatId: string, up: MessageUpsert, userId?: string): Promise<WriteResult | null> {
+  /**
+   * The message's new content and the overlay's size, or null when the chat does not exist (or is not
+   * `userId`'s). With `wantContent` false a write of fields only does not read the stored document to
+   * tell the content (`content` is then '' unless the write knows it).
+   */
+  write(chatId: string, up: MessageUpsert, userId?: string, wantContent = true): Promise<WriteResult | null> {
     return this.lock.run(chatId, () =>
       this.repo.k.transaction().execute(async (trx) => {
         const overlay = this.repo.overlay;
@@ -52,12 +56,14 @@ export class MessageWriter {
         const now = Math.floor(Date.now() / 1000);
         const { own, latest } = await overlay.writeState(trx, chatId, up.messageId);
         const prev = own ? parseOp(own.op) : undefined;
-        // A first write with no parent given hangs under the current leaf: the latest overlay write,
-        // or (no rows yet) whatever the document names, decided when the row is replayed first.
-        const parentId = up.parentId !== undefined ? up.parentId : latest ? latest.message_id : undefined;
-        let op: OverlayOp = composeOp(prev, up, now, parentId);
+        // The leaf before this write: what the latest overlay write left, or (no rows yet) whatever
+        // the document names, decided when the rows are replayed.
+        const leafBefore = latest ? leafAfter(latest.message_id, latest.message_id === up.messageId && prev ? prev : parseOp(latest.op)) : STORED_LEAF;
+        // A first write with no parent given hangs under the current leaf.
+        const parentId = up.parentId !== undefined ? up.parentId : isStoredLeaf(leafBefore) ? undefined : leafBefore;
+        let op: OverlayOp = composeOp(prev, up, now, parentId, leafBefore);
         let content = knownContent(op);
-        if (content === undefined) {
+        if (content === undefined && (wantContent || op.append)) {
           // Appends or fields only: the content so far is in the stored document. Its stored value is
           // pinned into the row, which is sound because the document only changes by folding (or
           // dropping) the rows, and keeps the next appends free of reading the document.
@@ -68,6 +74,7 @@ export class MessageWriter {
           if (stored !== undefined || op.append) op = { ...op, content: stored ?? '' };
           content = knownContent(op) ?? '';
         }
+        content ??= '';
         const seq = Number(latest?.last_seq ?? 0) + 1;
         const text = JSON.stringify(op);
         if (own) await overlay.update(trx, chatId, up.messageId, seq, text, now);

@@ -4,13 +4,15 @@
  * the message nodes; only the nodes the rows touch (and the parents new messages hang under) are
  * parsed and re-serialised, new nodes go before the closing brace of `history.messages`. So a reader
  * of a 30 MB chat with a few overlay rows pays a scan and one copy, not JSON.parse + JSON.stringify.
+ * The top-level `messages` list (the branch to the leaf) is rebuilt from the spans of the nodes on
+ * the branch, whose `parentId` a scan of each node's first keys finds (the content is not read).
  * A document the scanner cannot read (not JSON.stringify output, no `history` object...) takes the
  * parsing path, `replayOnObject`, which the splice matches value for value.
  */
 import { getOwn } from '../../security/own-keys.js';
 import type { JsonObject } from './chats.history.js';
 import { byKey, Scanner, type Entry, type ObjectSpan } from './chats.doc-splice.js';
-import { applyOp, isObject, latestMessage, linkChild, newNode, parseOp, replayOnObject, replayOrder, type OverlayRow } from './chats.overlay.js';
+import { applyOp, branchIds, finalLeaf, isObject, isStoredLeaf, linkChild, newNode, parseOp, replayOnObject, replayOrder, type OverlayOp, type OverlayRow } from './chats.overlay.js';
 
 type Doc = string | Buffer;
 
@@ -76,17 +78,18 @@ function scanHistory(s: Scanner, start: number): { entries: Entry[]; close: numb
   }
 }
 
+/** Replaces [start, end) with the pieces: new text, or spans [from, to) of the stored document. */
 interface Edit {
   start: number;
   end: number;
-  text: string;
+  text: string | Array<string | [number, number]>;
 }
 
 function splice(doc: Doc, rows: OverlayRow[]): string | Buffer[] | null {
   const s = new Scanner(doc);
-  // Stored documents are JSON.stringify output (no duplicate keys): the top level stops at `history`,
-  // before the UI's 15 MB `messages` list.
-  const top = byKey(s.object(s.ws(0), 'history', 'history').entries);
+  // Stored documents are JSON.stringify output (no duplicate keys).
+  const topSpan = s.object(s.ws(0));
+  const top = byKey(topSpan.entries);
   const historyEntry = top.get('history');
   if (!historyEntry || s.code(historyEntry.start) !== 0x7b) return null;
   const history = scanHistory(s, historyEntry.start);
@@ -97,7 +100,7 @@ function splice(doc: Doc, rows: OverlayRow[]): string | Buffer[] | null {
   const parse = (e: Entry): unknown => JSON.parse(s.text(e.start, e.end));
 
   const currentEntry = historyKeys.get('currentId');
-  let current = currentEntry ? parse(currentEntry) : undefined;
+  const storedLeaf = currentEntry ? parse(currentEntry) : undefined;
   /** Stored nodes read so far (Map: ids are client data), and which of them changed. */
   const read = new Map<string, JsonObject>();
   const changed = new Set<string>();
@@ -112,13 +115,15 @@ function splice(doc: Doc, rows: OverlayRow[]): string | Buffer[] | null {
     return v;
   };
 
+  const ops = new Map<OverlayRow, OverlayOp>();
   for (const row of replayOrder(rows)) {
     const op = parseOp(row.op);
+    ops.set(row, op);
     const id = row.message_id;
     let node = nodeOf(id);
     if (!node) {
       const given = op.create.parentId;
-      const parentId = given !== undefined ? given : typeof current === 'string' ? current : null;
+      const parentId = given !== undefined ? given : typeof storedLeaf === 'string' ? storedLeaf : null;
       node = newNode(id, op, parentId ?? null);
       // A stored value that is not an object is replaced where it stands, like upsertMessage does.
       if (stored.has(id)) {
@@ -129,7 +134,6 @@ function splice(doc: Doc, rows: OverlayRow[]): string | Buffer[] | null {
       if (parent && linkChild(parent, id) && !created.has(parentId!)) changed.add(parentId!);
     } else if (!created.has(id)) changed.add(id);
     applyOp(node, op);
-    current = id;
   }
 
   const edits: Edit[] = [];
@@ -146,16 +150,23 @@ function splice(doc: Doc, rows: OverlayRow[]): string | Buffer[] | null {
     }
     edits.push({ start: messages.close, end: messages.close, text });
   }
-  const currentText = JSON.stringify(latestMessage(rows) ?? null);
-  if (currentEntry) edits.push({ start: currentEntry.start, end: currentEntry.end, text: currentText });
-  else edits.push({ start: history.close, end: history.close, text: `${history.entries.length ? ',' : ''}"currentId":${currentText}` });
+  const leaf = finalLeaf(rows, ops);
+  if (!isStoredLeaf(leaf)) {
+    const currentText = JSON.stringify(leaf);
+    if (currentEntry) edits.push({ start: currentEntry.start, end: currentEntry.end, text: currentText });
+    else edits.push({ start: history.close, end: history.close, text: `${history.entries.length ? ',' : ''}"currentId":${currentText}` });
+  }
+  const list = top.get('messages');
+  if (list) edits.push({ start: list.start, end: list.end, text: branchList(s, isStoredLeaf(leaf) ? storedLeaf : leaf, stored, read, changed, created) });
   edits.sort((a, b) => a.start - b.start);
 
+  const span = (e: Edit) => (typeof e.text === 'string' ? [e.text] : e.text);
   if (typeof doc === 'string') {
     let out = '';
     let pos = 0;
     for (const e of edits) {
-      out += doc.slice(pos, e.start) + e.text;
+      out += doc.slice(pos, e.start);
+      for (const p of span(e)) out += typeof p === 'string' ? p : doc.slice(p[0], p[1]);
       pos = e.end;
     }
     return out + doc.slice(pos);
@@ -163,11 +174,41 @@ function splice(doc: Doc, rows: OverlayRow[]): string | Buffer[] | null {
   const parts: Buffer[] = [];
   let pos = 0;
   for (const e of edits) {
-    parts.push(doc.subarray(pos, e.start), Buffer.from(e.text));
+    parts.push(doc.subarray(pos, e.start));
+    for (const p of span(e)) parts.push(typeof p === 'string' ? Buffer.from(p) : doc.subarray(p[0], p[1]));
     pos = e.end;
   }
   parts.push(doc.subarray(pos));
   return parts;
+}
+
+/**
+ * The top-level `messages` list for `leaf`: the nodes of its branch as they stand after the rows
+ * (new and changed nodes as re-serialised, the others as the spans of their stored text).
+ */
+function branchList(s: Scanner, leaf: unknown, stored: Map<string, Entry>, read: Map<string, JsonObject>, changed: Set<string>, created: Map<string, JsonObject>): Array<string | [number, number]> {
+  const parsed = (id: string) => created.get(id) ?? read.get(id);
+  const parentOf = (id: string): { parentId: unknown } | undefined => {
+    const node = parsed(id);
+    if (node) return { parentId: getOwn(node, 'parentId') };
+    const e = stored.get(id);
+    if (!e || s.code(e.start) !== 0x7b) return undefined;
+    // Scans the node's keys only up to `parentId` (the UI writes it second, before the content).
+    const p = byKey(s.object(e.start, 'parentId', 'parentId').entries).get('parentId');
+    return { parentId: p ? (JSON.parse(s.text(p.start, p.end)) as unknown) : undefined };
+  };
+  const out: Array<string | [number, number]> = ['['];
+  branchIds(leaf, parentOf).forEach((id, i) => {
+    if (i) out.push(',');
+    const node = parsed(id);
+    if (node && (created.has(id) || changed.has(id))) out.push(JSON.stringify(node));
+    else {
+      const e = stored.get(id)!;
+      out.push([e.start, e.end]);
+    }
+  });
+  out.push(']');
+  return out;
 }
 
 /** The stored node of one message, found with the same scan (null: the document does not hold it). */

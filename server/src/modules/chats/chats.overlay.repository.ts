@@ -51,7 +51,7 @@ export class OverlayRepository {
     const own = await k.selectFrom('chat_message_overlay').select(COLUMNS).where('chat_id', '=', chatId).where('message_id', '=', messageId).executeTakeFirst();
     const latest = await k
       .selectFrom('chat_message_overlay')
-      .select(['message_id', 'last_seq'])
+      .select(['message_id', 'last_seq', 'op'])
       .where('chat_id', '=', chatId)
       .orderBy('last_seq', 'desc')
       .limit(1)
@@ -87,6 +87,15 @@ export class OverlayRepository {
 
   async deleteOf(k: Exec, chatId: string): Promise<void> {
     await k.deleteFrom('chat_message_overlay').where('chat_id', '=', chatId).execute();
+  }
+
+  /**
+   * The stored document's size in bytes, without reading it: SQLite (3.43+) and PostgreSQL (from the
+   * TOAST header) tell `octet_length` of a text value without loading it.
+   */
+  async docBytes(k: Exec, chatId: string): Promise<number | undefined> {
+    const r = await k.selectFrom('chat').select(sql<number>`octet_length(chat)`.as('n')).where('id', '=', chatId).executeTakeFirst();
+    return r ? Number(r.n) : undefined;
   }
 
   /** Chats that hold overlay rows (compacted at start-up). */

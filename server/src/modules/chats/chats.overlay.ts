@@ -4,14 +4,14 @@
  * value. Replaying the rows of a chat in `first_seq` order over the stored document gives the same
  * document the writes would have produced one after another with `upsertMessage` (chats.history.ts):
  * - `create` is what a write makes of a message the document does not hold (role, parent, time);
- *   `parentId` absent means "the current leaf when replayed", which only the chat's first row uses
- *   (later rows get the leaf resolved at write time, see `resolveParent`);
+ *   `parentId` absent means "the stored document's current leaf", which only rows written while
+ *   no row had moved the leaf use (the others get the leaf resolved at write time);
  * - `fields` are assigned in write order, `content` (when present) is the last value set, `append`
  *   the text appended after it (or after the stored content when nothing was set).
  * Keys from clients go through the own-key helpers: `__proto__` is a key like any other.
  */
 import { assignOwn, getOwn, setOwn } from '../../security/own-keys.js';
-import type { JsonObject, MessageUpsert } from './chats.history.js';
+import { syncBranchList, type JsonObject, type MessageUpsert } from './chats.history.js';
 
 export interface OverlayOp {
   create: { role: string; parentId?: string | null; timestamp: number };
@@ -19,7 +19,20 @@ export interface OverlayOp {
   /** Present when a write set the content (the last value set). */
   content?: unknown;
   append: string;
+  /**
+   * history.currentId after the row's last write, when that write did not make its own message the
+   * leaf (`current: false`): the leaf it found, an id (or null), or `{ stored: true }` for the stored
+   * document's own. Absent: the row's message is the leaf (what every write did before).
+   */
+  leaf?: string | null | StoredLeaf;
 }
+
+/** The stored document's `history.currentId`, whatever it is. */
+export interface StoredLeaf {
+  stored: true;
+}
+export type Leaf = string | null | StoredLeaf;
+export const STORED_LEAF: StoredLeaf = { stored: true };
 
 export interface OverlayRow {
   message_id: string;
@@ -31,8 +44,12 @@ export interface OverlayRow {
 
 export const isObject = (v: unknown): v is JsonObject => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
-/** `prev` (the row's op, if any) followed by `up`. `parentId` is the parent resolved for a first write. */
-export function composeOp(prev: OverlayOp | undefined, up: MessageUpsert, now: number, parentId: string | null | undefined): OverlayOp {
+/**
+ * `prev` (the row's op, if any) followed by `up`. `parentId` is the parent resolved for a first write,
+ * `leafBefore` the chat's leaf before this write (kept when `up.current` is false).
+ */
+export function composeOp(prev: OverlayOp | undefined, up: MessageUpsert, now: number, parentId: string | null | undefined, leafBefore: Leaf = STORED_LEAF): OverlayOp {
+  // (`leaf` is not carried over: each write decides the leaf anew.)
   const op: OverlayOp = prev
     ? { create: prev.create, fields: assignOwn({}, prev.fields), append: prev.append, ...(hasContent(prev) ? { content: prev.content } : {}) }
     : { create: { role: up.role ?? 'assistant', ...(parentId !== undefined ? { parentId } : {}), timestamp: now }, fields: {}, append: '' };
@@ -48,8 +65,16 @@ export function composeOp(prev: OverlayOp | undefined, up: MessageUpsert, now: n
     if (up.mode === 'append') op.append += up.content;
     else setContent(op, up.content);
   }
+  if (up.current === false) op.leaf = leafBefore;
   return op;
 }
+
+/** The leaf after a row: its message, or what its last write kept. */
+export function leafAfter(messageId: string, op: OverlayOp): Leaf {
+  return op.leaf === undefined ? messageId : op.leaf;
+}
+
+export const isStoredLeaf = (l: Leaf | undefined): l is StoredLeaf => isObject(l);
 
 function setContent(op: OverlayOp, value: unknown): void {
   setOwn(op, 'content', value);
@@ -91,11 +116,32 @@ export function replayOrder<T extends OverlayRow>(rows: T[]): T[] {
   return [...rows].sort((a, b) => Number(a.first_seq) - Number(b.first_seq));
 }
 
-/** history.currentId after the rows: the message of the latest write. */
-export function latestMessage(rows: OverlayRow[]): string | undefined {
-  let best: OverlayRow | undefined;
+/** The row of the chat's latest write. */
+export function latestRow<T extends OverlayRow>(rows: T[]): T | undefined {
+  let best: T | undefined;
   for (const r of rows) if (!best || Number(r.last_seq) > Number(best.last_seq)) best = r;
-  return best?.message_id;
+  return best;
+}
+
+/** history.currentId after the rows: what the latest write left (its message, unless it kept the leaf). */
+export function finalLeaf(rows: OverlayRow[], ops: Map<OverlayRow, OverlayOp>): Leaf {
+  const best = latestRow(rows);
+  return best ? leafAfter(best.message_id, ops.get(best) ?? parseOp(best.op)) : STORED_LEAF;
+}
+
+/** The branch from the root to `leaf` (the UI's top-level `messages`), given a node lookup. */
+export function branchIds(leaf: unknown, parentOf: (id: string) => { parentId: unknown } | undefined): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  let id = leaf;
+  while (typeof id === 'string' && id && !seen.has(id)) {
+    const node = parentOf(id);
+    if (!node) break;
+    seen.add(id);
+    out.push(id);
+    id = node.parentId;
+  }
+  return out.reverse();
 }
 
 /**
@@ -110,21 +156,25 @@ export function replayOnObject(chat: JsonObject, rows: OverlayRow[]): JsonObject
   const storedMessages = getOwn(history, 'messages');
   const messages: JsonObject = isObject(storedMessages) ? storedMessages : {};
   if (messages !== storedMessages) setOwn(history, 'messages', messages);
-  let current = getOwn(history, 'currentId');
+  const storedLeaf = getOwn(history, 'currentId');
+  const ops = new Map<OverlayRow, OverlayOp>();
   for (const row of replayOrder(rows)) {
     const op = parseOp(row.op);
+    ops.set(row, op);
     let node = getOwn(messages, row.message_id);
     if (!isObject(node)) {
-      const parentId = op.create.parentId !== undefined ? op.create.parentId : typeof current === 'string' ? current : null;
+      const parentId = op.create.parentId !== undefined ? op.create.parentId : typeof storedLeaf === 'string' ? storedLeaf : null;
       node = newNode(row.message_id, op, parentId ?? null);
       setOwn(messages, row.message_id, node);
       const parent = parentId ? getOwn(messages, parentId) : undefined;
       if (isObject(parent)) linkChild(parent, row.message_id);
     }
     applyOp(node as JsonObject, op);
-    current = row.message_id;
   }
-  setOwn(history, 'currentId', latestMessage(rows));
+  const leaf = finalLeaf(rows, ops);
+  if (!isStoredLeaf(leaf)) setOwn(history, 'currentId', leaf);
+  // The UI's flat `messages` (the branch to the leaf, what the original UI and export read) follows.
+  syncBranchList(chat);
   return chat;
 }
 

@@ -55,6 +55,13 @@ export class ChatsService {
     return r.content;
   }
 
+  /** A client's message write (the message route): like upsertAssistantMessage, without telling the content. */
+  async writeMessage(chatId: string, up: MessageUpsert): Promise<boolean> {
+    const r = await this.#writer.write(chatId, up, undefined, false);
+    if (r) this.compactor.written(chatId, r);
+    return r !== null;
+  }
+
   async create(userId: string, form: ChatForm): Promise<ChatRow> {
     const t = now();
     const row: ChatRow = {

@@ -67,6 +67,8 @@ export interface RequestOptions {
   raw?: boolean;
   /** Authenticate with the cookie only (the stored bearer token is known to be void). */
   cookieOnly?: boolean;
+  /** Extra request headers (e.g. `prefer`). */
+  headers?: Record<string, string>;
 }
 
 function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -90,7 +92,7 @@ export async function throwIfNotOk(res: Response): Promise<Response> {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   const token = getToken();
   if (token && !opts.cookieOnly) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

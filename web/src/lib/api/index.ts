@@ -20,6 +20,7 @@ import type {
   Banner,
   FeedbackForm,
   Memory,
+  MessageWrite,
 } from './types';
 
 export * from './client';
@@ -98,6 +99,9 @@ export const api = {
     get: (id: string) => http.get<ChatResponse>(`/api/v1/chats/${enc(id)}`),
     create: (chat: ChatBody) => http.post<ChatResponse>('/api/v1/chats/new', { chat }),
     update: (id: string, chat: Partial<ChatBody>) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}`, { chat }),
+    /** One message written (created or changed) without the document; the answer is ids only. */
+    writeMessage: (id: string, messageId: string, form: MessageWrite) =>
+      http.post<{ id: string; message_id: string }>(`/api/v1/chats/${enc(id)}/messages/${enc(messageId)}`, form, { headers: { prefer: 'return=minimal' } }),
     remove: (id: string) => http.del<boolean>(`/api/v1/chats/${enc(id)}`),
     togglePin: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/pin`),
     toggleArchive: (id: string) => http.post<ChatResponse>(`/api/v1/chats/${enc(id)}/archive`),

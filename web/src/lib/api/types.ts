@@ -78,6 +78,17 @@ export interface ChatBody {
   timestamp: number;
 }
 
+/** Body of `POST /api/v1/chats/{id}/messages/{message_id}` (contracts/src/chats.ts MessageForm). */
+export interface MessageWrite {
+  content?: string;
+  role?: ChatMessage['role'];
+  parentId?: string | null;
+  /** Other keys of the message (model, done, error, annotation, …); never id, parentId, childrenIds. */
+  fields?: Record<string, unknown>;
+  /** false: the chat's current leaf stays where it is. */
+  current?: boolean;
+}
+
 export interface ChatResponse {
   id: string;
   user_id: string;

@@ -18,7 +18,7 @@ export async function editReply(store: ChatStore, messageId: string, text: strin
   const msg = store.chat.history.messages[messageId];
   if (!msg) return;
   msg.content = text;
-  await store.persist();
+  await store.saveChanges([messageId]);
 }
 
 /** Removes a message and everything below it; the view moves to the parent's newest branch. */
@@ -60,7 +60,7 @@ export async function continueReply(store: ChatStore, messageId: string): Promis
   } finally {
     m().done = true;
     store.end(controller);
-    await store.persist().catch(() => {});
+    await store.saveChanges([messageId]).catch(() => {});
   }
 }
 
@@ -77,7 +77,7 @@ export async function rate(store: ChatStore, messageId: string, rating: number, 
   const saved = msg.feedbackId ? await api.feedback.update(msg.feedbackId, form) : await api.feedback.create(form);
   msg.feedbackId = saved.id;
   msg.annotation = { rating, ...(comment ? { comment } : {}) };
-  await store.persist();
+  await store.saveChanges([messageId]);
 }
 
 /** Merge Responses: the task model writes one answer from the models' answers to `parentId`. */
@@ -102,7 +102,7 @@ export async function merge(store: ChatStore, parentId: string, answers: ChatMes
     if (!controller.signal.aborted) m().merged = { status: false, content: rawError(err) };
   } finally {
     store.end(controller);
-    await store.persist().catch(() => {});
+    await store.saveChanges([parentId]).catch(() => {});
   }
 }
 

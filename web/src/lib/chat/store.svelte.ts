@@ -13,6 +13,7 @@ import { rememberModels } from './models';
 import { sidebar } from './sidebar.svelte';
 import * as actions from './message-actions';
 import { rawError } from './message-actions';
+import { SavedState, writeChanges } from './save';
 
 
 /** Per-chat settings the Controls panel edits (stored in `chat.params`, applied by the server). */
@@ -40,6 +41,8 @@ class ChatStore {
   private running = 0;
   /** Bumped by every reset/open so a slow load never overwrites the conversation chosen after it. */
   private generation = 0;
+  /** What the server holds of the open chat (its leaf, its top-level keys), for saving by change. */
+  private saved = new SavedState();
 
   messages = $derived(branch(this.chat));
   model = $derived(this.chat.models[0] ?? null);
@@ -49,19 +52,17 @@ class ChatStore {
     onChatEvent((ev) => {
       if (!this.id || ev.chat_id !== this.id) return;
       const { type, data } = ev.data;
-      // The server saved these already; saving again here keeps them when this page's own save of the
-      // finished reply (which did not have them yet) lands after the server's.
+      // The server saved these already. This page's saves only write the keys it changed (a message's
+      // fields, merged key by key), so a save of the finished reply that lands later keeps them.
       if (type === 'chat:title' && typeof data === 'string') {
         this.chat.title = data;
-        void this.persist().catch(() => {}).then(() => sidebar.refresh());
+        this.saved.top.set('title', JSON.stringify(data));
+        void sidebar.refresh();
       } else if (type === 'chat:tags') {
         void this.loadTags();
       } else if (type === 'chat:message:follow_ups' && Array.isArray(data?.follow_ups)) {
         const msg = this.chat.history.messages[ev.message_id];
-        if (msg) {
-          msg.followUps = data.follow_ups;
-          void this.persist().catch(() => {});
-        }
+        if (msg) msg.followUps = data.follow_ups;
       }
     });
   }
@@ -104,6 +105,7 @@ class ChatStore {
       chat.params ??= {};
       this.id = id;
       this.temporary = false;
+      this.saved.reset(chat);
       this.chat = chat;
       void this.loadTags();
       void this.resume(id, gen);
@@ -198,7 +200,7 @@ class ChatStore {
     const old = this.chat.history.messages[assistantId];
     const parentId = old?.parentId;
     if (!parentId || this.streaming) return;
-    await this.replyAll(parentId, false, old.model ? [old.model] : undefined);
+    await this.replyAll(parentId, false, old.model ? [old.model] : undefined, false);
   }
 
   /** Editing a question branches: the new text becomes a sibling and gets its own answer. */
@@ -218,7 +220,7 @@ class ChatStore {
 
   showBranch(messageId: string): void {
     this.chat.history.currentId = latestLeaf(this.chat, messageId);
-    void this.persist();
+    void this.saveChanges([]).catch(() => {});
   }
 
   stop(): void {
@@ -257,10 +259,13 @@ class ChatStore {
     return typeof system === 'string' ? system.trim() : '';
   }
 
-  /** Saves a new chat once (temporary chats only get their `local:` id), before replies start. */
-  private async ensureSaved(question: ChatMessage): Promise<void> {
+  /**
+   * Saves a new chat once (temporary chats only get their `local:` id), before replies start; in a
+   * saved chat writes the messages `ids` (the question when new, the answers' placeholders).
+   */
+  private async ensureSaved(question: ChatMessage, ids: string[]): Promise<void> {
     if (this.id) {
-      await this.persist();
+      await this.saveChanges(ids);
       return;
     }
     if (this.chat.title === 'New Chat') this.chat.title = titleFrom(plainText(question.content));
@@ -268,13 +273,15 @@ class ChatStore {
       this.id = `local:${uuid()}`;
       return;
     }
-    const created = await api.chats.create(this.snapshot());
+    const snapshot = this.snapshot();
+    const created = await api.chats.create(snapshot);
+    this.saved.reset(snapshot);
     this.id = created.id;
     void sidebar.refresh();
     void goto(`/c/${created.id}`, { replaceState: false, keepFocus: true, noScroll: true });
   }
 
-  private async replyAll(parentId: string, first: boolean, only?: string[]): Promise<void> {
+  private async replyAll(parentId: string, first: boolean, only?: string[], questionNew = true): Promise<void> {
     const models = only ?? (this.chat.models.length ? [...this.chat.models] : []);
     const question = this.chat.history.messages[parentId]!;
     if (!models.length) {
@@ -300,7 +307,7 @@ class ChatStore {
     };
     let system = '';
     try {
-      await this.ensureSaved(question);
+      await this.ensureSaved(question, [...(questionNew ? [parentId] : []), ...slots.map((s) => s.id)]);
       system = this.systemPrompt();
     } catch (err) {
       fail(err);
@@ -320,7 +327,9 @@ class ChatStore {
     );
     // Without a socket the server cannot push its generated title: ask the task model from here.
     const retitled = first && paths[0] === 'sse' && !this.temporary && autoTitle && this.chat === chat && this.id ? await actions.titleFromTaskModel(this, chat, slots[0]!) : false;
-    if (this.chat === chat) await this.persist().catch(() => {});
+    // The answers' final state; a socket reply's text is the server's (it stored it as it streamed).
+    const socket = new Set(slots.filter((_, i) => paths[i] === 'socket').map((s) => s.id));
+    if (this.chat === chat) await this.saveChanges(slots.map((s) => s.id), socket).catch(() => {});
     if (retitled) void sidebar.refresh();
   }
 
@@ -367,7 +376,7 @@ class ChatStore {
 
   async rename(title: string): Promise<void> {
     this.chat.title = title;
-    await this.persist();
+    await this.saveChanges([]);
   }
 
   snapshot(): ChatBody {
@@ -376,9 +385,35 @@ class ChatStore {
     return plain;
   }
 
+  /** Saves the whole document (what the original UI does; here for deletions and as the fallback). */
   async persist(): Promise<void> {
     if (!this.id || this.id.startsWith('local:')) return;
-    await api.chats.update(this.id, this.snapshot());
+    const snapshot = this.snapshot();
+    await api.chats.update(this.id, snapshot);
+    this.saved.reset(snapshot);
+  }
+
+  /**
+   * Saves what changed: the messages `ids` (new or changed), the leaf if it moved, the top-level keys
+   * that changed (save.ts). A failed write falls back to saving the whole document.
+   */
+  async saveChanges(ids: string[], serverOwned?: ReadonlySet<string>): Promise<void> {
+    const chatId = this.id;
+    if (!chatId || chatId.startsWith('local:')) return;
+    const chat = this.chat;
+    // A plain copy of what is written only: the other messages of a big chat are not copied.
+    const plain = { history: { currentId: chat.history.currentId, messages: {} } } as ChatBody;
+    for (const [k, v] of Object.entries(chat)) if (k !== 'history' && k !== 'messages') (plain as unknown as Record<string, unknown>)[k] = $state.snapshot(v);
+    for (const id of ids) {
+      const msg = chat.history.messages[id];
+      if (msg) plain.history.messages[id] = $state.snapshot(msg) as ChatMessage;
+    }
+    try {
+      await writeChanges(chatId, plain, ids, this.saved, serverOwned);
+    } catch (err) {
+      if (this.id !== chatId || this.chat !== chat) throw err;
+      await this.persist();
+    }
   }
 }
 
