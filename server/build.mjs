@@ -162,6 +162,8 @@ function isCommonJs(file) {
   return true;
 }
 
+const MINIFY = { minifyWhitespace: true, minifySyntax: true };
+
 const result = await build({
   entryPoints: { server: 'src/server.ts' },
   // Chunks sit beside server.js (not in a subfolder): code that finds files relative to its own
@@ -174,6 +176,11 @@ const result = await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  // Whitespace and syntax minified: the source V8 keeps in its heap (the whole text of every loaded file,
+  // for Function.prototype.toString and lazy compilation) and its line-end tables shrink by a third.
+  // Identifiers are not renamed, so stack traces, logged error types and Fastify plugin names keep their
+  // names (renaming saved ~1.7 MB more; keepNames, to keep them, cost more than it saved).
+  ...MINIFY,
   external: external.flatMap((d) => [d, `${d}/*`]),
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
@@ -191,6 +198,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
+  ...MINIFY,
   logLevel: 'warning',
 });
 
