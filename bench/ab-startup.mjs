@@ -61,10 +61,12 @@ async function launch(bin, dataDir) {
   }
   const ms = performance.now() - t0;
   const { cpuMs } = procStats(child.pid);
+  const schedMs = schedCpuMs(child.pid);
   return {
     url,
     ms,
     cpuMs,
+    schedMs,
     stats: () => procStats(child.pid),
     async stop() {
       if (exited) return;
@@ -72,6 +74,19 @@ async function launch(bin, dataDir) {
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** On-CPU time of every live thread of the process in ms from /proc/<pid>/task/<tid>/schedstat (ns, not 10 ms ticks). */
+function schedCpuMs(pid) {
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* thread ended */
+    }
+  }
+  return ns / 1e6;
 }
 
 async function browse(url, headers, count) {
@@ -86,7 +101,7 @@ async function browse(url, headers, count) {
 }
 
 const pop = browseToo ? await populatedDataDir({ users: 1000, chats: 10000 }) : null;
-const res = { A: { cpu: [], ms: [], rss1: [], rssAfter: [], reqCpu: [] }, B: { cpu: [], ms: [], rss1: [], rssAfter: [], reqCpu: [] } };
+const res = { A: { cpu: [], sched: [], ms: [], rss1: [], rssAfter: [], reqCpu: [] }, B: { cpu: [], sched: [], ms: [], rss1: [], rssAfter: [], reqCpu: [] } };
 const bins = { A: binA, B: binB };
 const loads = [];
 // Page both builds in once.
@@ -97,6 +112,7 @@ for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < starts; i++) {
       const s = await launch(bins[k], tempDataDir('empty'));
       res[k].cpu.push(s.cpuMs);
+      res[k].sched.push(s.schedMs);
       res[k].ms.push(s.ms);
       await s.stop();
     }
@@ -124,6 +140,7 @@ const f = (a) => (a.length ? `${median(a).toFixed(1)} [${a.map((x) => Math.round
 for (const k of ['A', 'B']) {
   console.log(`${k} ${bins[k]}`);
   console.log(`  start-up CPU at first 200 (empty DB): ${f(res[k].cpu)} ms`);
+  console.log(`  same from schedstat (ns clock):      ${f(res[k].sched)} ms`);
   console.log(`  cold start wall (empty DB):          ${f(res[k].ms)} ms`);
   console.log(`  RSS 1 s after start (populated):     ${f(res[k].rss1)} MB`);
   console.log(`  RSS 1 s after 1,000 requests:        ${f(res[k].rssAfter)} MB`);
