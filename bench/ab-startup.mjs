@@ -14,10 +14,12 @@ import { median } from './lib/stats.mjs';
 
 const [binA, binB, roundsArg = '3', startsArg = '5', ...extra] = process.argv.slice(2);
 if (!binA || !binB) {
-  console.error('usage: node bench/ab-startup.mjs A.mjs B.mjs [rounds] [starts] [--no-browse]');
+  console.error('usage: node bench/ab-startup.mjs A.mjs B.mjs [rounds] [starts] [--no-browse] [--populated]');
   process.exit(2);
 }
 const browseToo = !extra.includes('--no-browse');
+// --populated: the CPU starts run on copies of the populated data directory instead of empty ones.
+const populatedStarts = extra.includes('--populated');
 const rounds = Number(roundsArg);
 const starts = Number(startsArg);
 const frontend = process.env.FRONTEND_BUILD_DIR;
@@ -100,7 +102,7 @@ async function browse(url, headers, count) {
   return failures;
 }
 
-const pop = browseToo ? await populatedDataDir({ users: 1000, chats: 10000 }) : null;
+const pop = browseToo || populatedStarts ? await populatedDataDir({ users: 1000, chats: 10000 }) : null;
 const res = { A: { cpu: [], sched: [], ms: [], rss1: [], rssAfter: [], reqCpu: [] }, B: { cpu: [], sched: [], ms: [], rss1: [], rssAfter: [], reqCpu: [] } };
 const bins = { A: binA, B: binB };
 const loads = [];
@@ -110,13 +112,15 @@ for (let r = 0; r < rounds; r++) {
   loads.push(os.loadavg()[0].toFixed(2));
   for (const k of r % 2 ? ['B', 'A'] : ['A', 'B']) {
     for (let i = 0; i < starts; i++) {
-      const s = await launch(bins[k], tempDataDir('empty'));
+      const dir = tempDataDir('empty');
+      if (populatedStarts) fs.cpSync(pop.dataDir, dir, { recursive: true });
+      const s = await launch(bins[k], dir);
       res[k].cpu.push(s.cpuMs);
       res[k].sched.push(s.schedMs);
       res[k].ms.push(s.ms);
       await s.stop();
     }
-    if (!pop) continue;
+    if (!browseToo) continue;
     const dir = tempDataDir('pop');
     fs.cpSync(pop.dataDir, dir, { recursive: true });
     const s = await launch(bins[k], dir);
@@ -139,9 +143,9 @@ loads.push(os.loadavg()[0].toFixed(2));
 const f = (a) => (a.length ? `${median(a).toFixed(1)} [${a.map((x) => Math.round(x)).join(' ')}]` : '-');
 for (const k of ['A', 'B']) {
   console.log(`${k} ${bins[k]}`);
-  console.log(`  start-up CPU at first 200 (empty DB): ${f(res[k].cpu)} ms`);
+  console.log(`  start-up CPU at first 200 (${populatedStarts ? 'populated' : 'empty'} DB): ${f(res[k].cpu)} ms`);
   console.log(`  same from schedstat (ns clock):      ${f(res[k].sched)} ms`);
-  console.log(`  cold start wall (empty DB):          ${f(res[k].ms)} ms`);
+  console.log(`  cold start wall (${populatedStarts ? 'populated' : 'empty'} DB):          ${f(res[k].ms)} ms`);
   console.log(`  RSS 1 s after start (populated):     ${f(res[k].rss1)} MB`);
   console.log(`  RSS 1 s after 1,000 requests:        ${f(res[k].rssAfter)} MB`);
   console.log(`  server CPU for the 1,000 requests:   ${f(res[k].reqCpu)} ms`);
