@@ -108,8 +108,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exit(1);
   }
   // bin/open-webui.mjs kept the young generation from growing while starting; requests get V8's default
-  // (2, `node --v8-options`) back, so their throughput is what it always was.
+  // (2, `node --v8-options`) back, so their throughput is what it always was; likewise the baseline and
+  // optimising compilers it held off while starting (V8's defaults, on).
   v8.setFlagsFromString('--semi-space-growth-factor=2');
+  v8.setFlagsFromString('--sparkplug');
+  v8.setFlagsFromString('--turbofan');
   // In the background: readiness (and /health) never waits for the model servers. Its connection check
   // is the first outgoing request, which loads the HTTP client (undici, see build.mjs): it starts once
   // the first response has gone out (a supervisor's /health), or SUMMARY_DELAY_MS after listen.

@@ -12,7 +12,6 @@
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import bcryptjs from 'bcryptjs';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 
@@ -29,11 +28,23 @@ function loadNative(): BcryptImpl | null {
   }
 }
 
-const native = loadNative();
-const impl: BcryptImpl = native ?? { hash: (d, r) => bcryptjs.hash(d, r), compare: (d, e) => bcryptjs.compare(d, e) };
+// Loaded at the first hash or check, not at start: finding and opening the binding (node-gyp-build
+// scans its prebuilds folder) is ~12 ms of CPU that a start serving /health does not need.
+let native: BcryptImpl | null | undefined;
+let impl: BcryptImpl | undefined;
+function bcrypt(): BcryptImpl {
+  if (impl) return impl;
+  native = loadNative();
+  const js = () => import('bcryptjs').then((m) => m.default);
+  impl = native ?? { hash: async (d, r) => (await js()).hash(d, r), compare: async (d, e) => (await js()).compare(d, e) };
+  return impl;
+}
 
 /** True when hashing runs on the thread pool (for diagnostics and tests). */
-export const NATIVE_BCRYPT = native !== null;
+export function nativeBcrypt(): boolean {
+  bcrypt();
+  return native !== null;
+}
 
 export interface PasswordPoolOptions {
   /** Hashes computed at once (each occupies one libuv thread for the duration). */
@@ -49,13 +60,13 @@ export class PasswordPool {
   constructor(private readonly opts: PasswordPoolOptions = { concurrency: 2, maxQueue: 200 }) {}
 
   hash(password: string, cost: number): Promise<string> {
-    return this.#run(() => impl.hash(password, cost));
+    return this.#run(() => bcrypt().hash(password, cost));
   }
 
   /** False for a wrong password or a string that is not a bcrypt hash. `$2y$` is `$2b$` under another name. */
   verify(password: string, hash: string): Promise<boolean> {
     const normalised = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
-    return this.#run(() => impl.compare(password, normalised).catch(() => false));
+    return this.#run(() => bcrypt().compare(password, normalised).catch(() => false));
   }
 
   async #run<T>(task: () => Promise<T>): Promise<T> {
