@@ -28,12 +28,13 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
  */
 async function upToDate(db: Db): Promise<boolean> {
   const ours = Object.keys(migrations);
-  let rows: Array<{ name: string }>;
-  try {
-    rows = (await sql<{ name: string }>`select name from kysely_migration`.execute(db.kysely)).rows;
-  } catch {
-    return false; // a new database: the table does not exist yet
-  }
+  // A new database has no table yet: asked first, so that PostgreSQL does not log a failed query.
+  const exists =
+    db.dialect === 'postgres'
+      ? sql<{ found: boolean }>`select to_regclass('kysely_migration') is not null as found`
+      : sql<{ found: number }>`select count(*) as found from sqlite_master where type = 'table' and name = 'kysely_migration'`;
+  if (!(await exists.execute(db.kysely)).rows[0]?.found) return false;
+  const rows = (await sql<{ name: string }>`select name from kysely_migration`.execute(db.kysely)).rows;
   if (rows.length !== ours.length) return false;
   const done = new Set(rows.map((r) => r.name));
   return ours.every((name) => done.has(name));
