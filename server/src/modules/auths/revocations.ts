@@ -8,6 +8,7 @@ import type { TokenClaims } from './tokens.js';
  * honours a sign-out or password change made on another one.
  */
 export class DbRevocationCheck implements RevocationCheck {
+  readonly inDatabase = true;
   readonly #repo: AuthsRepository;
   constructor(db: Db) {
     this.#repo = new AuthsRepository(db);
