@@ -1,3 +1,4 @@
+import type { UserModel } from '@owui/contracts';
 import type { Db } from '../../db/database.js';
 import { AuthsRepository } from './auths.repository.js';
 import type { RevocationCheck } from './session.js';
@@ -15,5 +16,8 @@ export class DbRevocationCheck implements RevocationCheck {
   }
   isRevoked(claims: TokenClaims): Promise<boolean> {
     return this.#repo.isRevoked(claims);
+  }
+  userUnlessRevoked(claims: TokenClaims): Promise<UserModel | undefined> {
+    return this.#repo.userUnlessRevoked(claims);
   }
 }

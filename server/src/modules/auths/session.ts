@@ -23,6 +23,8 @@ export interface RevocationCheck {
   isRevoked(claims: TokenClaims): Promise<boolean>;
   /** True when the answer depends on the database alone (so `Db.changeStamp` says when it may change). */
   readonly inDatabase?: boolean;
+  /** The token's user unless revoked, in one database read (instead of isRevoked + the user lookup). */
+  userUnlessRevoked?(claims: TokenClaims): Promise<UserModel | undefined>;
 }
 
 /** What a token resolved to, and the database change stamp it was read under. */
@@ -87,7 +89,11 @@ export class SessionAuthenticator implements Authenticator {
       // A copy: handlers may add to the user they are given.
       if (known && known.stamp === stamp) return known.user && { ...known.user };
     }
-    const user = (await this.revocations.isRevoked(claims)) ? null : ((await this.users.findById(claims.id)) ?? null);
+    const user = this.revocations.userUnlessRevoked
+      ? ((await this.revocations.userUnlessRevoked(claims)) ?? null)
+      : (await this.revocations.isRevoked(claims))
+        ? null
+        : ((await this.users.findById(claims.id)) ?? null);
     if (stamp !== null) {
       if (this.#resolved.size >= SessionAuthenticator.RESOLVED_CACHE_SIZE && !this.#resolved.has(token)) this.#resolved.delete(this.#resolved.keys().next().value!);
       this.#resolved.set(token, { stamp, user: user && { ...user } });
