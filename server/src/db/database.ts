@@ -12,6 +12,14 @@ export interface Db {
   dialect: Dialect;
   /** `SELECT 1`; throws when the database cannot answer. */
   ping(): Promise<void>;
+  /**
+   * SQLite only: a number that changes whenever anything may have been written to the database since
+   * the last call, by this connection (every statement that is not read-only counts, committed or not)
+   * or by any other connection or process (`PRAGMA data_version`). Null while a transaction is open on
+   * this connection (reads inside it may see uncommitted data). Lets a per-request read be remembered
+   * without ever serving a stale row. PostgreSQL has no such cheap, exact signal: undefined there.
+   */
+  changeStamp?: () => number | null;
   close(): Promise<void>;
 }
 
@@ -29,8 +37,23 @@ type RawSqlite = import('better-sqlite3').Database;
  * runs one query at a time on its single SQLite connection (its own mutex). Bounded, since `in (...)`
  * lists of varying length make distinct texts.
  */
-function withStatementCache(raw: RawSqlite, max = 500) {
-  const cache = new Map<string, ReturnType<RawSqlite['prepare']>>();
+function withStatementCache(raw: RawSqlite, onWrite: () => void, max = 500) {
+  type Stmt = ReturnType<RawSqlite['prepare']>;
+  const cache = new Map<string, Stmt>();
+  // A statement that may write (INSERT ... RETURNING is a `reader` too, so `readonly` decides) bumps
+  // the change stamp before it runs; Kysely calls only these three methods and `reader`.
+  type Loose = { reader: boolean; all(...a: unknown[]): unknown; run(...a: unknown[]): unknown; iterate(...a: unknown[]): unknown };
+  const counted = (stmt: Stmt): Stmt => {
+    if (stmt.readonly) return stmt;
+    const s = stmt as unknown as Loose;
+    const wrapped: Loose = {
+      reader: s.reader,
+      all: (...args) => (onWrite(), s.all(...args)),
+      run: (...args) => (onWrite(), s.run(...args)),
+      iterate: (...args) => (onWrite(), s.iterate(...args)),
+    };
+    return wrapped as unknown as Stmt;
+  };
   return {
     close: () => void raw.close(),
     prepare(text: string) {
@@ -39,7 +62,7 @@ function withStatementCache(raw: RawSqlite, max = 500) {
         // Most recently used last, so the oldest entry is the first to go.
         cache.delete(text);
       } else {
-        stmt = raw.prepare(text);
+        stmt = counted(raw.prepare(text));
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
       }
       cache.set(text, stmt);
@@ -58,10 +81,22 @@ export async function openDatabase(cfg: Config['database']): Promise<Db> {
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }), plugins: [new SqliteBooleanPlugin()] });
+    let stamp = 0;
+    let dataVersion = -1;
+    const dataVersionStmt = raw.prepare('PRAGMA data_version').pluck();
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw, () => void stamp++) }), plugins: [new SqliteBooleanPlugin()] });
     return {
       kysely,
       dialect: 'sqlite',
+      changeStamp: () => {
+        if (raw.inTransaction || !raw.open) return null;
+        const v = dataVersionStmt.get() as number;
+        if (v !== dataVersion) {
+          dataVersion = v;
+          stamp++;
+        }
+        return stamp;
+      },
       ping: async () => void (await sql`select 1`.execute(kysely)),
       close: () => kysely.destroy(),
     };

@@ -40,6 +40,17 @@ export type UpstreamKind = 'generation' | 'list';
 /** Largest upstream body `json()` / `text()` read into memory (streams are relayed, never buffered). */
 export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
+/**
+ * What `signal` must offer: an AbortSignal, or a lighter stand-in (./client-abort.ts) that holds the
+ * one listener a call registers.
+ */
+export interface AbortLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface UpstreamRequest {
   url: string;
   method?: string;
@@ -49,7 +60,7 @@ export interface UpstreamRequest {
   body?: string | Buffer | Readable;
   kind?: UpstreamKind;
   timeoutMs?: number | null;
-  signal?: AbortSignal;
+  signal?: AbortLike;
 }
 
 export interface UpstreamResponse {

@@ -21,6 +21,16 @@ export function tokenFromRequest(request: FastifyRequest): string | undefined {
 /** Decides whether a token that verifies is still honoured (sign-out, password change). */
 export interface RevocationCheck {
   isRevoked(claims: TokenClaims): Promise<boolean>;
+  /** True when the answer depends on the database alone (so `Db.changeStamp` says when it may change). */
+  readonly inDatabase?: boolean;
+  /** The token's user unless revoked, in one database read (instead of isRevoked + the user lookup). */
+  userUnlessRevoked?(claims: TokenClaims): Promise<UserModel | undefined>;
+}
+
+/** What a token resolved to, and the database change stamp it was read under. */
+interface Resolved {
+  stamp: number;
+  user: UserModel | null;
 }
 
 /**
@@ -29,6 +39,15 @@ export interface RevocationCheck {
 export class SessionAuthenticator implements Authenticator {
   readonly users: UsersRepository;
   readonly tokens: TokenService;
+  /**
+   * token -> the user its revocation probe and user row gave, valid only while the database's change
+   * stamp is the one it was read under (SQLite: any write by this process, any commit by another
+   * connection or process changes it; see Db.changeStamp). So a sign-out, role change or deletion,
+   * here or on another instance sharing the file, is seen by the next request, and a request that
+   * finds nothing changed skips both queries. Off on PostgreSQL (no exact change signal).
+   */
+  readonly #resolved = new Map<string, Resolved>();
+  static readonly RESOLVED_CACHE_SIZE = 1000;
 
   constructor(
     private readonly ctx: AppContext,
@@ -61,10 +80,25 @@ export class SessionAuthenticator implements Authenticator {
 
   /** The user behind a JWT, or null when the token is forged, expired, revoked or its user is gone. */
   async userFromJwt(token: string): Promise<UserModel | null> {
-    const claims = await this.tokens.verify(token);
+    const claims = await this.tokens.verify(token); // expiry checked on every call
     if (!claims) return null;
-    if (await this.revocations.isRevoked(claims)) return null;
-    return (await this.users.findById(claims.id)) ?? null;
+    // Read before the queries: a write landing between the two makes the entry stale at once.
+    const stamp = this.revocations.inDatabase ? (this.ctx.db.changeStamp?.() ?? null) : null;
+    if (stamp !== null) {
+      const known = this.#resolved.get(token);
+      // A copy: handlers may add to the user they are given.
+      if (known && known.stamp === stamp) return known.user && { ...known.user };
+    }
+    const user = this.revocations.userUnlessRevoked
+      ? ((await this.revocations.userUnlessRevoked(claims)) ?? null)
+      : (await this.revocations.isRevoked(claims))
+        ? null
+        : ((await this.users.findById(claims.id)) ?? null);
+    if (stamp !== null) {
+      if (this.#resolved.size >= SessionAuthenticator.RESOLVED_CACHE_SIZE && !this.#resolved.has(token)) this.#resolved.delete(this.#resolved.keys().next().value!);
+      this.#resolved.set(token, { stamp, user: user && { ...user } });
+    }
+    return user;
   }
 
   async #fromApiKey(key: string, request: FastifyRequest): Promise<UserModel> {

@@ -14,7 +14,8 @@ import { closeUpstreamsFor } from '../../llm/upstreams.js';
 import { withTag } from './ollama.connections.js';
 import { ollamaStyleErrors } from './ollama.errors.js';
 import { ollamaAdminRoutes } from './ollama-admin.routes.js';
-import { call, clientAbortSignal, dualRoute, ensureEnabled, modelOf, readJson, sendUpstream, urlIdxOf } from './ollama.proxy.js';
+import { clientAbort } from '../../llm/client-abort.js';
+import { call, dualRoute, ensureEnabled, modelOf, readJson, sendUpstream, urlIdxOf } from './ollama.proxy.js';
 import { OllamaService } from './ollama.service.js';
 import { authorizeModelUse, DENY_PROXY, visibleTo } from '../models/model-access.js';
 import { applyPresetOllama, applyPresetOpenAI } from '../models/model-presets.js';
@@ -99,7 +100,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
           body: schema,
           handler: async (request, reply) => {
             const body = request.body as { model: string };
-            const signal = clientAbortSignal(request, reply);
+            const signal = clientAbort(request, reply);
             const routed = await call(svc.forwardByModel(path, body, 'random', { urlIdx: urlIdxOf(request), signal, user: request.user }), 'sync');
             return readJson(routed.response);
           },
@@ -113,7 +114,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
         auth: 'verified',
         body: OllamaGenerateForm,
         handler: async (request, reply) => {
-          const signal = clientAbortSignal(request, reply);
+          const signal = clientAbort(request, reply);
           const body = await authorized(request.user, request.body as OllamaGenerateForm, applyPresetOllama);
           const routed = await call(svc.forwardByModel('/api/generate', body, 'random', { urlIdx: urlIdxOf(request), signal, user: request.user }), 'stream');
           return sendUpstream(reply, routed.response, request);
@@ -127,7 +128,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
         body: OllamaChatForm,
         handler: async (request, reply) => {
           const body = await authorized(request.user, request.body as OllamaChatForm, applyPresetOllama);
-          const signal = clientAbortSignal(request, reply);
+          const signal = clientAbort(request, reply);
           const routed = await call(svc.chat(body, { urlIdx: urlIdxOf(request), signal, user: request.user }), 'stream');
           return sendUpstream(reply, routed.response, request);
         },
@@ -140,7 +141,7 @@ export async function ollamaRoutes(app: FastifyInstance, ctx: AppContext): Promi
           auth: 'verified',
           body: OllamaOpenAIForm,
           handler: async (request, reply) => {
-            const signal = clientAbortSignal(request, reply);
+            const signal = clientAbort(request, reply);
             const body = await authorized(request.user, request.body as OllamaOpenAIForm, applyPresetOpenAI);
             const { metadata: _m, ...payload } = body as OllamaOpenAIForm & { metadata?: unknown };
             const routed = await call(svc.forwardByModel(path, payload, 'random', { urlIdx: urlIdxOf(request), signal, user: request.user }), 'stream');

@@ -29,7 +29,7 @@ import { ModelListCache } from '../../llm/model-list-cache.js';
 import { userInfoHeaders } from '../../llm/user-info-headers.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
-import { upstreamsFor, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
+import { upstreamsFor, type AbortLike, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
 import { readConnections, stripPrefix, withTag, type OllamaConnection } from './ollama.connections.js';
 import { fetchMergedModels, fetchServerList, mergeLists } from './ollama.models.js';
 
@@ -37,7 +37,7 @@ export interface OllamaSendOptions {
   method?: string;
   json?: unknown;
   kind?: UpstreamKind;
-  signal?: AbortSignal;
+  signal?: AbortLike;
   /** Adds X-OpenWebUI-User-* headers when ENABLE_FORWARD_USER_INFO_HEADERS is on. */
   user?: UserModel | null;
   chatId?: string;
@@ -45,7 +45,7 @@ export interface OllamaSendOptions {
 
 export interface OllamaCallOptions {
   urlIdx?: number;
-  signal?: AbortSignal;
+  signal?: AbortLike;
   user?: UserModel | null;
 }
 

@@ -4,7 +4,8 @@ import { ChatCompletionRequest, EmbeddingsRequest, OpenAIConfig, OpenAIVerifyFor
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
-import { clientAbortSignal, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
+import { relayStream, sseErrorLine } from '../../llm/stream-relay.js';
+import { clientAbort } from '../../llm/client-abort.js';
 import { upstreamErrorMessage, type UpstreamResponse } from '../../llm/upstreams.js';
 import { currentUser } from '../../plugins/auth-guard.js';
 import type { ZodTypeProvider } from '../../plugins/zod.js';
@@ -97,7 +98,7 @@ export async function openaiRoutes(root: FastifyInstance, ctx: AppContext): Prom
 
   app.post('/openai/chat/completions', { config: { auth: 'verified' }, schema: { body: ChatCompletionRequest }, errorHandler }, async (request, reply) => {
     const user = currentUser(request);
-    const signal = clientAbortSignal(request, reply);
+    const signal = clientAbort(request, reply);
     // Workspace step: the model access rule (403 "Model not found"), then the preset's base model and settings.
     const access = await authorizeModelUse(ctx, user, request.body.model, DENY_PROXY);
     const withPreset = applyPresetOpenAI(request.body as Record<string, unknown>, access.record(request.body.model), user);
@@ -121,7 +122,7 @@ export async function openaiRoutes(root: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.post('/openai/embeddings', { config: { auth: 'verified' }, schema: { body: EmbeddingsRequest }, errorHandler }, async (request, reply) => {
-    const signal = clientAbortSignal(request, reply);
+    const signal = clientAbort(request, reply);
     let routed;
     try {
       routed = await svc.embeddings(request.body as Record<string, unknown> & { model: string }, { signal, user: currentUser(request) });

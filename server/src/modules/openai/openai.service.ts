@@ -18,12 +18,12 @@ import { ModelListCache } from '../../llm/model-list-cache.js';
 import { userInfoHeaders } from '../../llm/user-info-headers.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
-import { upstreamsFor, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
+import { upstreamsFor, type AbortLike, type UpstreamKind, type UpstreamResponse, type Upstreams } from '../../llm/upstreams.js';
 import { isOpenAIHost, readConnections, stripPrefix, target, type OpenAIConnection } from './openai.connections.js';
 import { fetchMergedModels, type OpenAIModel } from './openai.models.js';
 
 export interface OpenAICallOptions {
-  signal?: AbortSignal;
+  signal?: AbortLike;
   user?: UserModel | null;
   chatId?: string;
 }
