@@ -3,13 +3,12 @@
 // `starts` launches on new empty data directories (server CPU utime+stime at the first /health 200, and
 // wall time), then one launch on a copy of the populated data directory: RSS 1 s after start, then 1,000
 // requests of a signed-in browser (server CPU for them) and RSS 1 s after them. Prints medians per build and `uptime` load.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { populatedDataDir, session } from './lib/fixtures.mjs';
-import { BENCH_SECRET, freePort, procStats, removeTempDirs, sleep, tempDataDir } from './lib/procs.mjs';
+import { removeTempDirs, sleep, startServer, tempDataDir } from './lib/procs.mjs';
 import { median } from './lib/stats.mjs';
 
 const [binA, binB, roundsArg = '3', startsArg = '5', ...extra] = process.argv.slice(2);
@@ -24,58 +23,10 @@ const rounds = Number(roundsArg);
 const starts = Number(startsArg);
 const frontend = process.env.FRONTEND_BUILD_DIR;
 
+/** One start of `bin`, with its CPU at the first /health 200 from both clocks. */
 async function launch(bin, dataDir) {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [path.resolve(bin), 'serve'], {
-    cwd: dataDir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      WEBUI_SECRET_KEY: BENCH_SECRET,
-      OLLAMA_BASE_URL: 'http://127.0.0.1:9',
-      OPENAI_API_BASE_URL: 'http://127.0.0.1:9/v1',
-      OPENAI_API_KEY: 'sk-bench',
-      GLOBAL_LOG_LEVEL: 'error',
-      PUBLIC_RATE_LIMIT_PER_MINUTE: '0',
-      ...(frontend ? { FRONTEND_BUILD_DIR: frontend } : {}),
-    },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (exited) throw new Error(`server exited:\n${stderr}`);
-    try {
-      const r = await request(`${url}/health`, { reset: true });
-      await r.body.dump();
-      if (r.statusCode === 200) break;
-    } catch {
-      /* not yet */
-    }
-    await sleep(2);
-  }
-  const ms = performance.now() - t0;
-  const { cpuMs } = procStats(child.pid);
-  const schedMs = schedCpuMs(child.pid);
-  return {
-    url,
-    ms,
-    cpuMs,
-    schedMs,
-    stats: () => procStats(child.pid),
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  const s = await startServer({ dataDir, bin: path.resolve(bin), env: frontend ? { FRONTEND_BUILD_DIR: frontend } : {} });
+  return { ...s, ms: s.startMs, cpuMs: s.stats().cpuMs, schedMs: schedCpuMs(s.pid) };
 }
 
 /** On-CPU time of every live thread of the process in ms from /proc/<pid>/task/<tid>/schedstat (ns, not 10 ms ticks). */

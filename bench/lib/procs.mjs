@@ -107,7 +107,7 @@ export function removeTempDirs() {
 
 /**
  * Launches `open-webui serve` and resolves once /health answers 200, with the launch-to-200 time.
- * `extraArgs` go to node itself (e.g. --cpu-prof).
+ * `nodeArgs` go to node itself (e.g. --cpu-prof); `bin` is another build's bin (A/B runs).
  */
 let defaultNodeArgs = [];
 /** Node flags for every server started from now on (e.g. --cpu-prof from `npm run bench -- --cpu-prof`). */
@@ -126,10 +126,10 @@ export async function startServer(opts) {
   }
 }
 
-async function launchServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env = {}, nodeArgs = defaultNodeArgs }) {
+async function launchServer({ dataDir, upstreamUrl = 'http://127.0.0.1:9', env = {}, nodeArgs = defaultNodeArgs, bin = SERVER_BIN }) {
   const port = await freePort();
   const t0 = performance.now();
-  const child = track(spawn(process.execPath, [...nodeArgs, SERVER_BIN, 'serve'], {
+  const child = track(spawn(process.execPath, [...nodeArgs, bin, 'serve'], {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
