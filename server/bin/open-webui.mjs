@@ -48,11 +48,15 @@ if (!fs.existsSync(bundle)) {
 // a background thread, and the optimising compiler's code pages and zones stay resident (~7 MB of RSS 1 s
 // after start). Both tiers are off until the server listens; server.ts turns them back on, so request
 // handlers are optimised as they get hot, as always.
+// Flags the operator gave (NODE_OPTIONS, node's own arguments) are theirs: a tier they set, or
+// --jitless, is left alone and not turned on after listen.
 const verb = process.argv[2];
-if (!verb || verb === 'serve' || verb.startsWith('-')) {
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
+const startTuning = !verb || verb === 'serve' || verb.startsWith('-');
+const ownJitFlags = /jitless|turbofan|sparkplug/.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '));
+if (startTuning) v8.setFlagsFromString('--semi-space-growth-factor=1');
+if (startTuning && !ownJitFlags) {
   v8.setFlagsFromString('--no-turbofan');
   v8.setFlagsFromString('--no-sparkplug');
 }
 const { main } = await import(pathToFileURL(bundle).href);
-await main();
+await main(undefined, { restoreCompilers: startTuning && !ownJitFlags });
