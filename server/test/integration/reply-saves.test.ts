@@ -101,6 +101,14 @@ describe('ReplySaves: one timer for every running reply', () => {
     expect(batches).toHaveLength(2);
   });
 
+  it('splits a big interval into transactions of ten', async () => {
+    const sizes: number[] = [];
+    const saves = new ReplySaves({ many: async (items) => void sizes.push(items.length), one: async () => undefined, log: { warn: () => undefined } }, 10);
+    for (let i = 0; i < 25; i++) saves.schedule({}, () => save(`c${i}`, 'x'));
+    await wait(60);
+    expect(sizes).toEqual([10, 10, 5]);
+  });
+
   it('writes each reply on its own when a batch fails, and logs the ones that still fail', async () => {
     const ones: string[] = [];
     const warned: unknown[] = [];
