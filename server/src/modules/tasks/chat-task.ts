@@ -1,6 +1,7 @@
 import type { ChatEvent } from '@owui/contracts';
 import type { MessageUpsert } from '../chats/chats.history.js';
 import { INTERRUPTED_TEXT } from './reply-journal.js';
+import type { ReplySaves } from './reply-saves.js';
 import { isShutdownAbort } from './tasks.service.js';
 
 /** The part of an OpenAI `chat.completion.chunk` a socket-delivered reply needs. */
@@ -30,21 +31,23 @@ export interface ChatTaskInput {
 
 export interface ChatTaskDeps {
   emit(userId: string, event: ChatEvent): void;
-  /** Writes the assistant message into the stored chat (ChatsService.upsertAssistantMessage). */
+  /** Writes the assistant message into the stored chat (ChatsService.upsertAssistantMessage): the final state. */
   save(chatId: string, up: MessageUpsert, userId: string): Promise<unknown>;
+  /** The instance's periodic saves of growing replies (one timer and one transaction for all of them). */
+  saves: Pick<ReplySaves, 'schedule' | 'settle'>;
   log: { warn(obj: object, msg: string): void };
 }
 
-/** How often a growing reply is written to the database; the final state is always written. */
-export const SAVE_INTERVAL_MS = 500;
+export { SAVE_INTERVAL_MS } from './reply-saves.js';
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : typeof err === 'string' ? err : 'Something went wrong :/');
 
 /**
  * Runs one chat completion for the socket mode: content goes to the user's sockets as `events`
  * (`chat:completion` with the whole text so far), bracketed by `chat:active`, and into the stored chat
- * every SAVE_INTERVAL_MS and at the end, so a reload, a dropped socket or this instance dying mid-reply
- * loses at most the last interval. Temporary chats (`local:` ids) are never written.
+ * every SAVE_INTERVAL_MS (the instance's batched saves, reply-saves.ts) and at the end, so a reload,
+ * a dropped socket or this instance dying mid-reply loses at most the last interval. Temporary chats
+ * (`local:` ids) are never written.
  */
 export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, signal: AbortSignal): Promise<void> {
   const { userId, chatId, messageId } = input;
@@ -57,21 +60,19 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   let files: Record<string, unknown>[] | undefined;
   // Status steps (web search, tools), stored with the message as the original's `statusHistory`.
   const statusHistory: unknown[] = [];
-  let lastSave = 0;
-  let saving: Promise<unknown> = Promise.resolve();
-
-  const save = (fields?: Record<string, unknown>) => {
-    if (!persist) return saving;
-    const snapshot = content;
-    lastSave = Date.now();
-    // Chained so writes land in order; a failed write is logged and the next one carries the full text.
-    saving = saving
-      .then(() => deps.save(chatId, { messageId, content: snapshot, mode: 'replace', fields: { model: input.model, ...(sources ? { sources } : {}), ...(files ? { files } : {}), ...(statusHistory.length ? { statusHistory: [...statusHistory] } : {}), ...fields } }, userId))
-      .then(
-        () => undefined,
-        (err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'saving a streamed reply failed'),
-      );
-    return saving;
+  const snapshot = (extra?: Record<string, unknown>): MessageUpsert => ({
+    messageId,
+    content,
+    mode: 'replace',
+    fields: { model: input.model, ...(sources ? { sources } : {}), ...(files ? { files } : {}), ...(statusHistory.length ? { statusHistory: [...statusHistory] } : {}), ...extra },
+  });
+  // This reply's entry in the instance's periodic saves (written at the batch's time, with the text then).
+  const saveKey = {};
+  const scheduleSave = () => (persist ? deps.saves.schedule(saveKey, () => ({ chatId, up: snapshot(), userId })) : undefined);
+  const saveFinal = async (extra: Record<string, unknown>) => {
+    if (!persist) return;
+    await deps.saves.settle(saveKey);
+    await deps.save(chatId, snapshot(extra), userId).catch((err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'saving a streamed reply failed'));
   };
 
   send({ type: 'chat:active', data: { active: true } });
@@ -106,7 +107,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
       if (!delta) continue;
       content += delta;
       send({ type: 'chat:completion', data: { content } });
-      if (Date.now() - lastSave >= SAVE_INTERVAL_MS) void save();
+      scheduleSave();
     }
   } catch (err) {
     if (!signal.aborted) error = errorText(err);
@@ -117,7 +118,7 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
   const done: Record<string, unknown> = { done: true };
   if (usage) done.usage = usage;
   if (error) done.error = { content: error };
-  await save(done);
+  await saveFinal(done);
   send({
     type: 'chat:completion',
     data: { content, done: true, ...(usage ? { usage } : {}), ...(error ? { error: { content: error } } : {}) },

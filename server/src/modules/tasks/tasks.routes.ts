@@ -4,9 +4,11 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { currentUser } from '../../plugins/auth-guard.js';
 import type { Realtime } from '../../realtime/socket.js';
+import { writeMessagesBatch } from '../chats/chats.batch-writer.js';
 import { chatsServiceFor, type ChatsService } from '../chats/chats.service.js';
 import { runChatTask, type ChatTaskInput } from './chat-task.js';
 import { INTERRUPTED_TEXT, ReplyJournal } from './reply-journal.js';
+import { ReplySaves } from './reply-saves.js';
 import { TaskRegistry } from './tasks.service.js';
 
 /** What the completions route calls for the socket mode (`session_id` + `chat_id` + `id` present). */
@@ -51,14 +53,13 @@ export async function tasksRoutes(app: FastifyInstance, ctx: AppContext, realtim
     journal.stopHeartbeat();
   });
 
+  const save = (chatId: string, up: Parameters<typeof chats.upsertAssistantMessage>[1], userId: string) => chats.upsertAssistantMessage(chatId, up, userId);
+  // One timer and one transaction per batch for the periodic saves of every reply running here.
+  const saves = new ReplySaves({ many: (items) => writeMessagesBatch(chats, items), one: (it) => save(it.chatId, it.up, it.userId), log: app.log });
+
   app.decorate('chatTasks', {
     async startChatCompletion(input) {
-      const deps = {
-        emit: realtime.emitToUser,
-        save: (chatId: string, up: Parameters<typeof chats.upsertAssistantMessage>[1], userId: string) =>
-          chats.upsertAssistantMessage(chatId, up, userId),
-        log: app.log,
-      };
+      const deps = { emit: realtime.emitToUser, save, saves, log: app.log };
       const persist = !input.chatId.startsWith('local:');
       const work = async (signal: AbortSignal) => {
         if (persist) await journal.begin({ chat_id: input.chatId, message_id: input.messageId, user_id: input.userId }).catch(() => undefined);
