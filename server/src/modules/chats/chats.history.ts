@@ -35,18 +35,27 @@ export function stripNul(s: string): string {
 }
 
 /**
- * Creates or updates one message in place and makes it the current leaf. A new message is linked
- * under its parent (added to the parent's `childrenIds`). Returns the message object.
+ * The document's `history` and its `messages` map, created (as own keys) where missing or not objects,
+ * so callers can write messages into them.
  */
-export function upsertMessage(chat: JsonObject, up: MessageUpsert, now = Math.floor(Date.now() / 1000)): JsonObject {
-  // Message ids come from clients: every lookup and write is on own properties, so an id such as
-  // `__proto__` is an ordinary key of the stored document and never reaches Object.prototype.
+export function historyOf(chat: JsonObject): { history: JsonObject; messages: JsonObject } {
   const storedHistory = getOwn(chat, 'history');
   const history: JsonObject = isObject(storedHistory) ? storedHistory : {};
   if (history !== storedHistory) setOwn(chat, 'history', history);
   const storedMessages = getOwn(history, 'messages');
   const messages: JsonObject = isObject(storedMessages) ? storedMessages : {};
   if (messages !== storedMessages) setOwn(history, 'messages', messages);
+  return { history, messages };
+}
+
+/**
+ * Creates or updates one message in place and makes it the current leaf. A new message is linked
+ * under its parent (added to the parent's `childrenIds`). Returns the message object.
+ */
+export function upsertMessage(chat: JsonObject, up: MessageUpsert, now = Math.floor(Date.now() / 1000)): JsonObject {
+  // Message ids come from clients: every lookup and write is on own properties, so an id such as
+  // `__proto__` is an ordinary key of the stored document and never reaches Object.prototype.
+  const { history, messages } = historyOf(chat);
   let message = getOwn(messages, up.messageId);
   if (!isObject(message)) {
     const currentId = getOwn(history, 'currentId');

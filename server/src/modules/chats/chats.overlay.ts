@@ -11,7 +11,7 @@
  * Keys from clients go through the own-key helpers: `__proto__` is a key like any other.
  */
 import { assignOwn, getOwn, setOwn } from '../../security/own-keys.js';
-import { syncBranchList, type JsonObject, type MessageUpsert } from './chats.history.js';
+import { historyOf, syncBranchList, type JsonObject, type MessageUpsert } from './chats.history.js';
 
 export interface OverlayOp {
   create: { role: string; parentId?: string | null; timestamp: number };
@@ -150,12 +150,7 @@ export function branchIds(leaf: unknown, parentOf: (id: string) => { parentId: u
  */
 export function replayOnObject(chat: JsonObject, rows: OverlayRow[]): JsonObject {
   if (rows.length === 0) return chat;
-  const storedHistory = getOwn(chat, 'history');
-  const history: JsonObject = isObject(storedHistory) ? storedHistory : {};
-  if (history !== storedHistory) setOwn(chat, 'history', history);
-  const storedMessages = getOwn(history, 'messages');
-  const messages: JsonObject = isObject(storedMessages) ? storedMessages : {};
-  if (messages !== storedMessages) setOwn(history, 'messages', messages);
+  const { history, messages } = historyOf(chat);
   const storedLeaf = getOwn(history, 'currentId');
   const ops = new Map<OverlayRow, OverlayOp>();
   for (const row of replayOrder(rows)) {
