@@ -60,6 +60,9 @@ export class SavedState {
  * Throws when a write fails (the caller saves the whole document then).
  */
 export async function writeChanges(chatId: string, chat: ChatBody, ids: string[], saved: SavedState, serverOwned: ReadonlySet<string> = new Set()): Promise<void> {
+  // Decided before anything is awaited: a key the server sets meanwhile (a generated title arriving as
+  // an event while the messages are written) must not be sent back with this snapshot's older value.
+  const patch = saved.topPatch(chat);
   const leaf = chat.history.currentId;
   for (const id of ids) {
     const msg = chat.history.messages[id];
@@ -67,9 +70,8 @@ export async function writeChanges(chatId: string, chat: ChatBody, ids: string[]
   }
   if (leaf && leaf !== saved.leaf && !ids.includes(leaf)) await api.chats.writeMessage(chatId, leaf, { current: true });
   saved.leaf = leaf;
-  const patch = saved.topPatch(chat);
   if (patch) {
     await api.chats.update(chatId, patch);
-    saved.top = topLevel(chat);
+    for (const [k, v] of Object.entries(patch)) saved.top.set(k, JSON.stringify(v));
   }
 }
