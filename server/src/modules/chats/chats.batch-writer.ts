@@ -1,7 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
 import type { MessageUpsert } from './chats.history.js';
 import { KeyedLock, MessageWriter, type WriteResult } from './chats.message-writer.js';
-import type { ChatsDatabase, ChatsRepository } from './chats.repository.js';
 import type { ChatsService } from './chats.service.js';
 
 export interface BatchedWrite {
@@ -16,20 +14,17 @@ export interface BatchedWrite {
  * periodic saves of a thousand growing socket replies are ~2,000 writes a second; one transaction per
  * batch spares each write its own begin/commit (on SQLite its own WAL append) and transaction set-up.
  *
- * The MessageWriter is handed a view of the repository whose `k.transaction()` runs its work inside the
- * batch's transaction instead of opening one. Chats are written in id order, so two instances batching
- * overlapping chats on PostgreSQL take the row locks in the same order (no deadlock). A write that fails
- * rolls the whole batch back: the caller retries its items one by one.
+ * Each write is MessageWriter.writeIn inside the batch's transaction. Chats are written in id order, so
+ * two instances batching overlapping chats on PostgreSQL take the row locks in the same order (no
+ * deadlock). A write that fails rolls the whole batch back: the caller retries its items one by one.
  */
 export async function writeMessagesBatch(svc: ChatsService, items: readonly BatchedWrite[]): Promise<Array<string | null>> {
   const order = items.map((item, i) => ({ item, i })).sort((a, b) => (a.item.chatId < b.item.chatId ? -1 : a.item.chatId > b.item.chatId ? 1 : a.i - b.i));
   const results: Array<WriteResult | null> = items.map(() => null);
   await svc.repo.k.transaction().execute(async (trx) => {
-    const inBatch = { transaction: () => ({ execute: <T>(work: (t: Transaction<ChatsDatabase>) => Promise<T>) => work(trx) }) };
-    const repo = Object.create(svc.repo, { k: { value: inBatch as unknown as Kysely<ChatsDatabase> } }) as ChatsRepository;
-    // Its own lock: inside one transaction the writes already run one after the other.
-    const writer = new MessageWriter(repo, new KeyedLock());
-    for (const { item, i } of order) results[i] = await writer.write(item.chatId, item.up, item.userId);
+    // Inside one transaction the writes already run one after the other: the writer's lock is unused.
+    const writer = new MessageWriter(svc.repo, new KeyedLock());
+    for (const { item, i } of order) results[i] = await writer.writeIn(trx, item.chatId, item.up, item.userId);
   });
   // After the commit, as upsertAssistantMessage does after its own.
   return items.map((item, i) => {
