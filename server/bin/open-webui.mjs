@@ -46,8 +46,10 @@ if (!fs.existsSync(bundle)) {
 // Start-up code runs once, yet some of it (route registration, schema construction, migrations checks)
 // runs often enough for V8 to compile it again with Sparkplug and TurboFan: compiler work on the main and
 // a background thread, and the optimising compiler's code pages and zones stay resident (~7 MB of RSS 1 s
-// after start). Both tiers are off until the server listens; server.ts turns them back on, so request
-// handlers are optimised as they get hot, as always.
+// after start). TurboFan is off until the server listens (server.ts turns it back on); Sparkplug only
+// while the bundle's modules evaluate: code that runs during main() (Node's streams, events and timers
+// among it) and then serves requests streamed 5-6 % more CPU per chunk when Sparkplug had been held off
+// through main() too, and holding it there saved neither start-up CPU nor RSS (bench/RESULTS.md).
 // Flags the operator gave (NODE_OPTIONS, node's own arguments) are theirs: a tier they set, or
 // --jitless, is left alone and not turned on after listen.
 const verb = process.argv[2];
@@ -59,4 +61,5 @@ if (startTuning && !ownJitFlags) {
   v8.setFlagsFromString('--no-sparkplug');
 }
 const { main } = await import(pathToFileURL(bundle).href);
+if (startTuning && !ownJitFlags) v8.setFlagsFromString('--sparkplug');
 await main(undefined, { restoreCompilers: startTuning && !ownJitFlags });

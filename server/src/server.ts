@@ -31,7 +31,7 @@ const VERBS = new Map<string, () => Promise<(argv: string[]) => Promise<number>>
   ['import', async () => (await import('./db/adopt/adopt.cli.js')).importMain],
 ]);
 
-/** `restoreCompilers`: bin/open-webui.mjs held V8's baseline and optimising compilers off while starting. */
+/** `restoreCompilers`: bin/open-webui.mjs held V8's optimising compiler (TurboFan) off while starting. */
 export async function main(argv = process.argv.slice(2), opts: { restoreCompilers?: boolean } = {}): Promise<void> {
   const verbEntry = argv[0] ? VERBS.get(argv[0]) : undefined;
   if (verbEntry) process.exit(await (await verbEntry())(argv.slice(1)));
@@ -109,13 +109,10 @@ export async function main(argv = process.argv.slice(2), opts: { restoreCompiler
     process.exit(1);
   }
   // bin/open-webui.mjs kept the young generation from growing while starting; requests get V8's default
-  // (2, `node --v8-options`) back, so their throughput is what it always was; likewise the baseline and
-  // optimising compilers it held off while starting (V8's defaults, on).
+  // (2, `node --v8-options`) back, so their throughput is what it always was; likewise the optimising
+  // compiler it held off while starting (V8's default, on).
   v8.setFlagsFromString('--semi-space-growth-factor=2');
-  if (opts.restoreCompilers) {
-    v8.setFlagsFromString('--sparkplug');
-    v8.setFlagsFromString('--turbofan');
-  }
+  if (opts.restoreCompilers) v8.setFlagsFromString('--turbofan');
   // In the background: readiness (and /health) never waits for the model servers. Its connection check
   // is the first outgoing request, which loads the HTTP client (undici, see build.mjs): it starts once
   // the first response has gone out (a supervisor's /health), or SUMMARY_DELAY_MS after listen.
