@@ -1,9 +1,7 @@
 /**
  * Relaying an upstream body to a Fastify reply.
  *
- * - `clientAbortSignal(request, reply)` — an AbortSignal that fires the moment the client goes away
- *   (socket closed before our reply finished). Pass it as `UpstreamRequest.signal` so the upstream
- *   generation stops at once instead of running to the end for nobody.
+ * - `clientAbortSignal(request, reply)` — re-exported from ./client-abort.ts, where it is documented.
  * - `relayStream(reply, res, { contentType, errorLine, headers })` — sends the upstream body chunk by
  *   chunk as it arrives (bytes untouched, backpressure respected: we only pull from the upstream when the
  *   client socket has room). If the upstream breaks midway, one final `errorLine(message)` is written so
@@ -12,23 +10,10 @@
  */
 import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from './upstreams.js';
 
-export function clientAbortSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  const socket = request.raw.socket;
-  const onClose = () => {
-    socket?.removeListener('close', onClose);
-    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-  };
-  // The reply's 'close' fires both on normal completion and on a dropped socket; writableFinished tells
-  // them apart. The request socket covers the time before we start replying (and is kept alive across
-  // requests, hence the listener removal).
-  reply.raw.once('close', onClose);
-  socket?.once('close', onClose);
-  return controller.signal;
-}
+export { clientAbortSignal } from './client-abort.js';
 
 export const ndjsonErrorLine = (message: string) => JSON.stringify({ error: message }) + '\n';
 export const sseErrorLine = (message: string) => `data: ${JSON.stringify({ error: { message } })}\n\n`;
