@@ -64,17 +64,19 @@ export class LineSplitter {
   }
 }
 
+/** One NDJSON line as its object: none for a blank line, an `{error}` object for a malformed one. */
+export function parseNdjsonLine(line: string): Record<string, unknown> | undefined {
+  if (!line.trim()) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return { error: `Invalid JSON line from upstream: ${line.slice(0, 200)}` };
+  }
+}
+
 /** NDJSON objects from a byte stream; blank lines skipped, a malformed line reported as an error. */
 export async function* ndjsonObjects(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<Record<string, unknown>> {
   const splitter = new LineSplitter();
-  const parse = (line: string): Record<string, unknown> | undefined => {
-    if (!line.trim()) return undefined;
-    try {
-      return JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return { error: `Invalid JSON line from upstream: ${line.slice(0, 200)}` };
-    }
-  };
   for await (const chunk of source) {
     let lines: string[];
     try {
@@ -85,12 +87,12 @@ export async function* ndjsonObjects(source: AsyncIterable<Uint8Array | string>)
       return; // leaving the loop releases (destroys) the upstream body
     }
     for (const line of lines) {
-      const obj = parse(line);
+      const obj = parseNdjsonLine(line);
       if (obj) yield obj;
     }
   }
   for (const line of splitter.end()) {
-    const obj = parse(line);
+    const obj = parseNdjsonLine(line);
     if (obj) yield obj;
   }
 }

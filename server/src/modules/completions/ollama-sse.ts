@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { pushedBody, pushTo } from '../../llm/stream-relay.js';
 import type { Json } from '../../llm/translate/chat-request.js';
 import { ollamaStreamToChunks, OllamaStreamTranslator, SSE_DONE, sseEvent } from '../../llm/translate/chat-stream.js';
-import { LineSplitter, LineTooLongError } from '../../llm/translate/lines.js';
+import { LineSplitter, LineTooLongError, parseNdjsonLine } from '../../llm/translate/lines.js';
 import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
 
 export function isAbort(err: unknown): boolean {
@@ -35,16 +35,6 @@ export async function* guarded(source: AsyncIterable<Json>, res: UpstreamRespons
     yield brokenStreamChunk(err);
   } finally {
     if (!res.body.destroyed) res.body.destroy();
-  }
-}
-
-/** Ollama's NDJSON line -> the object the translator takes (blank: none; malformed: an error line). */
-function parseLine(line: string): Json | undefined {
-  if (!line.trim()) return undefined;
-  try {
-    return JSON.parse(line) as Json;
-  } catch {
-    return { error: `Invalid JSON line from upstream: ${line.slice(0, 200)}` };
   }
 }
 
@@ -81,7 +71,7 @@ export class OllamaChunks implements AsyncIterable<Json> {
     const events = (lines: string[]): string => {
       let text = '';
       for (const line of lines) {
-        const obj = parseLine(line);
+        const obj = parseNdjsonLine(line);
         if (!obj) continue;
         const fast = translator.contentEvent(obj);
         if (fast !== undefined) {
