@@ -107,6 +107,8 @@ const ROUTES = [
 // thread) to that CPU, so neither gets a core the other does not.
 const routes = process.env.AB_ROUTES ? process.env.AB_ROUTES.split(',').map((i) => ROUTES[Number(i)]) : ROUTES;
 const pinCpu = process.env.AB_CPU;
+// AB_NODE_ARGS: node flags for both servers (space-separated, e.g. a V8 flag under test).
+const nodeArgs = process.env.AB_NODE_ARGS ? process.env.AB_NODE_ARGS.split(' ').filter(Boolean) : undefined;
 
 const upstream = await startUpstream();
 await upstream.configure({ chunks: 20, delayMs: 0, token: 'tok ', stamp: false });
@@ -122,7 +124,7 @@ let failures = 0;
 for (let launch = 0; launch < launches; launch++) {
   const builds = {};
   for (const [k, bin] of launch % 2 ? [['B', binB], ['A', binA]] : [['A', binA], ['B', binB]]) {
-    const srv = await startServer({ dataDir: tempDataDir(`ab-${k}`), upstreamUrl: upstream.url, bin: path.resolve(bin) });
+    const srv = await startServer({ dataDir: tempDataDir(`ab-${k}`), upstreamUrl: upstream.url, bin: path.resolve(bin), ...(nodeArgs ? { nodeArgs } : {}) });
     if (pinCpu !== undefined) spawnSync('taskset', ['-a', '-c', '-p', pinCpu, String(srv.pid)], { stdio: 'ignore' });
     builds[k] = { srv, auth: (await session(srv.url)).headers };
   }
