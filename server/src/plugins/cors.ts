@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/env.js';
 
 /**
@@ -35,38 +35,39 @@ export function corsPolicy(config: Pick<Config, 'cors'>): CorsPolicy {
   };
 }
 
-export function registerCors(app: FastifyInstance, policy: CorsPolicy): void {
+/**
+ * The CORS step of the edge's onRequest hook (./edge.ts): most requests carry no Origin and never get
+ * here. Headers go on the Fastify reply (like every other edge header, so Node's writeHead takes them in
+ * one object). Returns true when it answered the request itself (a preflight, or a refused one).
+ */
+export function corsStep(app: FastifyInstance, policy: CorsPolicy): (request: FastifyRequest, reply: FastifyReply, origin: string) => boolean {
   if (policy.allowAll) app.log.warn(CORS_WILDCARD_WARNING);
-
-  // A callback hook: most requests carry no Origin and need nothing here, not even a promise.
-  app.addHook('onRequest', (request, reply, done) => {
-    const origin = request.headers.origin;
-    if (!origin) return done();
-    const raw = reply.raw;
-    raw.setHeader('Vary', 'Origin');
+  return (request, reply, origin) => {
+    reply.header('Vary', 'Origin');
     const allowed = policy.isAllowed(origin);
     const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
     const allow = () => {
-      if (policy.allowAll) raw.setHeader('Access-Control-Allow-Origin', '*');
+      if (policy.allowAll) reply.header('Access-Control-Allow-Origin', '*');
       else {
-        raw.setHeader('Access-Control-Allow-Origin', origin);
-        raw.setHeader('Access-Control-Allow-Credentials', 'true');
+        reply.header('Access-Control-Allow-Origin', origin);
+        reply.header('Access-Control-Allow-Credentials', 'true');
       }
     };
     if (!preflight) {
       if (allowed) allow();
-      return done();
+      return false;
     }
     // Preflights end here: no route has to declare OPTIONS, and a refused origin gets a readable reason.
     if (!allowed) {
       reply.code(400).send({ detail: 'Disallowed CORS origin' });
-      return;
+      return true;
     }
     allow();
-    raw.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);
+    reply.header('Access-Control-Allow-Methods', ALLOW_METHODS);
     const wanted = request.headers['access-control-request-headers'];
-    if (wanted) raw.setHeader('Access-Control-Allow-Headers', wanted);
-    raw.setHeader('Access-Control-Max-Age', String(CORS_MAX_AGE_SECONDS));
+    if (wanted) reply.header('Access-Control-Allow-Headers', wanted);
+    reply.header('Access-Control-Max-Age', String(CORS_MAX_AGE_SECONDS));
     reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('OK');
-  });
+    return true;
+  };
 }

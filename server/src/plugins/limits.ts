@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ERROR_MESSAGES } from '../errors/messages.js';
 
@@ -30,21 +30,14 @@ function isPublic(config: { auth?: string } | undefined): boolean {
 /** A request body that stops arriving for this long is abandoned (slow-upload protection). */
 export const BODY_IDLE_TIMEOUT_MS = 60_000;
 
-export function registerLimits(app: FastifyInstance, ctx: Pick<AppContext, 'config' | 'state'>, bodyIdleMs = BODY_IDLE_TIMEOUT_MS): void {
-  const { maxUrlLength, publicRateLimitPerMinute } = ctx.config.limits;
+type Done = (err?: Error) => void;
 
-  // Only the upload phase gets an idle timeout; once the handler runs, the socket may stay quiet for as
-  // long as a model takes to answer. (Headers are covered by Node's headersTimeout, idle keep-alive
-  // connections by keepAliveTimeout.)
-  // Callback hooks: most requests need no await here, and an async hook costs a promise per request.
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.raw.socket?.setTimeout(bodyIdleMs);
-    done();
-  });
-  app.addHook('preHandler', (request, _reply, done) => {
-    request.raw.socket?.setTimeout(0);
-    done();
-  });
+/**
+ * The limits as steps of the edge's hooks (./edge.ts): `onRequest` ends with `done()` (or answers),
+ * `preHandler` is a hook of its own, `onRoute` attaches the public rate limit per route.
+ */
+export function limitSteps(ctx: Pick<AppContext, 'config' | 'state'>, bodyIdleMs = BODY_IDLE_TIMEOUT_MS) {
+  const { maxUrlLength, publicRateLimitPerMinute } = ctx.config.limits;
 
   const rateLimited = async (request: FastifyRequest, reply: FastifyReply) => {
     const now = Date.now();
@@ -57,27 +50,45 @@ export function registerLimits(app: FastifyInstance, ctx: Pick<AppContext, 'conf
     }
     return false;
   };
-  const limitPublic = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+  const limitPublic = (request: FastifyRequest, reply: FastifyReply, done: Done) => {
     const path = pathOf(request.url);
     if (EXEMPT.has(path) || !LIMITED_PREFIXES.some((p) => path.startsWith(p))) return done();
     rateLimited(request, reply).then((sent) => (sent ? undefined : done()), done);
   };
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.url.length > maxUrlLength) {
-      reply.code(414).send({ detail: `Request URL is too long (over ${maxUrlLength} characters)` });
-      return;
-    }
-    // Public routes carry the counter as their own hook (below); an unknown path is public too.
-    if (publicRateLimitPerMinute <= 0 || !request.is404) return done();
-    limitPublic(request, reply, done);
-  });
-  if (publicRateLimitPerMinute > 0) {
+  return {
+    onRequest(request: FastifyRequest, reply: FastifyReply, done: Done): void {
+      // Only the upload phase gets an idle timeout; once the handler runs, the socket may stay quiet for
+      // as long as a model takes to answer. (Headers are covered by Node's headersTimeout, idle
+      // keep-alive connections by keepAliveTimeout.)
+      request.raw.socket?.setTimeout(bodyIdleMs);
+      if (request.url.length > maxUrlLength) {
+        reply.code(414).send({ detail: `Request URL is too long (over ${maxUrlLength} characters)` });
+        return;
+      }
+      // Public routes carry the counter as their own hook (onRoute); an unknown path is public too.
+      if (publicRateLimitPerMinute <= 0 || !request.is404) return done();
+      limitPublic(request, reply, done);
+    },
+    preHandler(request: FastifyRequest, _reply: FastifyReply, done: Done): void {
+      request.raw.socket?.setTimeout(0);
+      done();
+    },
     // Known per route at registration, so no request pays for Fastify's routeOptions getter to find out.
-    app.addHook('onRoute', (route) => {
-      if (!isPublic(route.config)) return;
-      route.onRequest = [...[route.onRequest ?? []].flat(), limitPublic] as typeof route.onRequest;
-    });
-  }
+    onRoute: publicRateLimitPerMinute > 0
+      ? (route: RouteOptions) => {
+          if (!isPublic(route.config)) return;
+          route.onRequest = [...[route.onRequest ?? []].flat(), limitPublic] as typeof route.onRequest;
+        }
+      : null,
+  };
+}
+
+/** The limits on their own (the edge folds them into its hooks). Callback hooks: no promise per request. */
+export function registerLimits(app: FastifyInstance, ctx: Pick<AppContext, 'config' | 'state'>, bodyIdleMs = BODY_IDLE_TIMEOUT_MS): void {
+  const steps = limitSteps(ctx, bodyIdleMs);
+  app.addHook('onRequest', steps.onRequest);
+  app.addHook('preHandler', steps.preHandler);
+  if (steps.onRoute) app.addHook('onRoute', steps.onRoute);
 }
 
 /**

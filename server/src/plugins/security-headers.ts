@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Config } from '../config/env.js';
 
 /**
@@ -46,21 +46,29 @@ export const DEFAULT_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'SAMEORIGIN',
 };
 
-export function registerSecurityHeaders(app: FastifyInstance, config: Config): void {
+/**
+ * The security-header steps of the edge's hooks (./edge.ts). The set is computed once; each request
+ * copies it onto the Fastify reply (not `reply.raw.setHeader`: a header set on the raw response makes
+ * Node's writeHead merge Fastify's headers into it one `setHeader` at a time). Every reply, streamed
+ * ones included, is sent through Fastify, so they all carry it.
+ */
+export function securityHeaderSteps(config: Config): {
+  onRequest(reply: FastifyReply): void;
+  onSend(reply: FastifyReply): void;
+} {
   const headers = Object.entries({ ...DEFAULT_SECURITY_HEADERS, ...securityHeaders(config) });
   const cacheControl = headers.find(([name]) => name === 'Cache-Control')?.[1];
-  // Callback hooks: an async hook costs a promise and a microtask per request for two header writes.
-  app.addHook('onRequest', (request, reply, done) => {
-    // On the raw response so streamed and hijacked replies carry them too.
-    for (const [name, value] of headers) reply.raw.setHeader(name, value);
-    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
-    done();
-  });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    // A route's own Cache-Control would otherwise win over the configured one; the original overrides.
-    if (cacheControl !== undefined) reply.header('Cache-Control', cacheControl);
-    const started = (request as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint();
-    reply.header('X-Process-Time', String(Number((process.hrtime.bigint() - started) / 1_000_000_000n)));
-    done(null, payload);
-  });
+  return {
+    onRequest(reply) {
+      for (let i = 0; i < headers.length; i++) reply.header(headers[i]![0], headers[i]![1]);
+    },
+    onSend(reply) {
+      // A route's own Cache-Control would otherwise win over the configured one; the original overrides.
+      if (cacheControl !== undefined) reply.header('Cache-Control', cacheControl);
+      // Whole seconds, like the original's int(time.time() - start); Fastify times the reply from just
+      // before the onRequest hooks.
+      const ms = reply.elapsedTime;
+      reply.header('X-Process-Time', ms < 1000 ? '0' : String(Math.floor(ms / 1000)));
+    },
+  };
 }

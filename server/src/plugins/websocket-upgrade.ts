@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import { ERROR_MESSAGES } from '../errors/messages.js';
 
 export const SOCKET_IO_PATH = '/ws/socket.io';
@@ -18,13 +17,6 @@ export function isInvalidWebsocketUpgrade(req: Pick<IncomingMessage, 'url' | 'he
   const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
   const connection = String(req.headers.connection ?? '').toLowerCase();
   return upgrade !== 'websocket' || !connection.split(',').some((t) => t.trim() === 'upgrade');
-}
-
-export function registerWebsocketUpgradeCheck(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    if (isInvalidWebsocketUpgrade(request.raw)) reply.code(400).send({ detail: ERROR_MESSAGES.INVALID_WEBSOCKET_UPGRADE });
-    else done();
-  });
 }
 
 /**
