@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 import { SafeText, UserRole } from './users.ts';
 
 // Emails and passwords are checked by the server for their exact error texts (400s with Open WebUI's
@@ -14,13 +14,13 @@ export type SigninForm = z.infer<typeof SigninForm>;
 export const SignupForm = lazy(() => z.object({
   name: SafeText(255),
   email: Email,
-  password: Password,
+  password: real(Password),
   profile_image_url: ProfileImage.optional(),
 }));
 export type SignupForm = z.infer<typeof SignupForm>;
 
 /** `POST /api/v1/auths/add`: an admin creates an account. */
-export const AddUserForm = lazy(() => SignupForm.extend({ role: UserRole.optional() }));
+export const AddUserForm = lazy(() => real(SignupForm).extend({ role: real(UserRole).optional() }));
 export type AddUserForm = z.infer<typeof AddUserForm>;
 
 export const UpdateProfileForm = lazy(() => z.object({
@@ -32,7 +32,7 @@ export const UpdateProfileForm = lazy(() => z.object({
 }));
 export type UpdateProfileForm = z.infer<typeof UpdateProfileForm>;
 
-export const UpdatePasswordForm = lazy(() => z.object({ password: z.string().max(1024), new_password: Password }));
+export const UpdatePasswordForm = lazy(() => z.object({ password: z.string().max(1024), new_password: real(Password) }));
 export type UpdatePasswordForm = z.infer<typeof UpdatePasswordForm>;
 
 export const UpdateTimezoneForm = lazy(() => z.object({ timezone: SafeText(100) }));
@@ -45,7 +45,7 @@ export const SessionUserResponse = lazy(() => z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
-  role: UserRole,
+  role: real(UserRole),
   profile_image_url: z.string(),
   permissions: z.record(z.string(), z.unknown()).nullable(),
   bio: z.string().nullable().optional(),
@@ -64,7 +64,7 @@ export const AddUserResponse = lazy(() => z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
-  role: UserRole,
+  role: real(UserRole),
   profile_image_url: z.string(),
 }));
 export type AddUserResponse = z.infer<typeof AddUserResponse>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * Wire shapes of the everyday chat app's small endpoints, with Open WebUI 0.6.34's field names:
@@ -13,11 +13,11 @@ const Name = lazy(() => z.string().trim().min(1, 'Name is required').max(255).re
 const Id = lazy(() => z.string().max(255).refine(NoNul, 'must not contain NUL characters'));
 
 // ---- /api/v1/folders
-export const FolderForm = lazy(() => z.looseObject({ name: Name, data: Json.nullable().optional(), meta: Json.nullable().optional(), parent_id: Id.nullable().optional() }));
+export const FolderForm = lazy(() => z.looseObject({ name: real(Name), data: real(Json).nullable().optional(), meta: real(Json).nullable().optional(), parent_id: real(Id).nullable().optional() }));
 export type FolderForm = z.infer<typeof FolderForm>;
-export const FolderUpdateForm = lazy(() => z.looseObject({ name: Name.nullable().optional(), data: Json.nullable().optional(), meta: Json.nullable().optional() }));
+export const FolderUpdateForm = lazy(() => z.looseObject({ name: real(Name).nullable().optional(), data: real(Json).nullable().optional(), meta: real(Json).nullable().optional() }));
 export type FolderUpdateForm = z.infer<typeof FolderUpdateForm>;
-export const FolderParentIdForm = lazy(() => z.object({ parent_id: Id.nullable().optional() }));
+export const FolderParentIdForm = lazy(() => z.object({ parent_id: real(Id).nullable().optional() }));
 export const FolderIsExpandedForm = lazy(() => z.object({ is_expanded: z.boolean() }));
 
 export const FolderModel = lazy(() => z.object({
@@ -25,9 +25,9 @@ export const FolderModel = lazy(() => z.object({
   parent_id: z.string().nullable(),
   user_id: z.string(),
   name: z.string(),
-  items: Json.nullable(),
-  meta: Json.nullable(),
-  data: Json.nullable(),
+  items: real(Json).nullable(),
+  meta: real(Json).nullable(),
+  data: real(Json).nullable(),
   is_expanded: z.boolean(),
   created_at: z.number(),
   updated_at: z.number(),
@@ -45,17 +45,17 @@ export const BannerModel = lazy(() => z.object({
 }));
 export type BannerModel = z.infer<typeof BannerModel>;
 export const PromptSuggestion = lazy(() => z.object({ title: z.array(z.string().max(200)).max(4), content: z.string().max(10_000) }));
-export const SetDefaultSuggestionsForm = lazy(() => z.object({ suggestions: z.array(PromptSuggestion).max(100) }));
-export const SetBannersForm = lazy(() => z.object({ banners: z.array(BannerModel).max(50) }));
+export const SetDefaultSuggestionsForm = lazy(() => z.object({ suggestions: z.array(real(PromptSuggestion)).max(100) }));
+export const SetBannersForm = lazy(() => z.object({ banners: z.array(real(BannerModel)).max(50) }));
 export const ConnectionsConfigForm = lazy(() => z.object({ ENABLE_DIRECT_CONNECTIONS: z.boolean(), ENABLE_BASE_MODELS_CACHE: z.boolean() }));
 export const UrlForm = lazy(() => z.object({ url: z.string().max(2048) }));
 
 // ---- /api/v1/evaluations/feedback
 export const FeedbackForm = lazy(() => z.looseObject({
   type: z.string().max(64),
-  data: Json.nullable().optional(),
-  meta: Json.nullable().optional(),
-  snapshot: Json.nullable().optional(),
+  data: real(Json).nullable().optional(),
+  meta: real(Json).nullable().optional(),
+  snapshot: real(Json).nullable().optional(),
 }));
 export type FeedbackForm = z.infer<typeof FeedbackForm>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * `/api/v1/chats` wire shapes (reference 1.6). The stored `chat` object is defined by the frontend
@@ -21,11 +21,11 @@ export const ChatMessage = lazy(() => z.looseObject({
 }));
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
-export const ChatForm = lazy(() => z.object({ chat: ChatObject, folder_id: z.string().nullable().optional() }));
+export const ChatForm = lazy(() => z.object({ chat: real(ChatObject), folder_id: z.string().nullable().optional() }));
 export type ChatForm = z.infer<typeof ChatForm>;
 
 export const ChatImportForm = lazy(() => z.object({
-  chat: ChatObject,
+  chat: real(ChatObject),
   meta: z.record(z.string(), z.unknown()).nullable().optional(),
   pinned: z.boolean().nullable().optional(),
   folder_id: z.string().nullable().optional(),
@@ -35,14 +35,14 @@ export const ChatImportForm = lazy(() => z.object({
 export type ChatImportForm = z.infer<typeof ChatImportForm>;
 
 /** Newer clients import several chats at once; older ones post one `ChatImportForm`. */
-export const ChatsImportForm = lazy(() => z.object({ chats: z.array(ChatImportForm) }));
+export const ChatsImportForm = lazy(() => z.object({ chats: z.array(real(ChatImportForm)) }));
 export type ChatsImportForm = z.infer<typeof ChatsImportForm>;
 
 export const ChatResponse = lazy(() => z.object({
   id: z.string(),
   user_id: z.string(),
   title: z.string(),
-  chat: ChatObject,
+  chat: real(ChatObject),
   updated_at: z.number(),
   created_at: z.number(),
   share_id: z.string().nullable(),
@@ -76,7 +76,7 @@ export type TagModel = z.infer<typeof TagModel>;
 export const TagForm = lazy(() => z.object({ name: z.string().min(1).max(255) }));
 export type TagForm = z.infer<typeof TagForm>;
 
-export const TagFilterForm = lazy(() => TagForm.extend({
+export const TagFilterForm = lazy(() => real(TagForm).extend({
   skip: z.number().int().min(0).nullable().optional(),
   limit: z.number().int().min(0).nullable().optional(),
 }));
@@ -122,25 +122,25 @@ const queryBool = lazy(() => z
 const page = lazy(() => z.coerce.number().int().min(1));
 
 export const ChatListQuery = lazy(() => z.object({
-  page: page.optional(),
-  include_pinned: queryBool.optional(),
-  include_folders: queryBool.optional(),
+  page: real(page).optional(),
+  include_pinned: real(queryBool).optional(),
+  include_folders: real(queryBool).optional(),
 }));
 export type ChatListQuery = z.infer<typeof ChatListQuery>;
 
 export const ChatListOrderBy = lazy(() => z.enum(['title', 'updated_at', 'created_at']));
 export const ChatFilterQuery = lazy(() => z.object({
-  page: page.optional(),
+  page: real(page).optional(),
   query: z.string().optional(),
-  order_by: ChatListOrderBy.optional(),
+  order_by: real(ChatListOrderBy).optional(),
   direction: z.enum(['asc', 'desc']).optional(),
 }));
 export type ChatFilterQuery = z.infer<typeof ChatFilterQuery>;
 
-export const ChatSearchQuery = lazy(() => z.object({ text: z.string(), page: page.optional() }));
+export const ChatSearchQuery = lazy(() => z.object({ text: z.string(), page: real(page).optional() }));
 export type ChatSearchQuery = z.infer<typeof ChatSearchQuery>;
 
-export const PageQuery = lazy(() => z.object({ page: page.optional() }));
+export const PageQuery = lazy(() => z.object({ page: real(page).optional() }));
 export type PageQuery = z.infer<typeof PageQuery>;
 
 /** Turns a tag name into its id the way the original does ("My Tag" -> "my_tag"). */

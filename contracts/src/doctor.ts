@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * `open-webui doctor` and the admin API behind the connection page: what was probed, how each step went,
@@ -25,7 +25,7 @@ export const ConnectionKind = lazy(() => z.enum(['ollama', 'openai']));
 export type ConnectionKind = z.infer<typeof ConnectionKind>;
 
 export const ConnectionReport = lazy(() => z.object({
-  kind: ConnectionKind,
+  kind: real(ConnectionKind),
   url: z.string(),
   /** Index of the connection in OLLAMA_BASE_URLS / OPENAI_API_BASE_URLS, null for an ad-hoc probe. */
   idx: z.number().nullable(),
@@ -33,21 +33,21 @@ export const ConnectionReport = lazy(() => z.object({
   version: z.string().nullable(),
   model_count: z.number().nullable(),
   latency_ms: z.number().nullable(),
-  steps: z.array(DoctorStep),
-  findings: z.array(DoctorFinding),
+  steps: z.array(real(DoctorStep)),
+  findings: z.array(real(DoctorFinding)),
 }));
 export type ConnectionReport = z.infer<typeof ConnectionReport>;
 
 export const DoctorReport = lazy(() => z.object({
   ok: z.boolean(),
   in_container: z.boolean(),
-  connections: z.array(ConnectionReport),
+  connections: z.array(real(ConnectionReport)),
 }));
 export type DoctorReport = z.infer<typeof DoctorReport>;
 
 /** POST /api/v1/doctor/probe: test a URL (and key) before saving it as a connection. */
 export const DoctorProbeForm = lazy(() => z.object({
-  kind: ConnectionKind,
+  kind: real(ConnectionKind),
   url: z.string().min(1).max(2048),
   key: z.string().max(4096).optional().default(''),
 }));

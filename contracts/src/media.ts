@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /** Wire shapes of `/api/v1/audio/*` and `/api/v1/images/*` (issue 20), field names as Open WebUI 0.6.34. */
 
@@ -32,7 +32,7 @@ export const STTConfigForm = lazy(() => z.object({
   AZURE_MAX_SPEAKERS: z.string(),
 }));
 
-export const AudioConfigUpdateForm = lazy(() => z.object({ tts: TTSConfigForm, stt: STTConfigForm }));
+export const AudioConfigUpdateForm = lazy(() => z.object({ tts: real(TTSConfigForm), stt: real(STTConfigForm) }));
 export type AudioConfigUpdateForm = z.infer<typeof AudioConfigUpdateForm>;
 
 /** Body of `/api/v1/audio/speech` (OpenAI's speech request; the server sets the model). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * One entry of `/api/models`: an OpenAI-style model object plus Open WebUI's fields. Ollama models
@@ -16,7 +16,7 @@ export const ModelItem = lazy(() => z.looseObject({
   created: z.number(),
   owned_by: z.enum(['ollama', 'openai', 'arena']).or(z.string()),
   connection_type: z.string().optional(),
-  tags: z.array(ModelTag).optional(),
+  tags: z.array(real(ModelTag)).optional(),
   urls: z.array(z.number()).optional(),
   urlIdx: z.number().optional(),
   ollama: z.record(z.string(), z.unknown()).optional(),
@@ -27,7 +27,7 @@ export const ModelItem = lazy(() => z.looseObject({
 }));
 export type ModelItem = z.infer<typeof ModelItem>;
 
-export const ModelList = lazy(() => z.object({ data: z.array(ModelItem) }));
+export const ModelList = lazy(() => z.object({ data: z.array(real(ModelItem)) }));
 export type ModelList = z.infer<typeof ModelList>;
 
 export const ModelsQuery = lazy(() => z.object({
@@ -52,6 +52,6 @@ export type NoModelsConnection = z.infer<typeof NoModelsConnection>;
 
 export const NoModelsReason = lazy(() => z.object({
   message: z.string(),
-  connections: z.array(NoModelsConnection).optional(),
+  connections: z.array(real(NoModelsConnection)).optional(),
 }));
 export type NoModelsReason = z.infer<typeof NoModelsReason>;

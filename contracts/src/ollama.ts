@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * Wire shapes of the `/ollama` proxy. Request bodies are loose objects: anything Ollama accepts that we
@@ -53,7 +53,7 @@ export const OllamaChatMessage = lazy(() => z.looseObject({
 
 export const OllamaChatForm = lazy(() => z.looseObject({
   model: z.string().min(1),
-  messages: z.array(OllamaChatMessage),
+  messages: z.array(real(OllamaChatMessage)),
   stream: z.boolean().optional(),
   metadata: z.unknown().optional(),
 }));
@@ -94,5 +94,5 @@ export const OllamaModel = lazy(() => z.looseObject({
 }));
 export type OllamaModel = z.infer<typeof OllamaModel>;
 
-export const OllamaTagsResponse = lazy(() => z.object({ models: z.array(OllamaModel) }));
+export const OllamaTagsResponse = lazy(() => z.object({ models: z.array(real(OllamaModel)) }));
 export type OllamaTagsResponse = z.infer<typeof OllamaTagsResponse>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * OpenAI wire shapes as Open WebUI accepts and emits them (`/openai/*`, `/api/chat/completions`,
@@ -27,14 +27,14 @@ export const OpenAIConfig = lazy(() => z.object({
   ENABLE_OPENAI_API: z.boolean().nullable().optional(),
   OPENAI_API_BASE_URLS: z.array(z.string()),
   OPENAI_API_KEYS: z.array(z.string()),
-  OPENAI_API_CONFIGS: z.record(z.string(), OpenAIConnectionConfig),
+  OPENAI_API_CONFIGS: z.record(z.string(), real(OpenAIConnectionConfig)),
 }));
 export type OpenAIConfig = z.infer<typeof OpenAIConfig>;
 
 export const OpenAIVerifyForm = lazy(() => z.object({
   url: z.string().min(1),
   key: z.string(),
-  config: OpenAIConnectionConfig.nullable().optional(),
+  config: real(OpenAIConnectionConfig).nullable().optional(),
 }));
 export type OpenAIVerifyForm = z.infer<typeof OpenAIVerifyForm>;
 
@@ -57,8 +57,8 @@ export type OpenAIToolCall = z.infer<typeof OpenAIToolCall>;
 
 export const OpenAIChatMessage = lazy(() => z.looseObject({
   role: z.string(),
-  content: z.union([z.string(), z.array(OpenAIContentPart)]).nullable().optional(),
-  tool_calls: z.array(OpenAIToolCall).nullable().optional(),
+  content: z.union([z.string(), z.array(real(OpenAIContentPart))]).nullable().optional(),
+  tool_calls: z.array(real(OpenAIToolCall)).nullable().optional(),
   tool_call_id: z.string().optional(),
   name: z.string().optional(),
 }));
@@ -88,7 +88,7 @@ export const OPEN_WEBUI_CHAT_FIELDS = [
 
 export const ChatCompletionRequest = lazy(() => z.looseObject({
   model: z.string().min(1),
-  messages: z.array(OpenAIChatMessage),
+  messages: z.array(real(OpenAIChatMessage)),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   // Open WebUI extras, typed so the service can read them; all optional.
@@ -127,11 +127,11 @@ export const ChatCompletion = lazy(() => z.looseObject({
         role: z.string(),
         content: z.string().nullable(),
         reasoning_content: z.string().optional(),
-        tool_calls: z.array(OpenAIToolCall).optional(),
+        tool_calls: z.array(real(OpenAIToolCall)).optional(),
       }),
     }),
   ),
-  usage: OpenAIUsage.optional(),
+  usage: real(OpenAIUsage).optional(),
 }));
 export type ChatCompletion = z.infer<typeof ChatCompletion>;
 
@@ -149,11 +149,11 @@ export const ChatCompletionChunk = lazy(() => z.looseObject({
         role: z.string().optional(),
         content: z.string().nullable().optional(),
         reasoning_content: z.string().optional(),
-        tool_calls: z.array(OpenAIToolCall).optional(),
+        tool_calls: z.array(real(OpenAIToolCall)).optional(),
       }),
     }),
   ),
-  usage: OpenAIUsage.nullable().optional(),
+  usage: real(OpenAIUsage).nullable().optional(),
 }));
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 import { WebConfigForm } from './web-search.ts';
 import { AccessControl as AccessControlDoc } from './workspace.ts';
 
@@ -14,11 +14,11 @@ export const KnowledgeForm = lazy(() => z.looseObject({
   name: z.string().trim().min(1).max(512),
   description: z.string().max(100_000).default(''),
   data: z.record(z.string(), z.unknown()).nullable().optional(),
-  access_control: AccessControl,
+  access_control: real(AccessControl),
 }));
 
 export const KnowledgeFileIdForm = lazy(() => z.looseObject({ file_id: z.string().min(1) }));
-export const KnowledgeFileIdBatch = lazy(() => z.array(KnowledgeFileIdForm).max(10_000));
+export const KnowledgeFileIdBatch = lazy(() => z.array(real(KnowledgeFileIdForm)).max(10_000));
 
 export const ProcessFileForm = lazy(() => z.looseObject({
   file_id: z.string().min(1),
@@ -41,7 +41,7 @@ export const QueryDocForm = lazy(() => z.looseObject({
   hybrid: z.boolean().nullable().optional(),
 }));
 
-export const QueryCollectionsForm = lazy(() => QueryDocForm.omit({ collection_name: true }).extend({
+export const QueryCollectionsForm = lazy(() => real(QueryDocForm).omit({ collection_name: true }).extend({
   collection_names: z.array(z.string().min(1).max(512)).min(1).max(100),
 }));
 
@@ -80,7 +80,7 @@ export const RetrievalConfigUpdate = lazy(() => z.looseObject({
   FILE_MAX_COUNT: z.number().int().min(0).nullable().optional(),
   ALLOWED_FILE_EXTENSIONS: z.array(z.string()).nullable().optional(),
   // Web search settings (issue 17).
-  web: WebConfigForm.nullable().optional(),
+  web: real(WebConfigForm).nullable().optional(),
 }));
 
 const ConnectionConfig = lazy(() => z.looseObject({ url: z.string().optional(), key: z.string().optional() }));
@@ -89,8 +89,8 @@ export const EmbeddingConfigUpdate = lazy(() => z.looseObject({
   embedding_engine: z.enum(['', 'ollama', 'openai']),
   embedding_model: z.string(),
   embedding_batch_size: z.number().int().min(1).max(4096).nullable().optional(),
-  openai_config: ConnectionConfig.nullable().optional(),
-  ollama_config: ConnectionConfig.nullable().optional(),
+  openai_config: real(ConnectionConfig).nullable().optional(),
+  ollama_config: real(ConnectionConfig).nullable().optional(),
 }));
 
 export type KnowledgeForm = z.infer<typeof KnowledgeForm>;

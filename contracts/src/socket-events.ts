@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * Socket.IO wire shapes, with Open WebUI's event names. The server listens on path `/ws/socket.io`;
@@ -26,7 +26,7 @@ export const CompletionUsage = lazy(() => z.record(z.string(), z.unknown()));
 export const ChatCompletionEventData = lazy(() => z.object({
   content: z.string().optional(),
   done: z.boolean().optional(),
-  usage: CompletionUsage.optional(),
+  usage: real(CompletionUsage).optional(),
   error: z.object({ content: z.string() }).optional(),
   title: z.string().optional(),
   sources: z.array(z.unknown()).optional(),
@@ -34,7 +34,7 @@ export const ChatCompletionEventData = lazy(() => z.object({
 export type ChatCompletionEventData = z.infer<typeof ChatCompletionEventData>;
 
 export const ChatEventData = lazy(() => z.discriminatedUnion('type', [
-  z.object({ type: z.literal('chat:completion'), data: ChatCompletionEventData }),
+  z.object({ type: z.literal('chat:completion'), data: real(ChatCompletionEventData) }),
   z.object({ type: z.literal('chat:active'), data: z.object({ active: z.boolean() }) }),
   z.object({ type: z.literal('chat:message:delta'), data: z.object({ content: z.string() }) }),
   z.object({ type: z.literal('chat:message'), data: z.object({ content: z.string() }) }),
@@ -52,7 +52,7 @@ export type ChatEventData = z.infer<typeof ChatEventData>;
 export const ChatEvent = lazy(() => z.object({
   chat_id: z.string(),
   message_id: z.string(),
-  data: ChatEventData,
+  data: real(ChatEventData),
 }));
 export type ChatEvent = z.infer<typeof ChatEvent>;
 

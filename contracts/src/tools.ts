@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 /**
  * Tool servers (Admin > Settings > External Tools, user settings) and `/api/v1/tools/`, in Open WebUI
@@ -20,7 +20,7 @@ export const ToolServerConnection = lazy(() => z.looseObject({
 export type ToolServerConnection = z.infer<typeof ToolServerConnection>;
 
 export const ToolServersConfigForm = lazy(() => z.object({
-  TOOL_SERVER_CONNECTIONS: z.array(ToolServerConnection),
+  TOOL_SERVER_CONNECTIONS: z.array(real(ToolServerConnection)),
 }));
 export type ToolServersConfigForm = z.infer<typeof ToolServersConfigForm>;
 

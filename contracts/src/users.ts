@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazy } from './lazy.ts';
+import { lazy, real } from './lazy.ts';
 
 export const UserRole = lazy(() => z.enum(['pending', 'user', 'admin']));
 export type UserRole = z.infer<typeof UserRole>;
@@ -23,7 +23,7 @@ export const UserModel = lazy(() => z.object({
   name: z.string(),
   email: z.string(),
   username: z.string().nullable().optional(),
-  role: UserRole,
+  role: real(UserRole),
   profile_image_url: z.string(),
   bio: z.string().nullable().optional(),
   gender: z.string().nullable().optional(),
@@ -47,20 +47,20 @@ export const UserListQuery = lazy(() => z.object({
 }));
 export type UserListQuery = z.infer<typeof UserListQuery>;
 
-export const UserListItem = lazy(() => UserModel.omit({ api_key: true }).extend({ group_ids: z.array(z.string()) }));
-export const UserListResponse = lazy(() => z.object({ users: z.array(UserListItem), total: z.number() }));
+export const UserListItem = lazy(() => real(UserModel).omit({ api_key: true }).extend({ group_ids: z.array(z.string()) }));
+export const UserListResponse = lazy(() => z.object({ users: z.array(real(UserListItem)), total: z.number() }));
 export type UserListResponse = z.infer<typeof UserListResponse>;
 
 /** `GET /api/v1/users/{id}`: what any verified user may learn about another. */
 export const UserPublicInfo = lazy(() => z.object({ name: z.string(), profile_image_url: z.string(), active: z.boolean() }));
 export type UserPublicInfo = z.infer<typeof UserPublicInfo>;
 
-export const UserRoleUpdateForm = lazy(() => z.object({ id: z.string().max(255), role: UserRole }));
+export const UserRoleUpdateForm = lazy(() => z.object({ id: z.string().max(255), role: real(UserRole) }));
 export type UserRoleUpdateForm = z.infer<typeof UserRoleUpdateForm>;
 
 /** `POST /api/v1/users/{id}/update` (admin). An empty or missing password leaves it unchanged. */
 export const UserUpdateForm = lazy(() => z.object({
-  role: UserRole,
+  role: real(UserRole),
   name: SafeText(255),
   email: SafeText(255),
   profile_image_url: SafeText(2_000_000),
@@ -78,9 +78,9 @@ export type UserInfo = z.infer<typeof UserInfo>;
 const PermissionSection = lazy(() => z.record(z.string(), z.unknown()));
 /** The permission tree (`USER_PERMISSIONS`): feature flags grouped as the original groups them. */
 export const UserPermissions = lazy(() => z.looseObject({
-  workspace: PermissionSection,
-  sharing: PermissionSection,
-  chat: PermissionSection,
-  features: PermissionSection,
+  workspace: real(PermissionSection),
+  sharing: real(PermissionSection),
+  chat: real(PermissionSection),
+  features: real(PermissionSection),
 }));
 export type UserPermissions = z.infer<typeof UserPermissions>;

@@ -1,8 +1,8 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { lazy } from '../../contracts/src/lazy.ts';
-import { ChatForm, SigninForm } from '@owui/contracts';
+import { lazy, real } from '../../contracts/src/lazy.ts';
+import { ChatForm, ChatImportForm, ChatsImportForm, SigninForm } from '@owui/contracts';
 
 /** contracts' schemas are built at first use (contracts/src/lazy.ts); they must behave as the schema itself. */
 describe('lazy contract schemas', () => {
@@ -46,5 +46,13 @@ describe('lazy contract schemas', () => {
     expect(ChatForm.safeParse({ chat: { title: 't' } }).success).toBe(true);
     expect(ChatForm.safeParse({ chat: 1 }).error?.issues[0]?.message).toBe('Invalid input: expected record, received number');
     expect(SigninForm.safeParse({ email: 'a@b.c' }).success).toBe(false);
+  });
+
+  it('nests the built schema, not the Proxy, where a contract uses another one (real())', () => {
+    const element = ChatsImportForm.shape.chats.element;
+    expect(element).toBe(real(ChatImportForm));
+    expect(element).not.toBe(ChatImportForm);
+    expect(real(element)).toBe(element);
+    expect(real('not a schema')).toBe('not a schema');
   });
 });
