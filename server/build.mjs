@@ -93,6 +93,30 @@ const onDemand = {
 };
 
 /**
+ * Node built-ins that a bundled CommonJS file requires at load but calls only for options this server
+ * does not use at start, each replaced there by a stand-in that requires the real module at the first
+ * property read (the banner's `require`, as before). Loading a built-in that is not in Node's start-up
+ * snapshot compiles it and everything it requires:
+ * - fastify/lib/server.js: node:http2 (with tls, https: ~17 ms of CPU, used only with the `http2`
+ *   option), node:https (only with `https`), node:dns (only to listen on every address of a host name).
+ */
+const BUILTINS_ON_DEMAND = [{ file: /[\\/]node_modules[\\/]fastify[\\/]lib[\\/]server\.js$/, builtins: ['node:http2', 'node:https', 'node:dns'] }];
+const builtinsOnDemand = {
+  name: 'builtins-on-demand',
+  setup(b) {
+    for (const { file, builtins } of BUILTINS_ON_DEMAND) {
+      const filter = new RegExp(`^(${builtins.join('|')})$`);
+      b.onResolve({ filter }, (args) => (file.test(args.importer) ? { path: args.path, namespace: 'builtins-on-demand' } : undefined));
+    }
+    b.onLoad({ filter: /.*/, namespace: 'builtins-on-demand' }, (args) => ({
+      // A variable, so esbuild leaves the require to run time instead of resolving it back here.
+      contents: `const id = ${JSON.stringify(args.path)}; let real; module.exports = new Proxy({}, { get: (_t, key) => (real ??= require(id))[key], has: (_t, key) => key in (real ??= require(id)) });`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * undici (~1 MB of source, ~45 ms of module initialisation) is what our code calls for every upstream
  * request, but no start needs it: the server listens, answers /health and serves the UI without one
  * outgoing request. Our imports of 'undici' get a stand-in with the same names that requires the real
@@ -246,7 +270,7 @@ const result = await build({
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand, undiciOnDemand, lazyRouteMatchers],
+  plugins: [cjsDynamicImport, zodEnglishOnly, onDemand, builtinsOnDemand, undiciOnDemand, lazyRouteMatchers],
   metafile: true,
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy, real } from './lazy.ts';
 
 /**
  * OpenAI wire shapes as Open WebUI accepts and emits them (`/openai/*`, `/api/chat/completions`,
@@ -9,7 +10,7 @@ import { z } from 'zod';
 // ---- connection settings (`/openai/config`) ----
 
 /** Per-connection options under OPENAI_API_CONFIGS, keyed by URL index as a string ("0", "1", ...). */
-export const OpenAIConnectionConfig = z.looseObject({
+export const OpenAIConnectionConfig = lazy(() => z.looseObject({
   enable: z.boolean().optional(),
   prefix_id: z.string().nullable().optional(),
   model_ids: z.array(z.string()).nullable().optional(),
@@ -19,48 +20,48 @@ export const OpenAIConnectionConfig = z.looseObject({
   azure: z.boolean().optional(),
   api_version: z.string().nullable().optional(),
   auth_type: z.string().nullable().optional(),
-});
+}));
 export type OpenAIConnectionConfig = z.infer<typeof OpenAIConnectionConfig>;
 
-export const OpenAIConfig = z.object({
+export const OpenAIConfig = lazy(() => z.object({
   ENABLE_OPENAI_API: z.boolean().nullable().optional(),
   OPENAI_API_BASE_URLS: z.array(z.string()),
   OPENAI_API_KEYS: z.array(z.string()),
-  OPENAI_API_CONFIGS: z.record(z.string(), OpenAIConnectionConfig),
-});
+  OPENAI_API_CONFIGS: z.record(z.string(), real(OpenAIConnectionConfig)),
+}));
 export type OpenAIConfig = z.infer<typeof OpenAIConfig>;
 
-export const OpenAIVerifyForm = z.object({
+export const OpenAIVerifyForm = lazy(() => z.object({
   url: z.string().min(1),
   key: z.string(),
-  config: OpenAIConnectionConfig.nullable().optional(),
-});
+  config: real(OpenAIConnectionConfig).nullable().optional(),
+}));
 export type OpenAIVerifyForm = z.infer<typeof OpenAIVerifyForm>;
 
 // ---- chat completions ----
 
-export const OpenAIContentPart = z.looseObject({
+export const OpenAIContentPart = lazy(() => z.looseObject({
   type: z.string(),
   text: z.string().optional(),
   image_url: z.union([z.string(), z.looseObject({ url: z.string(), detail: z.string().optional() })]).optional(),
-});
+}));
 export type OpenAIContentPart = z.infer<typeof OpenAIContentPart>;
 
-export const OpenAIToolCall = z.looseObject({
+export const OpenAIToolCall = lazy(() => z.looseObject({
   id: z.string().optional(),
   index: z.number().optional(),
   type: z.string().optional(),
   function: z.looseObject({ name: z.string().optional(), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional() }),
-});
+}));
 export type OpenAIToolCall = z.infer<typeof OpenAIToolCall>;
 
-export const OpenAIChatMessage = z.looseObject({
+export const OpenAIChatMessage = lazy(() => z.looseObject({
   role: z.string(),
-  content: z.union([z.string(), z.array(OpenAIContentPart)]).nullable().optional(),
-  tool_calls: z.array(OpenAIToolCall).nullable().optional(),
+  content: z.union([z.string(), z.array(real(OpenAIContentPart))]).nullable().optional(),
+  tool_calls: z.array(real(OpenAIToolCall)).nullable().optional(),
   tool_call_id: z.string().optional(),
   name: z.string().optional(),
-});
+}));
 export type OpenAIChatMessage = z.infer<typeof OpenAIChatMessage>;
 
 /**
@@ -85,9 +86,9 @@ export const OPEN_WEBUI_CHAT_FIELDS = [
   'metadata',
 ] as const;
 
-export const ChatCompletionRequest = z.looseObject({
+export const ChatCompletionRequest = lazy(() => z.looseObject({
   model: z.string().min(1),
-  messages: z.array(OpenAIChatMessage),
+  messages: z.array(real(OpenAIChatMessage)),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   // Open WebUI extras, typed so the service can read them; all optional.
@@ -102,17 +103,17 @@ export const ChatCompletionRequest = z.looseObject({
   tool_servers: z.array(z.unknown()).nullable().optional(),
   variables: z.record(z.string(), z.unknown()).nullable().optional(),
   background_tasks: z.record(z.string(), z.unknown()).nullable().optional(),
-});
+}));
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
-export const OpenAIUsage = z.looseObject({
+export const OpenAIUsage = lazy(() => z.looseObject({
   prompt_tokens: z.number(),
   completion_tokens: z.number(),
   total_tokens: z.number(),
-});
+}));
 export type OpenAIUsage = z.infer<typeof OpenAIUsage>;
 
-export const ChatCompletion = z.looseObject({
+export const ChatCompletion = lazy(() => z.looseObject({
   id: z.string(),
   object: z.literal('chat.completion'),
   created: z.number(),
@@ -126,15 +127,15 @@ export const ChatCompletion = z.looseObject({
         role: z.string(),
         content: z.string().nullable(),
         reasoning_content: z.string().optional(),
-        tool_calls: z.array(OpenAIToolCall).optional(),
+        tool_calls: z.array(real(OpenAIToolCall)).optional(),
       }),
     }),
   ),
-  usage: OpenAIUsage.optional(),
-});
+  usage: real(OpenAIUsage).optional(),
+}));
 export type ChatCompletion = z.infer<typeof ChatCompletion>;
 
-export const ChatCompletionChunk = z.looseObject({
+export const ChatCompletionChunk = lazy(() => z.looseObject({
   id: z.string(),
   object: z.literal('chat.completion.chunk'),
   created: z.number(),
@@ -148,34 +149,34 @@ export const ChatCompletionChunk = z.looseObject({
         role: z.string().optional(),
         content: z.string().nullable().optional(),
         reasoning_content: z.string().optional(),
-        tool_calls: z.array(OpenAIToolCall).optional(),
+        tool_calls: z.array(real(OpenAIToolCall)).optional(),
       }),
     }),
   ),
-  usage: OpenAIUsage.nullable().optional(),
-});
+  usage: real(OpenAIUsage).nullable().optional(),
+}));
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
 
 // ---- embeddings ----
 
-export const EmbeddingsRequest = z.looseObject({
+export const EmbeddingsRequest = lazy(() => z.looseObject({
   model: z.string().min(1),
   input: z.union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))]),
-});
+}));
 export type EmbeddingsRequest = z.infer<typeof EmbeddingsRequest>;
 
-export const EmbeddingsResponse = z.looseObject({
+export const EmbeddingsResponse = lazy(() => z.looseObject({
   object: z.literal('list'),
   data: z.array(z.looseObject({ object: z.literal('embedding'), embedding: z.union([z.array(z.number()), z.string()]), index: z.number() })),
   model: z.string().nullable().optional(),
   usage: z.looseObject({ prompt_tokens: z.number(), total_tokens: z.number() }).optional(),
-});
+}));
 export type EmbeddingsResponse = z.infer<typeof EmbeddingsResponse>;
 
 // ---- errors ----
 
 /** OpenAI's error body, which the official SDKs parse; `/openai/*` upstream errors keep this shape. */
-export const OpenAIErrorBody = z.object({
+export const OpenAIErrorBody = lazy(() => z.object({
   error: z.looseObject({ message: z.string(), type: z.string().nullable().optional(), code: z.union([z.string(), z.number()]).nullable().optional() }),
-});
+}));
 export type OpenAIErrorBody = z.infer<typeof OpenAIErrorBody>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy, real } from './lazy.ts';
 
 /**
  * Socket.IO wire shapes, with Open WebUI's event names. The server listens on path `/ws/socket.io`;
@@ -8,32 +9,32 @@ export const SOCKET_PATH = '/ws/socket.io';
 
 // ---- client -> server
 
-export const UserJoinPayload = z.object({ auth: z.object({ token: z.string() }).optional() });
+export const UserJoinPayload = lazy(() => z.object({ auth: z.object({ token: z.string() }).optional() }));
 export type UserJoinPayload = z.infer<typeof UserJoinPayload>;
 /** Ack of `user-join`: who the socket now acts for. */
-export const UserJoinAck = z.object({ id: z.string(), name: z.string() });
+export const UserJoinAck = lazy(() => z.object({ id: z.string(), name: z.string() }));
 export type UserJoinAck = z.infer<typeof UserJoinAck>;
 
-export const UsagePayload = z.object({ model: z.string() });
+export const UsagePayload = lazy(() => z.object({ model: z.string() }));
 export type UsagePayload = z.infer<typeof UsagePayload>;
 
 // ---- server -> client: the `events` envelope
 
-export const CompletionUsage = z.record(z.string(), z.unknown());
+export const CompletionUsage = lazy(() => z.record(z.string(), z.unknown()));
 
 /** `chat:completion`: the state of a reply being generated; `content` is the whole text so far. */
-export const ChatCompletionEventData = z.object({
+export const ChatCompletionEventData = lazy(() => z.object({
   content: z.string().optional(),
   done: z.boolean().optional(),
-  usage: CompletionUsage.optional(),
+  usage: real(CompletionUsage).optional(),
   error: z.object({ content: z.string() }).optional(),
   title: z.string().optional(),
   sources: z.array(z.unknown()).optional(),
-});
+}));
 export type ChatCompletionEventData = z.infer<typeof ChatCompletionEventData>;
 
-export const ChatEventData = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('chat:completion'), data: ChatCompletionEventData }),
+export const ChatEventData = lazy(() => z.discriminatedUnion('type', [
+  z.object({ type: z.literal('chat:completion'), data: real(ChatCompletionEventData) }),
   z.object({ type: z.literal('chat:active'), data: z.object({ active: z.boolean() }) }),
   z.object({ type: z.literal('chat:message:delta'), data: z.object({ content: z.string() }) }),
   z.object({ type: z.literal('chat:message'), data: z.object({ content: z.string() }) }),
@@ -45,14 +46,14 @@ export const ChatEventData = z.discriminatedUnion('type', [
   // Generated images of the reply (image generation step): [{type: 'image', url}].
   z.object({ type: z.literal('files'), data: z.object({ files: z.array(z.record(z.string(), z.unknown())) }) }),
   z.object({ type: z.literal('status'), data: z.object({ description: z.string().optional(), done: z.boolean().optional() }).passthrough() }),
-]);
+]));
 export type ChatEventData = z.infer<typeof ChatEventData>;
 
-export const ChatEvent = z.object({
+export const ChatEvent = lazy(() => z.object({
   chat_id: z.string(),
   message_id: z.string(),
-  data: ChatEventData,
-});
+  data: real(ChatEventData),
+}));
 export type ChatEvent = z.infer<typeof ChatEvent>;
 
 /** Event names and payloads, for typing `socket.io` Server and client generics. */
@@ -71,8 +72,8 @@ export interface ClientToServerEvents {
 
 // ---- /api/tasks
 
-export const TaskStartedResponse = z.object({ status: z.literal(true), task_id: z.string() });
+export const TaskStartedResponse = lazy(() => z.object({ status: z.literal(true), task_id: z.string() }));
 export type TaskStartedResponse = z.infer<typeof TaskStartedResponse>;
-export const TaskListResponse = z.object({ tasks: z.array(z.string()) });
-export const ChatTaskIdsResponse = z.object({ task_ids: z.array(z.string()) });
-export const TaskStopResponse = z.object({ status: z.boolean(), message: z.string() });
+export const TaskListResponse = lazy(() => z.object({ tasks: z.array(z.string()) }));
+export const ChatTaskIdsResponse = lazy(() => z.object({ task_ids: z.array(z.string()) }));
+export const TaskStopResponse = lazy(() => z.object({ status: z.boolean(), message: z.string() }));

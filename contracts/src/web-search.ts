@@ -1,20 +1,21 @@
 import { z } from 'zod';
+import { lazy } from './lazy.ts';
 
 /** `POST /api/v1/retrieval/process/web` (the original's ProcessUrlForm). */
-export const ProcessUrlForm = z.looseObject({
+export const ProcessUrlForm = lazy(() => z.looseObject({
   url: z.string().min(1).max(8192),
   collection_name: z.string().min(1).max(512).nullable().optional(),
-});
+}));
 
 /** `POST /api/v1/retrieval/process/web/search` (the original's SearchForm). */
-export const WebSearchForm = z.looseObject({
+export const WebSearchForm = lazy(() => z.looseObject({
   queries: z.array(z.string().min(1).max(2000)).min(1).max(16),
-});
+}));
 
 const opt = <T extends z.ZodTypeAny>(t: T) => t.nullable().optional();
 
 /** The `web` part of `POST /api/v1/retrieval/config/update` (the original's WebConfig); unknown keys are ignored. */
-export const WebConfigForm = z.looseObject({
+export const WebConfigForm = lazy(() => z.looseObject({
   ENABLE_WEB_SEARCH: opt(z.boolean()),
   WEB_SEARCH_ENGINE: opt(z.string().max(100)),
   WEB_SEARCH_RESULT_COUNT: opt(z.number().int().min(1).max(100)),
@@ -41,4 +42,4 @@ export const WebConfigForm = z.looseObject({
   PERPLEXITY_SEARCH_CONTEXT_USAGE: opt(z.enum(['low', 'medium', 'high'])),
   WEB_LOADER_ENGINE: opt(z.string().max(100)),
   ENABLE_WEB_LOADER_SSL_VERIFICATION: opt(z.boolean()),
-});
+}));

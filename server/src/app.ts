@@ -36,6 +36,7 @@ import { handleClientError } from './plugins/limits.js';
 import { createLogger, registerRequestLog } from './plugins/logging.js';
 import { useZod } from './plugins/zod.js';
 import { schemaController } from './plugins/schema-compilers.js';
+import { answerHeadWithGet } from './plugins/head-as-get.js';
 import { attachRealtime } from './realtime/socket.js';
 import { chatAppRoutes } from './modules/chat-app/chat-app.routes.js';
 import { staticRoutes } from './modules/chat-app/static.routes.js';
@@ -68,7 +69,10 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>, options: BuildOptio
     clientErrorHandler: handleClientError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     schemaController,
+    // HEAD is answered by the GET route (plugins/head-as-get.ts), not by a registered twin of each.
+    exposeHeadRoutes: false,
   });
+  answerHeadWithGet(app);
   const full: AppContext = { ...ctx, log: app.log };
   app.decorate('ctx', full);
 

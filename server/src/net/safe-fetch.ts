@@ -1,4 +1,3 @@
-import dns from 'node:dns';
 import net from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch, type Dispatcher, type Response as UndiciResponse } from 'undici';
 import { isBlockedAddress } from './address-policy.js';
@@ -70,8 +69,9 @@ export interface SafeResponse {
   json(): unknown;
 }
 
+// node:dns is loaded at the first lookup, not with the server (a start resolves no name).
 const systemResolve = async (hostname: string): Promise<ResolvedAddress[]> =>
-  dns.promises.lookup(hostname, { all: true, verbatim: true });
+  (await import('node:dns/promises')).lookup(hostname, { all: true, verbatim: true });
 
 async function pickAddresses(hostname: string, port: number, policy: SafeFetchPolicy): Promise<string[]> {
   const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { defaultAssets } from './default-assets.js';
 
 const TYPES = new Map([
   ['.png', 'image/png'],
@@ -39,7 +38,8 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
         return reply.send(fs.createReadStream(file));
       }
     }
-    const asset = defaultAssets().get(rel);
+    // Drawn at the first request for one (with node:zlib), not with the server.
+    const asset = (await import('./default-assets.js')).defaultAssets().get(rel);
     if (!asset) return reply.status(404).send({ detail: 'Not Found' });
     return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
   };

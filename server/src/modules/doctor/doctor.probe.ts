@@ -1,4 +1,3 @@
-import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { ConnectionKind, ConnectionReport, DoctorFinding, DoctorStep } from '@owui/contracts';
 import { Agent, request } from 'undici';
@@ -120,6 +119,8 @@ export async function probeConnection(target: ProbeTarget, opts: ProbeOptions): 
   // DNS
   let address = host;
   if (net.isIP(host) === 0) {
+    // Loaded here, not with the server (a start resolves no name), and before the timed lookup.
+    const dns = await import('node:dns/promises');
     const r = await timed(() => dns.lookup(host));
     if (r.error) {
       const code = codeOf(r.error);
