@@ -1,10 +1,18 @@
 import { Migrator, sql, type MigrationResultSet } from 'kysely';
 import type { Db } from './database.js';
+import { createFreshSqlite } from './fresh-sqlite.js';
 import { migrations } from './migrations/index.js';
 
 /** Brings the schema up to date. Runs at start-up, before the server listens. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   if (await upToDate(db)) return [];
+  const fresh = await createFreshSqlite(db);
+  if (fresh) return fresh;
+  return migrateWithKysely(db);
+}
+
+/** Kysely's Migrator: every database that is neither up to date nor a new SQLite file. */
+export async function migrateWithKysely(db: Db): Promise<string[]> {
   const migrator = new Migrator({
     db: db.kysely,
     provider: {
