@@ -11,13 +11,12 @@
 // error; and the difference of medians per launch), added p50/p99 at c=1 over all of a build's blocks
 // (minus the direct call's), and `uptime` load.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { session } from './lib/fixtures.mjs';
 import { runLoad } from './lib/load.mjs';
-import { removeTempDirs, startServer, startUpstream, tempDataDir } from './lib/procs.mjs';
+import { removeTempDirs, schedNs, startServer, startUpstream, tempDataDir } from './lib/procs.mjs';
 import { percentile } from './lib/stats.mjs';
 
 const [binA, binB, pairsArg = '30', blockArg = '500', launchesArg = '3'] = process.argv.slice(2);
@@ -30,18 +29,6 @@ const pairs = Math.max(2, Math.round(Number(pairsArg) / launches));
 const block64 = Number(blockArg);
 const block1 = Math.max(20, Math.round(block64 / 5));
 
-/** On-CPU ns of every live thread of `pid` (10 ms ticks of /proc/<pid>/stat are too coarse here). */
-function schedNs(pid) {
-  let ns = 0;
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      /* thread ended */
-    }
-  }
-  return ns;
-}
 
 /** Median; the mean of the two middle values for an even count (stats.median takes the lower one). */
 function median(xs) {

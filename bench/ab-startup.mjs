@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { populatedDataDir, session } from './lib/fixtures.mjs';
-import { removeTempDirs, sleep, startServer, tempDataDir } from './lib/procs.mjs';
+import { removeTempDirs, schedNs, sleep, startServer, tempDataDir } from './lib/procs.mjs';
 import { median } from './lib/stats.mjs';
 
 const [binA, binB, roundsArg = '3', startsArg = '5', ...extra] = process.argv.slice(2);
@@ -29,18 +29,8 @@ async function launch(bin, dataDir) {
   return { ...s, ms: s.startMs, cpuMs: s.stats().cpuMs, schedMs: schedCpuMs(s.pid) };
 }
 
-/** On-CPU time of every live thread of the process in ms from /proc/<pid>/task/<tid>/schedstat (ns, not 10 ms ticks). */
-function schedCpuMs(pid) {
-  let ns = 0;
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      /* thread ended */
-    }
-  }
-  return ns / 1e6;
-}
+/** On-CPU time of every live thread of the process in ms (schedstat ns, not 10 ms ticks). */
+const schedCpuMs = (pid) => schedNs(pid) / 1e6;
 
 async function browse(url, headers, count) {
   const paths = ['/health', '/api/config', '/api/v1/auths/', '/api/v1/chats/?page=1', '/api/version'];

@@ -38,6 +38,19 @@ export function buildServer() {
 }
 
 /** utime+stime in ms, VmRSS and VmHWM in MB, of a live process. */
+/** On-CPU ns of every live thread of `pid` from /proc/<pid>/task/<tid>/schedstat (finer than the 10 ms ticks of /proc/<pid>/stat). */
+export function schedNs(pid) {
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* thread ended */
+    }
+  }
+  return ns;
+}
+
 export function procStats(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the ")" that closes the command name; utime and stime are fields 14 and 15.
