@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { session } from './lib/fixtures.mjs';
-import { runLoad } from './lib/load.mjs';
+import { runLoad, timedRequest } from './lib/load.mjs';
 import { removeTempDirs, schedNs, startServer, startUpstream, tempDataDir } from './lib/procs.mjs';
 import { percentile } from './lib/stats.mjs';
 
@@ -41,33 +41,21 @@ function median(xs) {
 function driver(origin, { path: p, body, headers }, concurrency) {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 600_000 });
   const opts = { path: p, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
-  let failures = 0;
-  let firstFailure;
+  const tally = { failures: 0, firstFailure: undefined };
   return {
     get failures() {
-      return failures;
+      return tally.failures;
     },
     get firstFailure() {
-      return firstFailure;
+      return tally.firstFailure;
     },
     async run(n, lat) {
       let next = 0;
       const worker = async () => {
         while (next < n) {
           next++;
-          const t = performance.now();
-          try {
-            const r = await pool.request(opts);
-            const text = await r.body.text();
-            if (r.statusCode !== 200) {
-              failures++;
-              firstFailure ??= `${r.statusCode} ${text.slice(0, 200)}`;
-            }
-          } catch (err) {
-            failures++;
-            firstFailure ??= String(err);
-          }
-          lat?.push(performance.now() - t);
+          const ms = await timedRequest(pool, opts, tally);
+          lat?.push(ms);
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));

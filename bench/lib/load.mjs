@@ -3,6 +3,26 @@ import { Pool } from 'undici';
 import { percentile } from './stats.mjs';
 
 /**
+ * One request on `pool`, its body read; a non-200 or a transport error counts in `tally` (`failures`,
+ * the first one's text in `firstFailure`). Resolves with the request's time in ms.
+ */
+export async function timedRequest(pool, opts, tally) {
+  const t = performance.now();
+  try {
+    const r = await pool.request(opts);
+    const text = await r.body.text();
+    if (r.statusCode !== 200) {
+      tally.failures++;
+      tally.firstFailure ??= `${r.statusCode} ${text.slice(0, 200)}`;
+    }
+  } catch (err) {
+    tally.failures++;
+    tally.firstFailure ??= String(err);
+  }
+  return performance.now() - t;
+}
+
+/**
  * Runs `total` requests with `concurrency` workers (each on its own connection) after `warmup`
  * unrecorded ones. Returns per-request latencies (ms), throughput and failures. `probe` (optional, e.g.
  * a process's CPU ms) is read after the warm-up and after the last request; `probed` is the difference.
@@ -14,23 +34,8 @@ export async function runLoad({ origin, path, paths, method = 'POST', headers = 
   // `paths` (GET, no body): a mixed load, request i asks for paths[i % paths.length].
   const each = paths ? paths.map((p) => ({ path: p, method: 'GET', headers })) : null;
   let sent = 0;
-  let failures = 0;
-  let firstFailure;
-  const once = async () => {
-    const t = performance.now();
-    try {
-      const r = await pool.request(each ? each[sent++ % each.length] : opts);
-      const text = await r.body.text();
-      if (r.statusCode !== 200) {
-        failures++;
-        firstFailure ??= `${r.statusCode} ${text.slice(0, 200)}`;
-      }
-    } catch (err) {
-      failures++;
-      firstFailure ??= String(err);
-    }
-    return performance.now() - t;
-  };
+  const tally = { failures: 0, firstFailure: undefined };
+  const once = () => timedRequest(pool, each ? each[sent++ % each.length] : opts, tally);
   const drive = async (count, record) => {
     let next = 0;
     const lat = new Float64Array(count);
@@ -45,15 +50,15 @@ export async function runLoad({ origin, path, paths, method = 'POST', headers = 
     return record ? { lat, seconds: (performance.now() - t0) / 1000 } : undefined;
   };
   await drive(warmup, false);
-  failures = 0;
+  tally.failures = 0;
   const p0 = probe?.();
   const { lat, seconds } = await drive(total, true);
   const probed = probe ? probe() - p0 : undefined;
   await pool.close();
   return {
     requests: total,
-    failures,
-    firstFailure,
+    failures: tally.failures,
+    firstFailure: tally.firstFailure,
     rps: total / seconds,
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
