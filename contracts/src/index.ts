@@ -14,3 +14,5 @@ export * from './retrieval.ts';
 export * from './media.ts';
 export * from './web-search.ts';
 export * from './chat-app.ts';
+// The schema behind a contract's lazy Proxy (lazy.ts), for code that holds a schema for every request.
+export { real } from './lazy.ts';

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import type { z } from 'zod';
+import { real } from '@owui/contracts';
 
 /** Lets `schema: { body: SomeZodSchema }` type `request.body` as that schema's output. */
 export interface ZodTypeProvider extends FastifyTypeProvider {
@@ -25,8 +26,11 @@ export class RequestValidationError extends Error {
 }
 
 const compile: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+  // Contracts are lazy Proxies (contracts/src/lazy.ts): the schema behind one is taken at the first
+  // request, so validating is a call on the schema itself, not a Proxy trap per request.
+  let built: z.ZodType | undefined;
   return (data: unknown) => {
-    const result = schema.safeParse(data);
+    const result = (built ??= real(schema)).safeParse(data);
     if (result.success) return { value: result.data };
     const issues = result.error.issues.map((i) => ({ path: i.path, message: i.message, code: i.code }));
     return { error: new RequestValidationError(httpPart ?? 'body', issues) };
