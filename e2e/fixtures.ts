@@ -17,7 +17,7 @@ export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function ensureBuilt(): void {
-  const server = path.join(ROOT, 'server', 'dist', 'server.js');
+  const server = path.join(ROOT, 'server', 'dist', 'server.cjs');
   const web = path.join(ROOT, 'web', 'build', 'index.html');
   if (fs.existsSync(server) && fs.existsSync(web) && !process.env.E2E_REBUILD) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });

@@ -20,7 +20,7 @@ function newest(dir) {
 const mtime = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
 const sources = Math.max(newest(path.join(root, 'server', 'src')), newest(path.join(root, 'contracts', 'src')));
 const webSources = newest(path.join(root, 'web', 'src'));
-const serverStale = mtime(path.join(root, 'server', 'dist', 'server.js')) < sources;
+const serverStale = mtime(path.join(root, 'server', 'dist', 'server.cjs')) < sources;
 const webStale = fs.existsSync(path.join(root, 'web', 'package.json')) && mtime(path.join(root, 'web', 'build', 'index.html')) < Math.max(webSources, sources);
 
 if (serverStale || webStale) {

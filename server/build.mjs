@@ -1,14 +1,22 @@
-// Bundles the server, the contracts it imports and its pure-JS npm dependencies into ESM: one entry
-// file (dist/server.js) holding what every start runs, plus chunks for what is loaded with `await
-// import()` at first use (features' heavy libraries, CLI verbs). A few bundled files to read and compile
-// is what makes a cold start fast (loading the same code as ~1,500 separate modules from node_modules cost
-// more CPU than everything else in start-up; see bench/RESULTS.md), and every KB left out of the entry
-// is compile time and heap a start does not pay.
+// Bundles the server, the contracts it imports and its pure-JS npm dependencies: one entry file
+// (dist/server.cjs) holding what every start runs, plus chunks for what is loaded with `await import()`
+// at first use (features' heavy libraries, CLI verbs). A few bundled files to read and compile is what
+// makes a cold start fast (loading the same code as ~1,500 separate modules from node_modules cost more
+// CPU than everything else in start-up; see bench/RESULTS.md), and every KB left out of the entry is
+// compile time and heap a start does not pay.
+// esbuild splits only ESM, and Node 20 has no code cache for ES modules (module.enableCompileCache is
+// Node 22), so the split output is turned into CommonJS files (same chunks, same import graph: an import
+// becomes a require of the chunk, an export a getter) that bin/load-bundle.cjs compiles with V8's code
+// cache. Compiling the ~1.9 MB a start loads was the largest single cost of a start.
 // Left external: the native SQLite and bcrypt bindings, the PostgreSQL driver (imported only when DATABASE_URL
 // names PostgreSQL) and ws's optional native add-ons.
-import { build } from 'esbuild';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import remapping from '@jridgewell/remapping';
+import { build, transform } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 
 // sqlite-vec finds its native extension next to its own package; bullmq reads its Lua scripts from disk;
@@ -84,7 +92,7 @@ const onDemand = {
       const importer = new RegExp(`[\\\\/]node_modules[\\\\/]${from.replace('/', '[\\\\/]')}[\\\\/]`);
       b.onResolve({ filter: new RegExp(`^${pkg.replace('/', '\\/')}$`) }, (args) => (importer.test(args.importer) ? { path: pkg, namespace: 'on-demand' } : undefined));
       b.onLoad({ filter: new RegExp(`^${pkg.replace('/', '\\/')}$`), namespace: 'on-demand' }, () => {
-        // `require` here is the banner's (module scope of the chunk), so this resolves like Node would.
+        // `require` here is the chunk's (bin/load-bundle.cjs), so this resolves like Node would.
         const load = `require('node:module').createRequire(require.resolve(${JSON.stringify(`${from}/package.json`)}))(${JSON.stringify(pkg)})`;
         return { contents: stub(load), loader: 'js' };
       });
@@ -95,7 +103,7 @@ const onDemand = {
 /**
  * Node built-ins that a bundled CommonJS file requires at load but calls only for options this server
  * does not use at start, each replaced there by a stand-in that requires the real module at the first
- * property read (the banner's `require`, as before). Loading a built-in that is not in Node's start-up
+ * property read (the chunk's `require`, as before). Loading a built-in that is not in Node's start-up
  * snapshot compiles it and everything it requires:
  * - fastify/lib/server.js: node:http2 (with tls, https: ~17 ms of CPU, used only with the `http2`
  *   option), node:https (only with `https`), node:dns (only to listen on every address of a host name).
@@ -131,11 +139,11 @@ const undiciOnDemand = {
     b.onResolve({ filter: /^undici$/ }, (args) => (/[\\/]node_modules[\\/]/.test(args.importer) ? undefined : { path: 'undici', namespace: 'undici-on-demand' }));
     b.onLoad({ filter: /.*/, namespace: 'undici-on-demand' }, () => {
       const lines = [
-        "import { createRequire } from 'node:module';",
-        // A variable, so esbuild leaves the require to run time (the file sits beside every chunk).
+        // A variable, so esbuild leaves the require to run time (the file sits beside every chunk); the
+        // chunk's `require` is bin/load-bundle.cjs's, which compiles it with the code cache too.
         "const file = './undici.cjs';",
         'let real;',
-        'const load = () => (real ??= createRequire(import.meta.url)(file));',
+        'const load = () => (real ??= require(file));',
         'const lazy = (name, target) => new Proxy(target, {',
         '  get: (_t, key) => Reflect.get(load()[name], key),',
         '  has: (_t, key) => key in load()[name],',
@@ -249,7 +257,9 @@ function isCommonJs(file) {
 
 const MINIFY = { minifyWhitespace: true, minifySyntax: true };
 
+// The ESM build stays in memory: only its CommonJS form (below) is written.
 const result = await build({
+  write: false,
   entryPoints: { server: 'src/server.ts' },
   // Chunks sit beside server.js (not in a subfolder): code that finds files relative to its own
   // import.meta.url (the extraction worker, the web build) resolves the same from every chunk.
@@ -267,12 +277,47 @@ const result = await build({
   // names (renaming saved ~1.7 MB more; keepNames, to keep them, cost more than it saved).
   ...MINIFY,
   external: external.flatMap((d) => [d, `${d}/*`]),
-  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __owuiCreateRequire } from 'node:module'; const require = __owuiCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   plugins: [cjsDynamicImport, zodEnglishOnly, onDemand, builtinsOnDemand, undiciOnDemand, lazyRouteMatchers],
   metafile: true,
 });
+
+mkdirSync('dist', { recursive: true });
+// Code caches of the last build are of other sources (bin/load-bundle.cjs also keys them by build id).
+rmSync('dist/.v8-cache', { recursive: true, force: true });
+// The entry of the old ESM layout, if this dist had one (its chunks go with the rule further down).
+for (const f of ['dist/server.js', 'dist/server.js.map']) rmSync(f, { force: true });
+
+/**
+ * One ESM output file as CommonJS, for bin/load-bundle.cjs. esbuild turns `import ... from './chunk-X.js'`
+ * into `require('./chunk-X.js')` (the loader maps it to chunk-X.cjs, evaluated once, like an ES module),
+ * each export into a getter (so bindings stay live, as an ES module's do), and `import()` into a promise
+ * of the required module. `import.meta.url` becomes the file's own URL, which the loader passes in, so
+ * paths resolved against it (worker files, the web build) do not change. The source map is composed
+ * with the ESM build's, so it still points into src/ and node_modules/.
+ */
+async function writeCommonJs(esm, esmMap) {
+  const name = path.basename(esm.path, '.js');
+  const code = esm.text.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n');
+  const out = await transform(code, {
+    format: 'cjs',
+    loader: 'js',
+    platform: 'node',
+    target: 'node20',
+    ...MINIFY,
+    define: { 'import.meta.url': '__owuiImportMetaUrl' },
+    supported: { 'dynamic-import': false },
+    sourcemap: 'external',
+    sourcefile: `${name}.js`,
+  });
+  const map = remapping([JSON.parse(out.map), JSON.parse(esmMap.text)], () => null);
+  map.file = `${name}.cjs`;
+  writeFileSync(`dist/${name}.cjs`, `${out.code}//# sourceMappingURL=${name}.cjs.map\n`);
+  writeFileSync(`dist/${name}.cjs.map`, JSON.stringify(map));
+  return `${name}.cjs`;
+}
+const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith('.js.map')).map((f) => [f.path.slice(0, -4), f]));
+const written = await Promise.all(result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => writeCommonJs(f, maps.get(f.path))));
 
 // The real undici for the stand-in above: bundled alone as CommonJS (what the package itself is).
 await build({
@@ -290,7 +335,7 @@ await build({
 // Chunk names carry a hash, so old ones would pile up. A server already running from the previous
 // build loads its chunks at first use, possibly after this rebuild: its chunks are kept one build
 // longer (dist/chunks.json lists the last build's), older ones removed.
-const produced = new Set(Object.keys(result.metafile.outputs).map((o) => path.basename(o)));
+const produced = new Set(written.flatMap((f) => [f, `${f}.map`]));
 const previous = existsSync('dist/chunks.json') ? new Set(JSON.parse(readFileSync('dist/chunks.json', 'utf8'))) : new Set();
 for (const f of readdirSync('dist').filter((n) => n.startsWith('chunk-'))) if (!produced.has(f) && !previous.has(f)) rmSync(`dist/${f}`);
 writeFileSync('dist/chunks.json', JSON.stringify([...produced].filter((n) => n.startsWith('chunk-'))));
@@ -304,8 +349,40 @@ for (const out of readdirSync('dist').filter((n) => n.endsWith('.js') || n.endsW
   if (ascii !== text) writeFileSync(out, ascii);
 }
 
+// What bin/load-bundle.cjs keys its code caches by: a hash of this build's code.
+const buildHash = createHash('sha256');
+for (const f of [...written, 'undici.cjs'].sort()) buildHash.update(f).update(readFileSync(`dist/${f}`));
+writeFileSync('dist/build-id', buildHash.digest('hex').slice(0, 16));
+
 // The document-extraction worker runs from its own file (worker threads start from a path); its parsers
 // (pdf.js, mammoth, officeparser) are loaded only there, from node_modules.
 for (const f of ['extract-worker.mjs', 'splitters.mjs']) copyFileSync(`src/rag/extract/${f}`, `dist/${f}`);
 // Likewise the embedded vector store's search worker and its bit index.
 for (const f of ['knn-worker.mjs', 'bit-index.mjs']) copyFileSync(`src/rag/vector/${f}`, `dist/${f}`);
+
+/**
+ * One start of the new build writes its code cache (bin/load-bundle.cjs), so that an install whose
+ * server may not write dist/ (the Docker image, the systemd unit: only DATA_DIR is theirs) starts from
+ * the cache too, and no writable code directory is needed at run time. The start gets an empty
+ * temporary DATA_DIR, a free loopback port and none of this shell's variables (no DATABASE_URL or
+ * REDIS_URL of the machine, no NODE_OPTIONS: its flags would key the cache). A build never fails on it:
+ * the server then writes the cache at its first start when it may, or compiles as before.
+ */
+async function primeCodeCache() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'owui-prime-'));
+  const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', GLOBAL_LOG_LEVEL: 'error', ENABLE_OLLAMA_API: 'false', ENABLE_OPENAI_API: 'false' };
+  const child = spawn(process.execPath, ['bin/open-webui.mjs', 'serve'], { env, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const id = readFileSync('dist/build-id', 'utf8').trim();
+  const dir = path.join('dist', '.v8-cache', `${id}-${process.version}-${process.arch}`);
+  const primed = () => existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('server.import-') && f.endsWith('.bin'));
+  try {
+    for (const t0 = Date.now(); !primed() && child.exitCode === null && Date.now() - t0 < 20_000; ) await new Promise((r) => setTimeout(r, 25));
+    if (!primed()) console.warn('build: the code cache was not written (the server did not start); the first start compiles instead');
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+await primeCodeCache();

@@ -32,8 +32,8 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(13
 export function buildServer() {
   const r = spawnSync('npm', ['run', 'build', '-w', 'server'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) {
-    if (!fs.existsSync(path.join(ROOT, 'server', 'dist', 'server.js'))) throw new Error(`server build failed:\n${r.stderr}`);
-    console.error('warning: server build failed; benchmarking the existing server/dist/server.js');
+    if (!fs.existsSync(path.join(ROOT, 'server', 'dist', 'server.cjs'))) throw new Error(`server build failed:\n${r.stderr}`);
+    console.error('warning: server build failed; benchmarking the existing server/dist/server.cjs');
   }
 }
 

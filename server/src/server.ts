@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import v8 from 'node:v8';
 import { buildApp } from './app.js';
 import { openContext } from './bootstrap.js';
 import { ConfigError, loadConfig, withOverrides } from './config/env.js';
@@ -31,8 +30,11 @@ const VERBS = new Map<string, () => Promise<(argv: string[]) => Promise<number>>
   ['import', async () => (await import('./db/adopt/adopt.cli.js')).importMain],
 ]);
 
-/** `restoreCompilers`: bin/open-webui.mjs held V8's optimising compiler (TurboFan) off while starting. */
-export async function main(argv = process.argv.slice(2), opts: { restoreCompilers?: boolean } = {}): Promise<void> {
+/**
+ * `onListening`: called once the server listens (bin/open-webui.mjs gives V8 its default flags back
+ * there: it held the young generation's growth and the compilers while starting).
+ */
+export async function main(argv = process.argv.slice(2), opts: { onListening?: () => void } = {}): Promise<void> {
   const verbEntry = argv[0] ? VERBS.get(argv[0]) : undefined;
   if (verbEntry) process.exit(await (await verbEntry())(argv.slice(1)));
   let parsed;
@@ -108,11 +110,7 @@ export async function main(argv = process.argv.slice(2), opts: { restoreCompiler
     await ctx.close();
     process.exit(1);
   }
-  // bin/open-webui.mjs kept the young generation from growing while starting; requests get V8's default
-  // (2, `node --v8-options`) back, so their throughput is what it always was; likewise the optimising
-  // compiler it held off while starting (V8's default, on).
-  v8.setFlagsFromString('--semi-space-growth-factor=2');
-  if (opts.restoreCompilers) v8.setFlagsFromString('--turbofan');
+  opts.onListening?.();
   // In the background: readiness (and /health) never waits for the model servers. Its connection check
   // is the first outgoing request, which loads the HTTP client (undici, see build.mjs): it starts once
   // the first response has gone out (a supervisor's /health), or SUMMARY_DELAY_MS after listen.

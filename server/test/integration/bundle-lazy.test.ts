@@ -60,6 +60,15 @@ describe(`the built bundle loads its lazy chunks (first socket request: ${first}
     await upstream?.close();
   });
 
+  it('has the code cache of what its start compiled, for the next start (bin/load-bundle.cjs)', async () => {
+    const id = fs.readFileSync(path.join(serverDir, 'dist', 'build-id'), 'utf8').trim();
+    const dir = path.join(serverDir, 'dist', '.v8-cache', `${id}-${process.version}-${process.arch}`);
+    const written = () => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => /^server\.import-[0-9a-f]+\.bin$/.test(f));
+    // Written just after listen, on the next turn of the event loop.
+    for (let t0 = Date.now(); !written() && Date.now() - t0 < 5000; ) await new Promise((r) => setTimeout(r, 20));
+    expect(written()).toBe(true);
+  });
+
   let token = '';
   it('signs up and sets the session cookie (cookie is imported dynamically by @fastify/cookie)', async () => {
     const res = await fetch(`${base}/api/v1/auths/signup`, {

@@ -22,6 +22,7 @@ describe('open-webui launcher without a build', () => {
     dirs.push(root);
     fs.mkdirSync(path.join(root, 'bin'));
     fs.copyFileSync(realBin, path.join(root, 'bin', 'open-webui.mjs'));
+    fs.copyFileSync(path.join(path.dirname(realBin), 'load-bundle.cjs'), path.join(root, 'bin', 'load-bundle.cjs'));
     if (buildScript) fs.writeFileSync(path.join(root, 'build.mjs'), buildScript);
     return root;
   }
@@ -38,7 +39,7 @@ describe('open-webui launcher without a build', () => {
 
   it('builds on demand in a checkout (build tool present), then runs the verb', () => {
     // Inside server/, so the build tool resolves from the workspace's node_modules like in a clone.
-    const stub = `import fs from 'node:fs';\nfs.mkdirSync('dist', { recursive: true });\nfs.writeFileSync('dist/server.js', "export async function main() { console.log('ran ' + process.argv.slice(2).join(' ')); }");\n`;
+    const stub = `import fs from 'node:fs';\nfs.mkdirSync('dist', { recursive: true });\nfs.writeFileSync('dist/server.cjs', "exports.main = async function main() { console.log('ran ' + process.argv.slice(2).join(' ')); };");\n`;
     const root = layout(serverDir, stub);
     const r = run(root, ['doctor', '--json']);
     expect(r.status).toBe(0);
