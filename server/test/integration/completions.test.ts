@@ -188,6 +188,30 @@ describe('/api/chat/completions and /api/embeddings', () => {
     expect(aborted.path).toBe('/api/chat');
   });
 
+  it('stops an OpenAI stream (relayed as it comes) when the client disconnects, and serves the next request', async () => {
+    up.reply = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
+    up.chunkDelayMs = 20;
+    try {
+      const before = up.abortedStreams;
+      const controller = new AbortController();
+      const res = await fetch(`${s.url}/api/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true }),
+        signal: controller.signal,
+      });
+      await res.body!.getReader().read();
+      controller.abort();
+      for (const t0 = Date.now(); up.abortedStreams === before && Date.now() - t0 < 3000; ) await new Promise((r) => setTimeout(r, 20));
+      expect(up.abortedStreams).toBe(before + 1);
+    } finally {
+      up.reply = 'Hello from the fake OpenAI server.';
+      up.chunkDelayMs = 0;
+    }
+    const next = await post({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] });
+    expect(next.status).toBe(200);
+  });
+
   it('applies backpressure to a translated stream: a client that stops reading stops Ollama, and every token arrives', async () => {
     const word = 'y'.repeat(1000) + ' ';
     ollama.script({ reply: word.repeat(40_000) });

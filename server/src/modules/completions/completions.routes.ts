@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ChatCompletionRequest, EmbeddingsRequest } from '@owui/contracts';
 import type { AppContext } from '../../context.js';
 import { chunksToSse } from '../../llm/translate/chat-stream.js';
-import { clientAbortSignal, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
+import { clientAbort } from '../../llm/client-abort.js';
+import { relayStream, sseErrorLine } from '../../llm/stream-relay.js';
 import { currentUser } from '../../plugins/auth-guard.js';
 import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { openaiStyleErrors } from '../openai/openai.errors.js';
@@ -34,8 +35,7 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
       request.body = await withMemories(ctx, request.body, currentUser(request));
       // Socket mode (modules/tasks): session_id + chat_id + id -> background task, `{status, task_id}` now.
       if (isSocketMode(request.body)) return startSocketCompletion(request.server, svc, request.body, currentUser(request));
-      const signal = clientAbortSignal(request, reply);
-      const outcome = await svc.start(request.body, currentUser(request), { signal });
+      const outcome = await svc.start(request.body, currentUser(request), { abort: clientAbort(request, reply) });
       if (outcome.kind === 'passthrough') {
         return relayStream(reply, outcome.response, {
           contentType: 'text/event-stream; charset=utf-8',
@@ -57,7 +57,7 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
 
   for (const url of ['/api/embeddings', '/api/v1/embeddings']) {
     app.post(url, { config: { auth: 'verified' }, schema: { body: EmbeddingsRequest }, errorHandler: openaiStyleErrors }, async (request, reply) => {
-      const { status, body } = await svc.embeddings(request.body, currentUser(request), { signal: clientAbortSignal(request, reply) });
+      const { status, body } = await svc.embeddings(request.body, currentUser(request), { abort: clientAbort(request, reply) });
       return reply.status(status).send(body);
     });
   }

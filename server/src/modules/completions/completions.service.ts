@@ -24,7 +24,7 @@ import { openaiChatToOllama } from '../../llm/translate/chat-request.js';
 import { ollamaChatToOpenai } from '../../llm/translate/chat-response.js';
 import { ollamaEmbeddingsToOpenai, openaiEmbeddingsToOllama } from '../../llm/translate/embeddings.js';
 import { sseData } from '../../llm/translate/lines.js';
-import type { UpstreamResponse } from '../../llm/upstreams.js';
+import type { AbortLike, UpstreamResponse } from '../../llm/upstreams.js';
 import { ModelAvailability } from '../models/models.availability.js';
 import { ModelsService } from '../models/models.service.js';
 import { authorizeModelUse, DENY_CHAT, ModelAccess } from '../models/model-access.js';
@@ -79,7 +79,22 @@ function withSourcesOutcome(outcome: CompletionOutcome, sources: Source[]): Comp
   return { ...outcome, sources };
 }
 
+/** The AbortSignal of a call, for a step that needs a real one (made now if the route gave `abort`). */
+function completionSignal(opts: CompletionOptions): AbortSignal | undefined {
+  return opts.signal ?? opts.abort?.signal;
+}
+
+/** What an upstream call watches: `abort` as it is (no AbortSignal made for it), else `signal`. */
+const stopOf = (opts: CompletionOptions): AbortLike | undefined => opts.abort ?? opts.signal;
+
 export interface CompletionOptions {
+  /**
+   * Stops the work when the caller goes away. A route passes `clientAbort(request, reply)` (llm/
+   * client-abort.ts): the upstream call watches it as it is, and only a step that needs a real
+   * AbortSignal (web search, tools) reads its `signal`, made then.
+   */
+  abort?: AbortLike & { readonly signal: AbortSignal };
+  /** The same for callers that hold an AbortSignal already (background tasks). */
   signal?: AbortSignal;
   /**
    * Internal callers only (the original's bypass_filter): skip the model access rule, e.g. RAG embedding
@@ -189,11 +204,14 @@ export class CompletionsService {
       request = applyPresetToChatRequest(request, access.record(request.model), user);
       const model = await this.model(request.model, user); // unknown model: 400 before any retrieval work
       // Web search step (features.web_search): adds a `web_search` item to `files` for the next step.
-      request = await webSearchStep(
-        { ctx: this.ctx, complete: (messages, signal) => this.#taskText(model, messages, user, signal), emit: opts.onEvent, signal: opts.signal },
-        request,
-        user,
-      );
+      // (Its deps hold the AbortSignal, made only for a chat that asks for a web search.)
+      if (wantsWebSearch(request)) {
+        request = await webSearchStep(
+          { ctx: this.ctx, complete: (messages, signal) => this.#taskText(model, messages, user, signal), emit: opts.onEvent, signal: completionSignal(opts) },
+          request,
+          user,
+        );
+      }
       // Files/RAG step: retrieved passages into the prompt, `sources` back to the client. Once per reply,
       // so every round of a tool loop sees the same context.
       ({ request, sources } = await chatFilesStep(this.ctx, user, request));
@@ -201,7 +219,7 @@ export class CompletionsService {
       let files: Json[];
       ({ request, files } = await chatImageStep(this.ctx, user, request, async (task) => {
         // The image prompt task: the same model, none of the chat's steps, the JSON answer only.
-        const out = await this.#upstream(model, task, user, { signal: opts.signal });
+        const out = await this.#upstream(model, task, user, { abort: opts.abort, signal: opts.signal });
         return out.kind === 'json' ? out.body : null;
       }));
       const withTools = await toolsStep(this, request, user, opts); // tools step: the whole reply as a tool loop
@@ -220,7 +238,7 @@ export class CompletionsService {
       const payload = openaiChatToOllama(applyParams(base, request.params, 'ollama')) as unknown as Json & { model: string };
       let res: UpstreamResponse;
       try {
-        ({ response: res } = await this.models.ollama.chat({ ...payload, model: model.id, metadata: { chat_id: chatId } }, { signal: opts.signal, user, urlIdx: pickServer(model) }));
+        ({ response: res } = await this.models.ollama.chat({ ...payload, model: model.id, metadata: { chat_id: chatId } }, { signal: stopOf(opts), user, urlIdx: pickServer(model) }));
       } catch (err) {
         throw ollamaException(err, 'stream');
       }
@@ -232,7 +250,7 @@ export class CompletionsService {
     const payload = applyParams(base, request.params, 'openai') as Json & { model: string };
     let res: UpstreamResponse;
     try {
-      ({ response: res } = await this.models.openai.chat(payload, { signal: opts.signal, user, chatId }));
+      ({ response: res } = await this.models.openai.chat(payload, { signal: stopOf(opts), user, chatId }));
     } catch (err) {
       throw openaiException(err);
     }
@@ -295,7 +313,7 @@ export class CompletionsService {
     if (model.owned_by === 'ollama') {
       let res: UpstreamResponse;
       try {
-        ({ response: res } = await this.models.ollama.embed({ ...openaiEmbeddingsToOllama(request), model: model.id }, { signal: opts.signal, user, urlIdx: pickServer(model) }));
+        ({ response: res } = await this.models.ollama.embed({ ...openaiEmbeddingsToOllama(request), model: model.id }, { signal: stopOf(opts), user, urlIdx: pickServer(model) }));
       } catch (err) {
         throw ollamaException(err, 'sync');
       }
@@ -304,7 +322,7 @@ export class CompletionsService {
     }
     let res: UpstreamResponse;
     try {
-      ({ response: res } = await this.models.openai.embeddings(request as Json & { model: string }, { signal: opts.signal, user }));
+      ({ response: res } = await this.models.openai.embeddings(request as Json & { model: string }, { signal: stopOf(opts), user }));
     } catch (err) {
       throw openaiException(err);
     }

@@ -53,7 +53,7 @@ export async function toolsStep(
     yield first.value;
     yield* it;
   };
-  const loop = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request), signal: opts.signal });
+  const loop = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request), signal: opts.signal ?? opts.abort?.signal });
   if (request.stream === true) return { kind: 'chunks', chunks: await primed(loop, set) };
   return { kind: 'json', status: 200, body: await collect(loop, request.model) };
 }
