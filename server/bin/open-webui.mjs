@@ -3,7 +3,6 @@
 // `npm install -g`). The server runs from the bundle ../dist/server.cjs that `npm run build` makes. A fresh
 // clone has no bundle yet: build it on demand when the build tool is installed (a checkout after
 // `npm install`), otherwise say which command to run instead of dying with ERR_MODULE_NOT_FOUND.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -32,6 +31,8 @@ if (!fs.existsSync(entry)) {
   }
   // stderr, so that `doctor --json` keeps a clean stdout.
   console.error('open-webui: first run in this checkout: building the server...');
+  // Imported here: node:child_process is ~3 ms of a start that does not need it.
+  const { spawnSync } = await import('node:child_process');
   const r = spawnSync(process.execPath, ['build.mjs'], { cwd: serverDir, stdio: ['ignore', 2, 2] });
   if (r.status !== 0 || !fs.existsSync(entry)) {
     console.error(`open-webui: building the server failed. Run \`npm run build\` in ${root} and read its errors.`);
