@@ -261,7 +261,7 @@ const MINIFY = { minifyWhitespace: true, minifySyntax: true };
 const result = await build({
   write: false,
   entryPoints: { server: 'src/server.ts' },
-  // Chunks sit beside server.js (not in a subfolder): code that finds files relative to its own
+  // Chunks sit beside server.cjs (not in a subfolder): code that finds files relative to its own
   // import.meta.url (the extraction worker, the web build) resolves the same from every chunk.
   outdir: 'dist',
   chunkNames: 'chunk-[hash]',

@@ -5,7 +5,7 @@ import type { AbortLike } from './upstreams.js';
  * What `clientAbortSignal` (below) gives, for callers that only hand it to
  * `Upstreams#request`: fires once the client goes away before our reply has finished. An
  * AbortController (an EventTarget, its signal and the listener add/remove on it) cost ~7-15 us of CPU
- * per proxied request; this holds one listener in a field. Where a real AbortSignal is needed (fetch,
+ * per proxied request; this keeps its listeners in an array. Where a real AbortSignal is needed (fetch,
  * AbortSignal.any, the completion steps), `signal` makes one at its first read, or use
  * clientAbortSignal.
  */
