@@ -80,7 +80,7 @@ function withSourcesOutcome(outcome: CompletionOutcome, sources: Source[]): Comp
 }
 
 /** The AbortSignal of a call, for a step that needs a real one (made now if the route gave `abort`). */
-function completionSignal(opts: CompletionOptions): AbortSignal | undefined {
+export function completionSignal(opts: CompletionOptions): AbortSignal | undefined {
   return opts.signal ?? opts.abort?.signal;
 }
 

@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest, UserModel } from '@owui/contracts';
 import { ApiError } from '../../errors/api-error.js';
-import type { CompletionOptions, CompletionOutcome, CompletionsService } from '../completions/completions.service.js';
+import { completionSignal, type CompletionOptions, type CompletionOutcome, type CompletionsService } from '../completions/completions.service.js';
 import { isSocketMode } from '../tasks/socket-completion.js';
 import { runToolLoop } from './tool-loop.js';
 import { resolveToolSet } from './tool-set.js';
@@ -53,7 +53,7 @@ export async function toolsStep(
     yield first.value;
     yield* it;
   };
-  const loop = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request), signal: opts.signal ?? opts.abort?.signal });
+  const loop = runToolLoop(request.messages as Json[], set, round, { maxRounds: servers.limits.maxToolRounds, events: isSocketMode(request), signal: completionSignal(opts) });
   if (request.stream === true) return { kind: 'chunks', chunks: await primed(loop, set) };
   return { kind: 'json', status: 200, body: await collect(loop, request.model) };
 }
