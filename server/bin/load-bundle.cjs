@@ -1,7 +1,8 @@
 'use strict';
-// Loads the server bundle (dist/*.cjs, made by build.mjs) with V8's code cache: the first start of a
-// build compiles its files and, once it is up, writes what V8 compiled to dist/.v8-cache/; every later
-// start hands that to V8 instead of compiling the ~1.9 MB again (bench/RESULTS.md, "code cache").
+// Loads the server bundle (dist/*.cjs, made by build.mjs) with V8's code cache: one start of a build
+// (the one build.mjs makes, else the first one that may write dist/) compiles its files and, once it is
+// up, writes what V8 compiled to dist/.v8-cache/; every later start hands that to V8 instead of
+// compiling the ~1.9 MB again (bench/RESULTS.md, "start-up round 6").
 // Node 20 caches neither ES modules nor CommonJS files on its own, hence this small loader: each file
 // runs once, wrapped like a CommonJS module, with its own URL for `import.meta.url`.
 //
