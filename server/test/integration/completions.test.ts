@@ -173,17 +173,22 @@ describe('/api/chat/completions and /api/embeddings', () => {
     expect(JSON.parse(events.at(-1)!).error.message).toMatch(/Stream interrupted/);
   });
 
-  it('aborts the Ollama generation when the client disconnects', async () => {
-    ollama.script({ reply: Array.from({ length: 300 }, (_, i) => `t${i}`).join(' '), tokenDelayMs: 20 });
+  /** Starts a streamed completion of `model`, reads its first bytes, then hangs up. */
+  const readFirstThenLeave = async (model: string) => {
     const controller = new AbortController();
     const res = await fetch(`${s.url}/api/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'x' }], stream: true }),
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'x' }], stream: true }),
       signal: controller.signal,
     });
     await res.body!.getReader().read();
     controller.abort();
+  };
+
+  it('aborts the Ollama generation when the client disconnects', async () => {
+    ollama.script({ reply: Array.from({ length: 300 }, (_, i) => `t${i}`).join(' '), tokenDelayMs: 20 });
+    await readFirstThenLeave('llama3.2:latest');
     const aborted = await ollama.waitForAbort(3000);
     expect(aborted.path).toBe('/api/chat');
   });
@@ -193,15 +198,7 @@ describe('/api/chat/completions and /api/embeddings', () => {
     up.chunkDelayMs = 20;
     try {
       const before = up.abortedStreams;
-      const controller = new AbortController();
-      const res = await fetch(`${s.url}/api/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true }),
-        signal: controller.signal,
-      });
-      await res.body!.getReader().read();
-      controller.abort();
+      await readFirstThenLeave('gpt-4o-mini');
       for (const t0 = Date.now(); up.abortedStreams === before && Date.now() - t0 < 3000; ) await new Promise((r) => setTimeout(r, 20));
       expect(up.abortedStreams).toBe(before + 1);
     } finally {
