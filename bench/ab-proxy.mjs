@@ -82,8 +82,10 @@ const ROUTES = [
 // thread) to that CPU, so neither gets a core the other does not.
 const routes = process.env.AB_ROUTES ? process.env.AB_ROUTES.split(',').map((i) => ROUTES[Number(i)]) : ROUTES;
 const pinCpu = process.env.AB_CPU;
-// AB_NODE_ARGS: node flags for both servers (space-separated, e.g. a V8 flag under test).
-const nodeArgs = process.env.AB_NODE_ARGS ? process.env.AB_NODE_ARGS.split(' ').filter(Boolean) : undefined;
+// AB_NODE_ARGS: node flags for both servers (space-separated); AB_NODE_ARGS_A / _B for one build only
+// (A and B may then be the same bin, to measure a flag).
+const argsOf = (v) => (v ? v.split(' ').filter(Boolean) : undefined);
+const nodeArgsOf = (k) => argsOf(process.env[`AB_NODE_ARGS_${k}`] ?? process.env.AB_NODE_ARGS);
 
 const upstream = await startUpstream();
 await upstream.configure({ chunks: 20, delayMs: 0, token: 'tok ', stamp: false });
@@ -99,7 +101,7 @@ let failures = 0;
 for (let launch = 0; launch < launches; launch++) {
   const builds = {};
   for (const [k, bin] of launch % 2 ? [['B', binB], ['A', binA]] : [['A', binA], ['B', binB]]) {
-    const srv = await startServer({ dataDir: tempDataDir(`ab-${k}`), upstreamUrl: upstream.url, bin: path.resolve(bin), ...(nodeArgs ? { nodeArgs } : {}) });
+    const srv = await startServer({ dataDir: tempDataDir(`ab-${k}`), upstreamUrl: upstream.url, bin: path.resolve(bin), ...(nodeArgsOf(k) ? { nodeArgs: nodeArgsOf(k) } : {}) });
     if (pinCpu !== undefined) spawnSync('taskset', ['-a', '-c', '-p', pinCpu, String(srv.pid)], { stdio: 'ignore' });
     builds[k] = { srv, auth: (await session(srv.url)).headers };
   }
