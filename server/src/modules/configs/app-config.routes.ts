@@ -18,8 +18,9 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
   app.get('/api/config', { config: { auth: 'public' } }, async (request) => {
     const token = tokenFromRequest(request);
     const user = token && !token.startsWith('sk-') ? await auth.userFromJwt(token) : token ? await auth.authenticate(request).then((r) => r.user, () => null) : null;
-
-    const features = {
+    // Every page load asks for this: the objects are built field by field (a chain of spreads into one
+    // literal took V8's slow property-copy path for each of them).
+    const features: Record<string, unknown> = {
       auth: ctx.config.auth.enabled,
       auth_trusted_header: Boolean(ctx.config.auth.trustedEmailHeader),
       enable_signup_password_confirmation: ctx.config.auth.enableSignupPasswordConfirmation,
@@ -32,7 +33,7 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
       enable_public_active_users_count: true,
       enable_easter_eggs: false,
     };
-    const base = {
+    const base: Record<string, unknown> = {
       status: true,
       name: ctx.config.webui.name,
       version: VERSION,
@@ -41,31 +42,36 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
       features,
     };
     if (!user) {
-      return (await users.count()) === 0 ? { ...base, onboarding: true } : base;
+      if ((await users.sharedCount()) === 0) base.onboarding = true;
+      return base;
     }
-    const ui = {
+    for (const [k, v] of SIGNED_IN_FEATURES) features[k] = v;
+    const ui: Record<string, unknown> = {
       pending_user_overlay_title: s.get('PENDING_USER_OVERLAY_TITLE'),
       pending_user_overlay_content: s.get('PENDING_USER_OVERLAY_CONTENT'),
     };
-    if (user.role === 'pending') return { ...base, features: { ...features, ...signedInFeatures() }, ui };
-    return {
-      ...base,
-      features: { ...features, ...signedInFeatures(), enable_image_generation: s.get('ENABLE_IMAGE_GENERATION'), enable_web_search: s.get('ENABLE_WEB_SEARCH') },
-      default_models: s.get('DEFAULT_MODELS') ?? '',
-      default_pinned_models: s.get('DEFAULT_PINNED_MODELS') ?? '',
-      default_prompt_suggestions: s.get('DEFAULT_PROMPT_SUGGESTIONS'),
-      user_count: await users.count(),
-      code: { engine: 'pyodide' },
-      // Audio (issue 20): what the UI needs to offer dictation and read-aloud.
-      audio: {
-        tts: { engine: s.get('AUDIO_TTS_ENGINE'), voice: s.get('AUDIO_TTS_VOICE'), split_on: s.get('AUDIO_TTS_SPLIT_ON') },
-        stt: { engine: s.get('AUDIO_STT_ENGINE') },
-      },
-      file: { max_size: null, max_count: null, image_compression: { width: null, height: null } },
-      permissions: s.get('USER_PERMISSIONS'),
-      ui: { ...ui, response_watermark: '' },
-      license_metadata: null,
+    if (user.role === 'pending') {
+      base.ui = ui;
+      return base;
+    }
+    features.enable_image_generation = s.get('ENABLE_IMAGE_GENERATION');
+    features.enable_web_search = s.get('ENABLE_WEB_SEARCH');
+    base.default_models = s.get('DEFAULT_MODELS') ?? '';
+    base.default_pinned_models = s.get('DEFAULT_PINNED_MODELS') ?? '';
+    base.default_prompt_suggestions = s.get('DEFAULT_PROMPT_SUGGESTIONS');
+    base.user_count = await users.sharedCount();
+    base.code = { engine: 'pyodide' };
+    // Audio (issue 20): what the UI needs to offer dictation and read-aloud.
+    base.audio = {
+      tts: { engine: s.get('AUDIO_TTS_ENGINE'), voice: s.get('AUDIO_TTS_VOICE'), split_on: s.get('AUDIO_TTS_SPLIT_ON') },
+      stt: { engine: s.get('AUDIO_STT_ENGINE') },
     };
+    base.file = { max_size: null, max_count: null, image_compression: { width: null, height: null } };
+    base.permissions = s.get('USER_PERMISSIONS');
+    ui.response_watermark = '';
+    base.ui = ui;
+    base.license_metadata = null;
+    return base;
   });
 
   app.get('/manifest.json', { config: { auth: 'public' } }, async () => ({
@@ -84,26 +90,24 @@ export async function appConfigRoutes(app: FastifyInstance, ctx: AppContext, aut
 }
 
 // Features this build implements or deliberately reports off, so the UI hides what is not there.
-function signedInFeatures() {
-  return {
-    enable_direct_connections: false,
-    enable_folders: true,
-    folder_max_file_count: null,
-    enable_channels: false,
-    enable_notes: false,
-    enable_web_search: false,
-    enable_code_execution: false,
-    enable_code_interpreter: false,
-    enable_image_generation: false,
-    enable_autocomplete_generation: false,
-    enable_community_sharing: false,
-    enable_message_rating: true,
-    enable_user_webhooks: false,
-    enable_user_status: false,
-    enable_admin_export: true,
-    enable_admin_chat_access: true,
-    enable_google_drive_integration: false,
-    enable_onedrive_integration: false,
-    enable_memories: true,
-  };
-}
+const SIGNED_IN_FEATURES: ReadonlyArray<[string, unknown]> = Object.entries({
+  enable_direct_connections: false,
+  enable_folders: true,
+  folder_max_file_count: null,
+  enable_channels: false,
+  enable_notes: false,
+  enable_web_search: false,
+  enable_code_execution: false,
+  enable_code_interpreter: false,
+  enable_image_generation: false,
+  enable_autocomplete_generation: false,
+  enable_community_sharing: false,
+  enable_message_rating: true,
+  enable_user_webhooks: false,
+  enable_user_status: false,
+  enable_admin_export: true,
+  enable_admin_chat_access: true,
+  enable_google_drive_integration: false,
+  enable_onedrive_integration: false,
+  enable_memories: true,
+});

@@ -9,7 +9,7 @@ import type { GroupForm, GroupResponse, GroupUpdateForm } from '@owui/contracts'
 import type { Db } from '../../db/database.js';
 import { jsonObject, readJson } from '../../db/json-column.js';
 import type { GroupTable } from '../../db/tables.js';
-import { modelAccessChanged } from '../models/model-access-cache.js';
+import { sharedRead, sharedReadChanged } from '../../db/shared-read.js';
 
 type Json = Record<string, unknown>;
 
@@ -36,6 +36,8 @@ export function toGroup(row: Selectable<GroupTable>): GroupResponse {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+const SHARED_KEY = 'groups';
+
 export class GroupsRepository {
   constructor(private readonly db: Db) {}
 
@@ -59,6 +61,14 @@ export class GroupsRepository {
   }
 
   /** Groups with this user among `user_ids`, newest first (the original's get_groups_by_member_id). */
+  /**
+   * Every group, shared between callers for a moment (db/shared-read.ts): what the model access rule and
+   * the permissions read on every request. Read-only.
+   */
+  shared(): Promise<readonly GroupResponse[]> {
+    return sharedRead(this.db, SHARED_KEY, () => this.list());
+  }
+
   async forMember(userId: string): Promise<GroupResponse[]> {
     return (await this.list()).filter((g) => g.user_ids.includes(userId));
   }
@@ -82,7 +92,7 @@ export class GroupsRepository {
       updated_at: t,
     };
     await this.#db.insertInto('group').values(row).execute();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return toGroup(row);
   }
 
@@ -92,7 +102,7 @@ export class GroupsRepository {
     if (form.permissions) patch.permissions = JSON.stringify(form.permissions);
     if (form.user_ids) patch.user_ids = JSON.stringify([...new Set(form.user_ids)]);
     const res = await this.#db.updateTable('group').set(patch).where('id', '=', id).executeTakeFirst();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return res.numUpdatedRows > 0n ? this.get(id) : null;
   }
 
@@ -102,13 +112,13 @@ export class GroupsRepository {
       .set({ user_ids: JSON.stringify([...new Set(userIds)]), updated_at: now() })
       .where('id', '=', id)
       .executeTakeFirst();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return res.numUpdatedRows > 0n ? this.get(id) : null;
   }
 
   async delete(id: string): Promise<boolean> {
     const res = await this.#db.deleteFrom('group').where('id', '=', id).executeTakeFirst();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return res.numDeletedRows > 0n;
   }
 

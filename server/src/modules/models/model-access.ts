@@ -23,7 +23,6 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { canAccess } from '../access/access-control.js';
 import { GroupsRepository } from '../groups/groups.repository.js';
-import { accessSnapshot } from './model-access-cache.js';
 import { ModelRecordsRepository } from './model-records.repository.js';
 
 type AccessCtx = Pick<AppContext, 'config' | 'db'>;
@@ -58,9 +57,8 @@ export class ModelAccess {
   ) {}
 
   static async load(ctx: AccessCtx, user: Caller): Promise<ModelAccess> {
-    // Shared for up to a second (model-access-cache.ts): this runs on every proxied request.
-    const snap = accessSnapshot(ctx.db, { records: () => ModelRecordsRepository.for(ctx).all(), groups: () => GroupsRepository.for(ctx).list() });
-    const [records, groups] = await Promise.all([snap.records, snap.groups]);
+    // Shared reads (db/shared-read.ts): this runs on every proxied request.
+    const [records, groups] = await Promise.all([ModelRecordsRepository.for(ctx).byId(), GroupsRepository.for(ctx).shared()]);
     const groupIds = groups.filter((g) => g.user_ids.includes(user.id)).map((g) => g.id);
     return new ModelAccess(user, bypassesModelAccess(ctx, user), records, groupIds);
   }

@@ -9,9 +9,11 @@ import type { Db } from '../../db/database.js';
 import type { ModelRecordTable } from '../../db/tables.js';
 import { parseAccessControl, serializeAccessControl } from '../access/access-control.js';
 import { readJson } from '../../db/json-column.js';
-import { modelAccessChanged } from './model-access-cache.js';
+import { sharedRead, sharedReadChanged } from '../../db/shared-read.js';
 
 type Json = Record<string, unknown>;
+
+const SHARED_KEY = 'model-records';
 const obj = (raw: unknown): Json => {
   const v = readJson(raw);
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
@@ -60,6 +62,14 @@ export class ModelRecordsRepository {
     return (await this.#db.selectFrom('model').selectAll().orderBy('created_at').orderBy('id').execute()).map(toRecord);
   }
 
+  /**
+   * Every record by id, shared between callers for a moment (db/shared-read.ts): what the model access
+   * rule reads on every generation request. Read-only.
+   */
+  byId(): Promise<ReadonlyMap<string, ModelRecord>> {
+    return sharedRead(this.db, SHARED_KEY, async () => new Map((await this.all()).map((r) => [r.id, r])));
+  }
+
   async get(id: string): Promise<ModelRecord | null> {
     const row = await this.#db.selectFrom('model').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : null;
@@ -71,38 +81,38 @@ export class ModelRecordsRepository {
       .insertInto('model')
       .values({ id: form.id, user_id: userId, ...columns(form), created_at: times?.created_at ?? t, updated_at: times?.updated_at ?? t })
       .execute();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return (await this.get(form.id))!;
   }
 
   async update(id: string, form: ModelForm): Promise<ModelRecord | null> {
     const res = await this.#db.updateTable('model').set({ ...columns(form), updated_at: now() }).where('id', '=', id).executeTakeFirst();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return res.numUpdatedRows > 0n ? this.get(id) : null;
   }
 
   async setOwner(id: string, userId: string): Promise<void> {
     await this.#db.updateTable('model').set({ user_id: userId }).where('id', '=', id).execute();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
   }
 
   async toggle(id: string): Promise<ModelRecord | null> {
     const current = await this.get(id);
     if (!current) return null;
     await this.#db.updateTable('model').set({ is_active: !current.is_active, updated_at: now() }).where('id', '=', id).execute();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return this.get(id);
   }
 
   async delete(id: string): Promise<boolean> {
     const res = await this.#db.deleteFrom('model').where('id', '=', id).executeTakeFirst();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return res.numDeletedRows > 0n;
   }
 
   async deleteAll(): Promise<void> {
     await this.#db.deleteFrom('model').execute();
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
   }
 
   /** Replaces the whole table by `records` in one transaction (the admin "sync"). */
@@ -112,7 +122,7 @@ export class ModelRecordsRepository {
       await trx.deleteFrom('model').execute();
       for (const r of records) await trx.insertInto('model').values({ id: r.id, user_id: userId, ...columns(r), created_at: t, updated_at: t }).execute();
     });
-    modelAccessChanged(this.db);
+    sharedReadChanged(this.db, SHARED_KEY);
     return this.all();
   }
 }

@@ -66,17 +66,38 @@ export function combinePermissions(into: Tree, grant: Tree): Tree {
   return into;
 }
 
-/** The default tree in force (what `/users/default/permissions` shows). */
-export function defaultPermissions(ctx: Pick<AppContext, 'config' | 'settings'>): Tree {
-  return mergePermissions(ctx.config.permissions.defaults, ctx.settings.get('USER_PERMISSIONS'));
+function freezeTree(tree: Tree): Tree {
+  for (const v of Object.values(tree)) if (isTree(v)) freezeTree(v);
+  return Object.freeze(tree);
 }
 
-/** Effective permissions: defaults with every group's grants OR-ed in. */
+// The merged default tree per settings store, kept while both sources are the same objects (settings
+// replace a value on every write and reload, so identity says when it changed).
+const mergedDefaults = new WeakMap<object, { base: Tree; over: unknown; tree: Tree }>();
+
+/** The default tree in force (what `/users/default/permissions` shows). Frozen: callers share it. */
+export function defaultPermissions(ctx: Pick<AppContext, 'config' | 'settings'>): Tree {
+  const base = ctx.config.permissions.defaults as Tree;
+  const over = ctx.settings.get('USER_PERMISSIONS');
+  const hit = mergedDefaults.get(ctx.settings);
+  if (hit && hit.base === base && hit.over === over) return hit.tree;
+  const tree = freezeTree(mergePermissions(base, over));
+  mergedDefaults.set(ctx.settings, { base, over, tree });
+  return tree;
+}
+
+/**
+ * Effective permissions: defaults with every group's grants OR-ed in. The groups are the shared read
+ * of GroupsRepository (a change made on another instance applies within a second). Read-only: a user
+ * in no granting group gets the shared default tree itself.
+ */
 export async function permissionsFor(ctx: PermissionContext, user: Pick<UserModel, 'id'>): Promise<Tree> {
-  const tree = defaultPermissions(ctx);
-  for (const group of await GroupsRepository.for(ctx).forMember(user.id)) {
-    if (group.permissions) combinePermissions(tree, group.permissions);
-  }
+  const defaults = defaultPermissions(ctx);
+  const grants: Tree[] = [];
+  for (const g of await GroupsRepository.for(ctx).shared()) if (g.permissions && g.user_ids.includes(user.id)) grants.push(g.permissions);
+  if (!grants.length) return defaults;
+  const tree = structuredClone(defaults);
+  for (const grant of grants) combinePermissions(tree, grant);
   return tree;
 }
 

@@ -4,10 +4,12 @@ import type { Db } from '../../db/database.js';
 import type { Database, UserTable } from '../../db/tables.js';
 import { storedJsonObject } from '../../plugins/json-limits.js';
 import { Precompiled } from '../../db/precompiled.js';
+import { sharedRead, sharedReadChanged } from '../../db/shared-read.js';
 
 // A broken or over-deep stored document reads as null instead of failing every list that includes the row.
 const json = (v: string | null) => storedJsonObject(v);
 type Exec = Kysely<Database> | Transaction<Database>;
+const COUNT_KEY = 'user-count';
 
 export function toUserModel(row: Selectable<UserTable>): UserModel {
   return { ...row, role: row.role as UserRole, info: json(row.info), settings: json(row.settings) };
@@ -61,6 +63,15 @@ export class UsersRepository {
     return Number(r.n);
   }
 
+  /**
+   * The count `/api/config` shows on every page load, kept while SQLite's change stamp holds
+   * (db/shared-read.ts; read every time on PostgreSQL). What decides a role (the first account is the
+   * admin) reads `count()`.
+   */
+  sharedCount(): Promise<number> {
+    return sharedRead(this.db, COUNT_KEY, () => this.count(), 0);
+  }
+
   /** The primary admin is the oldest account; it cannot be demoted or deleted. */
   async findFirst(): Promise<UserModel | undefined> {
     // created_at has one-second resolution: among accounts made in the same second the admin (the
@@ -93,6 +104,7 @@ export class UsersRepository {
       created_at: now,
     };
     await exec.insertInto('user').values(row).execute();
+    sharedReadChanged(this.db, COUNT_KEY);
     return toUserModel(row);
   }
 
@@ -119,7 +131,7 @@ export class UsersRepository {
       await tx.deleteFrom('token_cutoff').where('user_id', '=', id).execute();
       const r = await tx.deleteFrom('user').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
-    });
+    }).finally(() => sharedReadChanged(this.db, COUNT_KEY));
   }
 
   /** One page of users matching `query` (name or email, case-insensitive), and how many match in all. */
