@@ -18,13 +18,15 @@ export async function byChatDate<T extends Dated>(
   q: SelectQueryBuilder<ChatsDatabase, 'chat', T>,
   window: ListWindow,
   opts: { direction?: 'asc' | 'desc'; tieById?: boolean } = {},
+  /** The rows of `q` that have overlay rows, when the caller has read them already. */
+  overlaid?: readonly T[],
 ): Promise<T[]> {
   const direction = opts.direction ?? 'desc';
   const ordered = (b: SelectQueryBuilder<ChatsDatabase, 'chat', T>) => {
     const o = b.orderBy('updated_at', direction);
     return opts.tieById ? o.orderBy('id', 'asc') : o;
   };
-  const withRows = await q.where('id', 'in', (eb) => eb.selectFrom('chat_message_overlay').select('chat_message_overlay.chat_id')).execute();
+  const withRows = overlaid ?? (await q.where('id', 'in', (eb) => eb.selectFrom('chat_message_overlay').select('chat_message_overlay.chat_id')).execute());
   const skip = window.skip ?? 0;
   if (withRows.length === 0) {
     let plain = ordered(q);

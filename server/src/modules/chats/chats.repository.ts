@@ -6,6 +6,7 @@ import type { OverlayRow } from './chats.overlay.js';
 import { mergeOverlay, mergeOverlayParts } from './chats.overlay-merge.js';
 import { OverlayRepository } from './chats.overlay.repository.js';
 import { byChatDate } from './chats.list-order.js';
+import { Precompiled } from '../../db/precompiled.js';
 
 export type ChatRow = Selectable<ChatTable>;
 /** Every column except the (possibly huge) `chat` JSON text. */
@@ -28,6 +29,40 @@ export type ChatsDatabase = Database & { tag: TagTable; chat_tag: ChatTagTable }
 
 const HEAD = ['id', 'user_id', 'title', 'created_at', 'updated_at', 'share_id', 'archived', 'pinned', 'meta', 'folder_id'] as const;
 const TITLE_ID = ['id', 'title', 'updated_at', 'created_at'] as const;
+
+type SidebarFlags = { includePinned?: boolean; includeFolders?: boolean };
+
+function sidebarTitles(k: Kysely<ChatsDatabase>, userId: string, opts: SidebarFlags) {
+  let q = k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false);
+  if (!opts.includePinned) q = q.where('pinned', '=', false);
+  if (!opts.includeFolders) q = q.where('folder_id', 'is', null);
+  return q;
+}
+
+type TitleQuery = Precompiled<ChatTitleIdResponse>;
+const titleVariants = new Map<string, { overlaid: TitleQuery; all: TitleQuery; page: TitleQuery }>();
+
+/** The sidebar list's reads for one combination of its flags (at most four), built once. */
+function titleQueries(opts: SidebarFlags) {
+  const flags = { includePinned: Boolean(opts.includePinned), includeFolders: Boolean(opts.includeFolders) };
+  const key = `${flags.includePinned ? 1 : 0}${flags.includeFolders ? 1 : 0}`;
+  let v = titleVariants.get(key);
+  if (!v) {
+    const base = (k: Kysely<never>, userId: string) => sidebarTitles(k as unknown as Kysely<ChatsDatabase>, userId, flags);
+    v = {
+      overlaid: new Precompiled(1, (k, userId) => base(k, userId!).where('id', 'in', (eb) => eb.selectFrom('chat_message_overlay').select('chat_message_overlay.chat_id'))),
+      all: new Precompiled(1, (k, userId) => base(k, userId!).orderBy('updated_at', 'desc')),
+      page: new Precompiled(3, (k, userId, limit, skip) =>
+        base(k, userId!)
+          .orderBy('updated_at', 'desc')
+          .limit(limit as unknown as number)
+          .offset(skip as unknown as number),
+      ),
+    };
+    titleVariants.set(key, v);
+  }
+  return v;
+}
 
 export interface ListWindow {
   skip?: number;
@@ -177,14 +212,20 @@ export class ChatsRepository {
     });
   }
 
-  /** The sidebar list: not archived; pinned and in-folder chats only when asked. Served by chat_list_idx. */
-  async listTitles(userId: string, opts: ListWindow & { includePinned?: boolean; includeFolders?: boolean }): Promise<ChatTitleIdResponse[]> {
-    let q = this.k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false);
-    if (!opts.includePinned) q = q.where('pinned', '=', false);
-    if (!opts.includeFolders) q = q.where('folder_id', 'is', null);
+  /**
+   * The sidebar list: not archived; pinned and in-folder chats only when asked. Served by chat_list_idx.
+   * Read on every page load and after every reply, so its two reads are compiled once per variant
+   * (db/precompiled.ts); the merge with chats that have overlay rows (rare) takes the general path.
+   */
+  async listTitles(userId: string, opts: ListWindow & SidebarFlags): Promise<ChatTitleIdResponse[]> {
+    const compiled = titleQueries(opts);
+    const withRows = await compiled.overlaid.rows(this.db, [userId]);
+    if (withRows.length === 0) {
+      return opts.limit === undefined ? compiled.all.rows(this.db, [userId]) : compiled.page.rows(this.db, [userId, opts.limit, opts.skip ?? 0]);
+    }
     // No tie-breaker column: chat_list_idx already orders ties, and an extra sort key would make
     // SQLite sort instead of reading the first page straight off the index.
-    return byChatDate(this.k, this.overlay, q, opts);
+    return byChatDate(this.k, this.overlay, sidebarTitles(this.k, userId, opts), opts, {}, withRows);
   }
 
   async listFiltered(userId: string, archived: boolean | null, opts: FilteredListOptions): Promise<ChatTitleIdResponse[]> {
