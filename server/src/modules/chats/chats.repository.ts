@@ -32,36 +32,53 @@ const TITLE_ID = ['id', 'title', 'updated_at', 'created_at'] as const;
 
 type SidebarFlags = { includePinned?: boolean; includeFolders?: boolean };
 
-function sidebarTitles(k: Kysely<ChatsDatabase>, userId: string, opts: SidebarFlags) {
-  let q = k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false);
-  if (!opts.includePinned) q = q.where('pinned', '=', false);
-  if (!opts.includeFolders) q = q.where('folder_id', 'is', null);
-  return q;
+/** A user's titles not archived: what the sidebar and the pinned list narrow down. */
+const activeTitles = (k: Kysely<ChatsDatabase>, userId: string) =>
+  k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false);
+type TitleBase = (k: Kysely<ChatsDatabase>, userId: string) => ReturnType<typeof activeTitles>;
+
+function sidebarTitles(flags: SidebarFlags): TitleBase {
+  return (k, userId) => {
+    let q = activeTitles(k, userId);
+    if (!flags.includePinned) q = q.where('pinned', '=', false);
+    if (!flags.includeFolders) q = q.where('folder_id', 'is', null);
+    return q;
+  };
 }
+const pinnedTitles: TitleBase = (k, userId) => activeTitles(k, userId).where('pinned', '=', true);
 
 type TitleQuery = Precompiled<ChatTitleIdResponse>;
-const titleVariants = new Map<string, { overlaid: TitleQuery; all: TitleQuery; page: TitleQuery }>();
+interface TitleList {
+  base: TitleBase;
+  overlaid: TitleQuery;
+  all: TitleQuery;
+  page: TitleQuery;
+}
+const titleLists = new Map<string, TitleList>();
 
-/** The sidebar list's reads for one combination of its flags (at most four), built once. */
-function titleQueries(opts: SidebarFlags) {
-  const flags = { includePinned: Boolean(opts.includePinned), includeFolders: Boolean(opts.includeFolders) };
-  const key = `${flags.includePinned ? 1 : 0}${flags.includeFolders ? 1 : 0}`;
-  let v = titleVariants.get(key);
-  if (!v) {
-    const base = (k: Kysely<never>, userId: string) => sidebarTitles(k as unknown as Kysely<ChatsDatabase>, userId, flags);
-    v = {
-      overlaid: new Precompiled(1, (k, userId) => base(k, userId!).where('id', 'in', (eb) => eb.selectFrom('chat_message_overlay').select('chat_message_overlay.chat_id'))),
-      all: new Precompiled(1, (k, userId) => base(k, userId!).orderBy('updated_at', 'desc')),
+/**
+ * The reads of one title list (the sidebar per combination of its flags, the pinned list), built and
+ * compiled once (db/precompiled.ts): the chats of the list that have overlay rows, then the list by
+ * date, whole or one page.
+ */
+function titleList(key: string, base: TitleBase): TitleList {
+  let list = titleLists.get(key);
+  if (!list) {
+    const from = (k: Kysely<never>, userId: string | undefined) => base(k as unknown as Kysely<ChatsDatabase>, userId!);
+    list = {
+      base,
+      overlaid: new Precompiled(1, (k, userId) => from(k, userId).where('id', 'in', (eb) => eb.selectFrom('chat_message_overlay').select('chat_message_overlay.chat_id'))),
+      all: new Precompiled(1, (k, userId) => from(k, userId).orderBy('updated_at', 'desc')),
       page: new Precompiled(3, (k, userId, limit, skip) =>
-        base(k, userId!)
+        from(k, userId)
           .orderBy('updated_at', 'desc')
           .limit(limit as unknown as number)
           .offset(skip as unknown as number),
       ),
     };
-    titleVariants.set(key, v);
+    titleLists.set(key, list);
   }
-  return v;
+  return list;
 }
 
 export interface ListWindow {
@@ -214,18 +231,22 @@ export class ChatsRepository {
 
   /**
    * The sidebar list: not archived; pinned and in-folder chats only when asked. Served by chat_list_idx.
-   * Read on every page load and after every reply, so its two reads are compiled once per variant
-   * (db/precompiled.ts); the merge with chats that have overlay rows (rare) takes the general path.
+   * Read on every page load and after every reply, so its reads are precompiled (titleList).
    */
-  async listTitles(userId: string, opts: ListWindow & SidebarFlags): Promise<ChatTitleIdResponse[]> {
-    const compiled = titleQueries(opts);
-    const withRows = await compiled.overlaid.rows(this.db, [userId]);
+  listTitles(userId: string, opts: ListWindow & SidebarFlags): Promise<ChatTitleIdResponse[]> {
+    const key = `sidebar:${opts.includePinned ? 1 : 0}${opts.includeFolders ? 1 : 0}`;
+    return this.#titles(titleList(key, sidebarTitles({ includePinned: opts.includePinned, includeFolders: opts.includeFolders })), userId, opts);
+  }
+
+  /** A title list by date: precompiled reads; the merge with chats that have overlay rows (rare) as byChatDate does it. */
+  async #titles(list: TitleList, userId: string, window: ListWindow): Promise<ChatTitleIdResponse[]> {
+    const withRows = await list.overlaid.rows(this.db, [userId]);
     if (withRows.length === 0) {
-      return opts.limit === undefined ? compiled.all.rows(this.db, [userId]) : compiled.page.rows(this.db, [userId, opts.limit, opts.skip ?? 0]);
+      return window.limit === undefined ? list.all.rows(this.db, [userId]) : list.page.rows(this.db, [userId, window.limit, window.skip ?? 0]);
     }
     // No tie-breaker column: chat_list_idx already orders ties, and an extra sort key would make
     // SQLite sort instead of reading the first page straight off the index.
-    return byChatDate(this.k, this.overlay, sidebarTitles(this.k, userId, opts), opts, {}, withRows);
+    return byChatDate(this.k, this.overlay, list.base(this.k, userId), window, {}, withRows);
   }
 
   async listFiltered(userId: string, archived: boolean | null, opts: FilteredListOptions): Promise<ChatTitleIdResponse[]> {
@@ -238,9 +259,8 @@ export class ChatsRepository {
     return this.dated(await q.execute());
   }
 
-  async listPinned(userId: string): Promise<ChatTitleIdResponse[]> {
-    const q = this.k.selectFrom('chat').select(TITLE_ID).where('user_id', '=', userId).where('archived', '=', false).where('pinned', '=', true);
-    return byChatDate(this.k, this.overlay, q, {});
+  listPinned(userId: string): Promise<ChatTitleIdResponse[]> {
+    return this.#titles(titleList('pinned', pinnedTitles), userId, {});
   }
 
   /** Full rows; `userId` null means every user's chats (admin export), share snapshots excluded. */

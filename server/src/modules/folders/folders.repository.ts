@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js';
 import { jsonObject as parse } from '../../db/json-column.js';
 import type { Selectable } from 'kysely';
 import type { FolderTable } from '../../db/tables.js';
+import { Precompiled } from '../../db/precompiled.js';
 
 type FolderRow = Selectable<FolderTable>;
 
@@ -26,6 +27,11 @@ export function toFolderModel(row: FolderRow): FolderModel {
   };
 }
 
+// The sidebar reads it on every page load: built and compiled once (db/precompiled.ts).
+const FOLDERS_OF = new Precompiled<FolderRow>(1, (k, userId) =>
+  (k as unknown as Db['kysely']).selectFrom('folder').selectAll().where('user_id', '=', userId!).orderBy('created_at'),
+);
+
 /** SQL for `folder`; every query is scoped to the owner (the table's key is id + user_id). */
 export class FoldersRepository {
   constructor(private readonly db: Db) {}
@@ -35,8 +41,7 @@ export class FoldersRepository {
   }
 
   async list(userId: string): Promise<FolderModel[]> {
-    const rows = await this.k.selectFrom('folder').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
-    return rows.map(toFolderModel);
+    return (await FOLDERS_OF.rows(this.db, [userId])).map(toFolderModel);
   }
 
   async get(id: string, userId: string): Promise<FolderModel | null> {
