@@ -47,9 +47,21 @@ export function applyModelRecords(models: ModelItem[], records: Iterable<ModelRe
   return out;
 }
 
+// The base list, the records (a shared read, db/shared-read.ts) and the order are the same objects until
+// one changes: the records applied and sorted are kept with them, per context (read-only).
+const lastMerged = new WeakMap<object, { base: ModelItem[]; records: unknown; order: unknown; merged: ModelItem[] }>();
+
+function withRecords(ctx: AppContext, base: ModelItem[], records: ReadonlyMap<string, ModelRecord>): ModelItem[] {
+  const order = ctx.settings.get('MODEL_ORDER_LIST');
+  const hit = lastMerged.get(ctx);
+  if (hit && hit.base === base && hit.records === records && hit.order === order) return hit.merged;
+  const merged = sortModels(applyModelRecords(base, records.values()), order);
+  lastMerged.set(ctx, { base, records, order, merged });
+  return merged;
+}
+
 /** What `/api/models` answers this user: records applied, sorted, filtered by access. */
 export async function visibleModels(ctx: AppContext, user: Pick<UserModel, 'id' | 'role'>, base: ModelItem[]): Promise<ModelItem[]> {
   const access = await ModelAccess.load(ctx, user);
-  const merged = sortModels(applyModelRecords(base, access.records.values()), ctx.settings.get('MODEL_ORDER_LIST'));
-  return access.filter(merged, (m) => m.id);
+  return access.filter(withRecords(ctx, base, access.records), (m) => m.id);
 }

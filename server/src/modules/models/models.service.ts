@@ -47,10 +47,15 @@ export function ollamaToItem(m: OllamaModel, now: number): ModelItem {
 }
 
 /** MODEL_ORDER_LIST first (in its order), then everything else by name, case-insensitively. */
+// What String#localeCompare uses without arguments, made once (a list of a few hundred models sorted
+// per request compared through localeCompare and lower-cased both names in every comparison).
+const collator = new Intl.Collator();
+
 export function sortModels(models: ModelItem[], order: string[] | null): ModelItem[] {
   const rank = new Map((order ?? []).map((id, i) => [id, i]));
-  const key = (m: ModelItem) => rank.get(m.id) ?? Number.POSITIVE_INFINITY;
-  return [...models].sort((a, b) => key(a) - key(b) || (a.name ?? '').toLowerCase().localeCompare((b.name ?? '').toLowerCase()) || a.id.localeCompare(b.id));
+  const keyed = models.map((m) => ({ m, rank: rank.get(m.id) ?? Number.POSITIVE_INFINITY, name: (m.name ?? '').toLowerCase() }));
+  keyed.sort((a, b) => a.rank - b.rank || collator.compare(a.name, b.name) || collator.compare(a.m.id, b.m.id));
+  return keyed.map((k) => k.m);
 }
 
 export class ModelsService {
@@ -73,17 +78,27 @@ export class ModelsService {
   }
 
   #last: { models: ModelItem[]; generation: number } | null = null;
+  /** The last merge and what it was made from (read-only: callers share it). */
+  #merged: { ollama: unknown; openai: unknown; order: unknown; models: ModelItem[] } | null = null;
   #generation = 0;
 
   async list(opts: { refresh?: boolean } = {}): Promise<ModelItem[]> {
     const generation = this.#generation;
-    const now = Math.floor(Date.now() / 1000);
     const [ollama, openai] = await Promise.all([this.ollama.listModels(opts), this.openai.listModels(opts)]);
-    const byId = new Map<string, ModelItem>();
-    for (const m of ollama) byId.set(m.model, ollamaToItem(m, now));
-    // An OpenAI model with the same id as an Ollama one replaces it, as in the original's model map.
-    for (const m of openai) byId.set(m.id, { ...m, object: 'model', created: Number(m.created) || now, tags: normalizeTags(m.tags) } as ModelItem);
-    const models = sortModels([...byId.values()], this.ctx.settings.get('MODEL_ORDER_LIST'));
+    const order = this.ctx.settings.get('MODEL_ORDER_LIST');
+    // The connections' lists are cached objects: while they and the order are the same, so is the merge.
+    const m = this.#merged;
+    let models: ModelItem[];
+    if (m && m.ollama === ollama && m.openai === openai && m.order === order) models = m.models;
+    else {
+      const now = Math.floor(Date.now() / 1000);
+      const byId = new Map<string, ModelItem>();
+      for (const o of ollama) byId.set(o.model, ollamaToItem(o, now));
+      // An OpenAI model with the same id as an Ollama one replaces it, as in the original's model map.
+      for (const o of openai) byId.set(o.id, { ...o, object: 'model', created: Number(o.created) || now, tags: normalizeTags(o.tags) } as ModelItem);
+      models = sortModels([...byId.values()], order);
+      this.#merged = { ollama, openai, order, models };
+    }
     if (generation === this.#generation) this.#last = { models, generation };
     return models;
   }
