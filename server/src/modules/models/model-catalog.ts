@@ -11,6 +11,7 @@ import type { ModelItem, ModelRecord, UserModel } from '@owui/contracts';
 import type { AppContext } from '../../context.js';
 import { ModelAccess } from './model-access.js';
 import { sortModels } from './models.service.js';
+import { derivedPer } from '../../config/derived.js';
 
 type Json = Record<string, unknown>;
 
@@ -48,20 +49,13 @@ export function applyModelRecords(models: ModelItem[], records: Iterable<ModelRe
 }
 
 // The base list, the records (a shared read, db/shared-read.ts) and the order are the same objects until
-// one changes: the records applied and sorted are kept with them, per context (read-only).
-const lastMerged = new WeakMap<object, { base: ModelItem[]; records: unknown; order: unknown; merged: ModelItem[] }>();
-
-function withRecords(ctx: AppContext, base: ModelItem[], records: ReadonlyMap<string, ModelRecord>): ModelItem[] {
-  const order = ctx.settings.get('MODEL_ORDER_LIST');
-  const hit = lastMerged.get(ctx);
-  if (hit && hit.base === base && hit.records === records && hit.order === order) return hit.merged;
-  const merged = sortModels(applyModelRecords(base, records.values()), order);
-  lastMerged.set(ctx, { base, records, order, merged });
-  return merged;
-}
+// one changes: the records applied and sorted are kept with them, per context (config/derived.ts).
+const withRecords = derivedPer<ModelItem[]>();
 
 /** What `/api/models` answers this user: records applied, sorted, filtered by access. */
 export async function visibleModels(ctx: AppContext, user: Pick<UserModel, 'id' | 'role'>, base: ModelItem[]): Promise<ModelItem[]> {
   const access = await ModelAccess.load(ctx, user);
-  return access.filter(withRecords(ctx, base, access.records), (m) => m.id);
+  const order = ctx.settings.get('MODEL_ORDER_LIST');
+  const merged = withRecords(ctx, [base, access.records, order], () => sortModels(applyModelRecords(base, access.records.values()), order));
+  return access.filter(merged, (m) => m.id);
 }

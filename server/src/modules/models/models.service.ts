@@ -13,6 +13,7 @@ import type { ModelItem, OllamaModel } from '@owui/contracts';
 import { perContext, type AppContext } from '../../context.js';
 import { OllamaService } from '../ollama/ollama.service.js';
 import { OpenAIService } from '../openai/openai.service.js';
+import { derived } from '../../config/derived.js';
 
 const CONNECTION_KEYS = new Set([
   'ENABLE_OLLAMA_API',
@@ -78,8 +79,8 @@ export class ModelsService {
   }
 
   #last: { models: ModelItem[]; generation: number } | null = null;
-  /** The last merge and what it was made from (read-only: callers share it). */
-  #merged: { ollama: unknown; openai: unknown; order: unknown; models: ModelItem[] } | null = null;
+  /** The last merge (config/derived.ts; read-only: callers share it). */
+  readonly #merged = derived<ModelItem[]>();
   #generation = 0;
 
   async list(opts: { refresh?: boolean } = {}): Promise<ModelItem[]> {
@@ -87,18 +88,14 @@ export class ModelsService {
     const [ollama, openai] = await Promise.all([this.ollama.listModels(opts), this.openai.listModels(opts)]);
     const order = this.ctx.settings.get('MODEL_ORDER_LIST');
     // The connections' lists are cached objects: while they and the order are the same, so is the merge.
-    const m = this.#merged;
-    let models: ModelItem[];
-    if (m && m.ollama === ollama && m.openai === openai && m.order === order) models = m.models;
-    else {
+    const models = this.#merged([ollama, openai, order], () => {
       const now = Math.floor(Date.now() / 1000);
       const byId = new Map<string, ModelItem>();
-      for (const o of ollama) byId.set(o.model, ollamaToItem(o, now));
+      for (const m of ollama) byId.set(m.model, ollamaToItem(m, now));
       // An OpenAI model with the same id as an Ollama one replaces it, as in the original's model map.
-      for (const o of openai) byId.set(o.id, { ...o, object: 'model', created: Number(o.created) || now, tags: normalizeTags(o.tags) } as ModelItem);
-      models = sortModels([...byId.values()], order);
-      this.#merged = { ollama, openai, order, models };
-    }
+      for (const m of openai) byId.set(m.id, { ...m, object: 'model', created: Number(m.created) || now, tags: normalizeTags(m.tags) } as ModelItem);
+      return sortModels([...byId.values()], order);
+    });
     if (generation === this.#generation) this.#last = { models, generation };
     return models;
   }

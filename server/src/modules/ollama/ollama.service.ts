@@ -26,6 +26,7 @@
 import type { OllamaModel, UserModel } from '@owui/contracts';
 import { perContext, type AppContext } from '../../context.js';
 import { ModelListCache } from '../../llm/model-list-cache.js';
+import { derived } from '../../config/derived.js';
 import { userInfoHeaders } from '../../llm/user-info-headers.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
@@ -63,6 +64,7 @@ const CONNECTION_KEYS = new Set(['ENABLE_OLLAMA_API', 'OLLAMA_BASE_URLS', 'OLLAM
 export class OllamaService {
   readonly upstreams: Upstreams;
   readonly #models: ModelListCache<OllamaModel>;
+  readonly #connections = derived<OllamaConnection[]>();
 
   constructor(private readonly ctx: AppContext) {
     this.upstreams = upstreamsFor(ctx);
@@ -80,8 +82,10 @@ export class OllamaService {
     return this.ctx.settings.get('ENABLE_OLLAMA_API');
   }
 
+  /** The configured servers, built once per change of the settings they come from (read-only). */
   connections(): OllamaConnection[] {
-    return readConnections(this.ctx.settings);
+    const s = this.ctx.settings;
+    return this.#connections([s.get('OLLAMA_BASE_URLS'), s.get('OLLAMA_API_CONFIGS')], () => readConnections(s));
   }
 
   connection(idx: number): OllamaConnection {

@@ -15,6 +15,7 @@
 import type { UserModel } from '@owui/contracts';
 import { perContext, type AppContext } from '../../context.js';
 import { ModelListCache } from '../../llm/model-list-cache.js';
+import { derived } from '../../config/derived.js';
 import { userInfoHeaders } from '../../llm/user-info-headers.js';
 import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
@@ -69,6 +70,7 @@ export function prepareChatPayload(body: Body, model: string, conn: OpenAIConnec
 export class OpenAIService {
   readonly upstreams: Upstreams;
   readonly #models: ModelListCache<OpenAIModel>;
+  readonly #connections = derived<OpenAIConnection[]>();
 
   constructor(private readonly ctx: AppContext) {
     this.upstreams = upstreamsFor(ctx);
@@ -86,8 +88,10 @@ export class OpenAIService {
     return this.ctx.settings.get('ENABLE_OPENAI_API');
   }
 
+  /** The configured connections, built once per change of the settings they come from (read-only). */
   connections(): OpenAIConnection[] {
-    return readConnections(this.ctx.settings);
+    const s = this.ctx.settings;
+    return this.#connections([s.get('OPENAI_API_BASE_URLS'), s.get('OPENAI_API_KEYS'), s.get('OPENAI_API_CONFIGS')], () => readConnections(s));
   }
 
   connection(idx: number): OpenAIConnection {

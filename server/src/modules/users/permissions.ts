@@ -32,6 +32,7 @@ import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { GroupsRepository } from '../groups/groups.repository.js';
 import type { DEFAULT_USER_PERMISSIONS } from '../../config/permissions-env.js';
 import { getOwn, isUnsafeKey, setOwn } from '../../security/own-keys.js';
+import { derivedPer } from '../../config/derived.js';
 
 /** The parts of the app context permissions need (auth code holds a context without a logger). */
 export type PermissionContext = Pick<AppContext, 'config' | 'settings' | 'db'>;
@@ -71,19 +72,13 @@ function freezeTree(tree: Tree): Tree {
   return Object.freeze(tree);
 }
 
-// The merged default tree per settings store, kept while both sources are the same objects (settings
-// replace a value on every write and reload, so identity says when it changed).
-const mergedDefaults = new WeakMap<object, { base: Tree; over: unknown; tree: Tree }>();
+const mergedDefaults = derivedPer<Tree>();
 
 /** The default tree in force (what `/users/default/permissions` shows). Frozen: callers share it. */
 export function defaultPermissions(ctx: Pick<AppContext, 'config' | 'settings'>): Tree {
   const base = ctx.config.permissions.defaults as Tree;
   const over = ctx.settings.get('USER_PERMISSIONS');
-  const hit = mergedDefaults.get(ctx.settings);
-  if (hit && hit.base === base && hit.over === over) return hit.tree;
-  const tree = freezeTree(mergePermissions(base, over));
-  mergedDefaults.set(ctx.settings, { base, over, tree });
-  return tree;
+  return mergedDefaults(ctx.settings, [base, over], () => freezeTree(mergePermissions(base, over)));
 }
 
 /**
