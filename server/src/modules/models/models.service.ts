@@ -49,13 +49,15 @@ export function ollamaToItem(m: OllamaModel, now: number): ModelItem {
 
 /** MODEL_ORDER_LIST first (in its order), then everything else by name, case-insensitively. */
 // What String#localeCompare uses without arguments, made once (a list of a few hundred models sorted
-// per request compared through localeCompare and lower-cased both names in every comparison).
-const collator = new Intl.Collator();
+// per request compared through localeCompare and lower-cased both names in every comparison). Made at
+// the first sort, not at load: a collator brings ICU's collation data (~3 MB) into memory.
+let collator: Intl.Collator | undefined;
 
 export function sortModels(models: ModelItem[], order: string[] | null): ModelItem[] {
   const rank = new Map((order ?? []).map((id, i) => [id, i]));
   const keyed = models.map((m) => ({ m, rank: rank.get(m.id) ?? Number.POSITIVE_INFINITY, name: (m.name ?? '').toLowerCase() }));
-  keyed.sort((a, b) => a.rank - b.rank || collator.compare(a.name, b.name) || collator.compare(a.m.id, b.m.id));
+  const c = (collator ??= new Intl.Collator());
+  keyed.sort((a, b) => a.rank - b.rank || c.compare(a.name, b.name) || c.compare(a.m.id, b.m.id));
   return keyed.map((k) => k.m);
 }
 
