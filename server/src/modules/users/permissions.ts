@@ -78,7 +78,8 @@ const mergedDefaults = derivedPer<Tree>();
 export function defaultPermissions(ctx: Pick<AppContext, 'config' | 'settings'>): Tree {
   const base = ctx.config.permissions.defaults as Tree;
   const over = ctx.settings.get('USER_PERMISSIONS');
-  return mergedDefaults(ctx.settings, [base, over], () => freezeTree(mergePermissions(base, over)));
+  // The stored tree is copied first: freezing must not reach into the settings' own value.
+  return mergedDefaults(ctx.settings, [base, over], () => freezeTree(mergePermissions(base, structuredClone(over))));
 }
 
 /**
