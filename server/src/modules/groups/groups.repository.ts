@@ -1,7 +1,8 @@
 /**
  * GroupsRepository — Open WebUI's `group` table. `user_ids` is a JSON list of member ids, as in 0.6.34.
- * `GroupsRepository.for(ctx)`; `groupIdsForUser(userId)` is what access checks and permission merging
- * call (a scan of a small table: groups are few, and `user_ids` is a JSON list as in the original).
+ * `GroupsRepository.for(ctx)`; `shared()` (and `groupIdsForUser`, from it) is what access checks and
+ * permission merging read on every request (a scan of a small table, kept between writes: groups are
+ * few, and `user_ids` is a JSON list as in the original).
  */
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
@@ -60,7 +61,6 @@ export class GroupsRepository {
     return row ? toGroup(row) : null;
   }
 
-  /** Groups with this user among `user_ids`, newest first (the original's get_groups_by_member_id). */
   /**
    * Every group, shared between callers for a moment (db/shared-read.ts): what the model access rule and
    * the permissions read on every request. Read-only.
@@ -69,12 +69,16 @@ export class GroupsRepository {
     return sharedRead(this.db, SHARED_KEY, () => this.list());
   }
 
+  /** Groups with this user among `user_ids`, newest first (the original's get_groups_by_member_id). */
   async forMember(userId: string): Promise<GroupResponse[]> {
     return (await this.list()).filter((g) => g.user_ids.includes(userId));
   }
 
+  /** The ids of the user's groups, for access checks: from the shared read, like the model access rule. */
   async groupIdsForUser(userId: string): Promise<string[]> {
-    return (await this.forMember(userId)).map((g) => g.id);
+    const ids: string[] = [];
+    for (const g of await this.shared()) if (g.user_ids.includes(userId)) ids.push(g.id);
+    return ids;
   }
 
   async create(ownerId: string, form: GroupForm): Promise<GroupResponse> {
