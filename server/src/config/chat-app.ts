@@ -30,8 +30,19 @@ function banners(env: Env, fail: (e: ChatAppEnvError) => never): Array<Record<st
   return fail({ variable: 'WEBUI_BANNERS', accepted: 'Accepted: a JSON array of {id, type, title, content, dismissible, timestamp}.', value: raw });
 }
 
+/**
+ * CHAT_RESPONSE_STREAM_DELTA_CHUNK_SIZE: a socket-delivered reply sends its text once every this many
+ * deltas (the original's default 1: every delta). Like the original, a value that is not a whole number
+ * counts as 1.
+ */
+function deltaChunkSize(env: Env): number {
+  const n = Number((env.CHAT_RESPONSE_STREAM_DELTA_CHUNK_SIZE ?? '').trim() || '1');
+  return Number.isInteger(n) && n > 1 ? n : 1;
+}
+
 export function chatAppEnv(env: Env, fail: (e: ChatAppEnvError) => never) {
   return {
+    streamDeltaChunkSize: deltaChunkSize(env),
     banners: banners(env, fail),
     webhookUrl: text(env, 'WEBHOOK_URL'),
     enableDirectConnections: flag(env, 'ENABLE_DIRECT_CONNECTIONS', false),

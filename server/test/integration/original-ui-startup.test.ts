@@ -180,4 +180,26 @@ describe("the original frontend's start-up calls", () => {
       so.close();
     }
   });
+  it('params.stream_delta_chunk_size sends the text once every that many deltas (the original knob)', async () => {
+    const so: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token, events: 'events' }, reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        so.once('connect', () => resolve());
+        so.once('connect_error', reject);
+      });
+      await new Promise<void>((r) => so.emit('user-join', { auth: { token: user.token } }, () => r()));
+      const seen: any[] = [];
+      so.on('events', (e) => seen.push(e));
+      const chat = await call('POST', '/api/v1/chats/new', user.token, { chat: { title: 'Batched', models: ['llama3:latest'], history: { currentId: 'u1', messages: { u1: { id: 'u1', parentId: null, childrenIds: [], role: 'user', content: 'hi' } } } } });
+      const body = { model: 'llama3:latest', messages: [{ role: 'user', content: 'hi' }], stream: true, chat_id: chat.body.id, id: 'b1', session_id: so.id, params: { stream_delta_chunk_size: 2 } };
+      expect((await call('POST', '/api/chat/completions', user.token, body)).body).toMatchObject({ status: true });
+      await expect.poll(() => seen.some((e) => e.message_id === 'b1' && e.data.type === 'chat:completion' && e.data.data.done), { timeout: 10_000 }).toBe(true);
+      // "Hello from the fake model" is five deltas: the text after the 2nd and the 4th, then all of it with done.
+      const texts = seen.filter((e) => e.message_id === 'b1' && e.data.type === 'chat:completion').map((e) => e.data.data);
+      expect(texts.map((d) => d.content)).toEqual(['Hello from ', 'Hello from the fake ', 'Hello from the fake model']);
+      expect(texts.at(-1).done).toBe(true);
+    } finally {
+      so.close();
+    }
+  });
 });

@@ -92,6 +92,21 @@ for (const mode of ['memory', 'redis'] as const) {
       expect(stored).toMatchObject({ content: 'Hello', done: true, parentId: 'u1' });
     });
 
+    it('sends the text once every deltaChunkSize deltas, and all of it with done', async () => {
+      const { user, token } = await createUser(s.ctx);
+      const so = open(token);
+      await connected(so);
+      await expect.poll(() => s.app.realtime.localSocketCount(user.id)).toBe(1);
+      const got: ChatEvent[] = [];
+      so.on('events', (e: ChatEvent) => got.push(e));
+      const chatId = await newChat(s, user.id, 'b1');
+      await s.app.chatTasks.startChatCompletion({ userId: user.id, chatId, messageId: 'b1', model: 'm', deltaChunkSize: 3, stream: scripted(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 2) });
+      await expect.poll(() => got.some((e) => e.data.type === 'chat:active' && !e.data.data.active), { timeout: 5000 }).toBe(true);
+      const texts = got.filter((e) => e.data.type === 'chat:completion').map((e) => e.data.data as { content?: string; done?: boolean });
+      expect(texts).toEqual([{ content: 'abc' }, { content: 'abcdef' }, expect.objectContaining({ content: 'abcdefg', done: true })]);
+      expect(await storedReply(s, chatId, 'b1')).toMatchObject({ content: 'abcdefg', done: true });
+    });
+
     it('acks user-join with the user, and nothing for an invalid token', async () => {
       const { user, token } = await createUser(s.ctx, { name: 'Joiner' });
       const so = open();

@@ -169,11 +169,14 @@ export class CompletionsService {
    * What must fail before a background task starts: the access rule (400 "Model not found") and an
    * unknown model, a preset's base model included.
    */
-  async ensureUsable(modelId: string, user: UserModel, chatId?: string | null, request?: ChatCompletionRequest): Promise<void> {
+  /** Throws what must fail as an HTTP error before a background reply starts; gives the model record's params. */
+  async ensureUsable(modelId: string, user: UserModel, chatId?: string | null, request?: ChatCompletionRequest): Promise<Record<string, unknown>> {
     await this.#checkTemporary(user, chatId);
     if (request && wantsWebSearch(request)) await assertWebSearchPermission(this.ctx, user);
     const access = await this.#access(user, modelId, {});
-    await this.model(upstreamModelId(modelId, access.record(modelId)), user);
+    const record = access.record(modelId);
+    await this.model(upstreamModelId(modelId, record), user);
+    return record?.params ?? {};
   }
 
   /** The access view for a model: the rule enforced unless an internal caller bypasses it. */

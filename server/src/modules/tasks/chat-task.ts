@@ -23,6 +23,8 @@ export interface ChatTaskInput {
   chatId: string;
   messageId: string;
   model: string;
+  /** Deltas per `chat:completion` text event (socket-completion.ts `deltaChunkSize`); default 1. */
+  deltaChunkSize?: number;
   /** Yields the reply's chunks; must stop when `signal` aborts. */
   stream: (signal: AbortSignal) => AsyncIterable<CompletionChunk>;
   /** Runs after the final `done` event and before `chat:active: false` (title, tags, follow-ups). */
@@ -75,6 +77,8 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
     await deps.save(chatId, snapshot(extra), userId).catch((err: unknown) => deps.log.warn({ chatId, err: errorText(err) }, 'saving a streamed reply failed'));
   };
 
+  const chunkSize = Math.max(1, input.deltaChunkSize ?? 1);
+  let pending = 0;
   send({ type: 'chat:active', data: { active: true } });
   let error: string | null = null;
   try {
@@ -106,7 +110,11 @@ export async function runChatTask(input: ChatTaskInput, deps: ChatTaskDeps, sign
       const delta = chunk.choices?.[0]?.delta?.content ?? chunk.choices?.[0]?.message?.content;
       if (!delta) continue;
       content += delta;
-      send({ type: 'chat:completion', data: { content } });
+      // With a chunk size above 1 the text goes out once every that many deltas (the rest with `done`).
+      if (++pending >= chunkSize) {
+        pending = 0;
+        send({ type: 'chat:completion', data: { content } });
+      }
       scheduleSave();
     }
   } catch (err) {

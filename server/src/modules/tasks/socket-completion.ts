@@ -11,6 +11,20 @@ import type { PromptMessage } from './task-prompts.js';
 
 type SocketModeBody = ChatCompletionRequest & { session_id: string; chat_id: string; id: string };
 
+/**
+ * How many deltas go into one `chat:completion` event, as the original decides it: the model's
+ * `stream_delta_chunk_size` param when set, else the request's, and never below
+ * CHAT_RESPONSE_STREAM_DELTA_CHUNK_SIZE.
+ */
+export function deltaChunkSize(envSize: number, requestParams: unknown, modelParams: Record<string, unknown>): number {
+  const asInt = (v: unknown) => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
+    return Number.isInteger(n) && n > 0 ? n : null;
+  };
+  const fromRequest = requestParams && typeof requestParams === 'object' ? (requestParams as Record<string, unknown>).stream_delta_chunk_size : undefined;
+  return Math.max(envSize, asInt(modelParams.stream_delta_chunk_size) ?? asInt(fromRequest) ?? 1);
+}
+
 /** The original's rule: a body naming the socket session, the chat and the reply's id runs in the background. */
 export function isSocketMode(body: ChatCompletionRequest): body is SocketModeBody {
   return Boolean(body.session_id && body.chat_id && body.id);
@@ -27,7 +41,7 @@ export async function startSocketCompletion(
   user: UserModel,
 ): Promise<{ status: true; task_id: string }> {
   if (isUnsafeKey(body.id)) throw new ApiError(400, UNSAFE_KEY_DETAIL);
-  await svc.ensureUsable(body.model, user, body.chat_id, body);
+  const modelParams = await svc.ensureUsable(body.model, user, body.chat_id, body);
   if (!body.chat_id.startsWith('local:')) {
     const chats = chatsServiceFor(app.ctx);
     const head = await chats.repo.findHead(body.chat_id, user.role === 'admin' ? undefined : user.id);
@@ -38,6 +52,7 @@ export async function startSocketCompletion(
     chatId: body.chat_id,
     messageId: body.id,
     model: body.model,
+    deltaChunkSize: deltaChunkSize(app.ctx.config.chatApp.streamDeltaChunkSize, body.params, modelParams),
     stream: (signal) => svc.chunks(body, user, { signal }) as AsyncIterable<CompletionChunk>,
     // The original's background_tasks: asked for by the UI, run once the reply is complete.
     after: body.background_tasks
