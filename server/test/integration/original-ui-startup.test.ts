@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { startFakeOllama, type FakeOllama } from '../fakes/fake-ollama.js';
+import { joinedSocket } from '../helpers/sockets.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /**
@@ -144,13 +144,8 @@ describe("the original frontend's start-up calls", () => {
   });
 
   it('replies stream live to a socket listening on either event name (0.6.32 chat-events, 0.6.33+ events)', async () => {
-    const so: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token }, reconnection: false, forceNew: true });
+    const so = await joinedSocket(s.url, user.token);
     try {
-      await new Promise<void>((resolve, reject) => {
-        so.once('connect', () => resolve());
-        so.once('connect_error', reject);
-      });
-      await new Promise<void>((r) => so.emit('user-join', { auth: { token: user.token } }, () => r()));
       const seen = { events: [] as any[], chatEvents: [] as any[] };
       so.on('events', (e) => seen.events.push(e));
       so.on('chat-events', (e) => seen.chatEvents.push(e));
@@ -162,9 +157,7 @@ describe("the original frontend's start-up calls", () => {
       const last = seen.chatEvents.filter((e) => e.data.type === 'chat:completion').at(-1);
       expect(last).toMatchObject({ chat_id: chat.body.id, message_id: 'a1', data: { data: { content: 'Hello from the fake model', done: true } } });
       // A client that asked for `events` only gets no `chat-events` copy.
-      const modern: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token, events: 'events' }, reconnection: false, forceNew: true });
-      await new Promise<void>((resolve) => modern.once('connect', () => resolve()));
-      await new Promise<void>((r) => modern.emit('user-join', { auth: { token: user.token } }, () => r()));
+      const modern = await joinedSocket(s.url, user.token, { events: 'events' });
       const modernSeen = { events: 0, chatEvents: 0 };
       modern.on('events', () => modernSeen.events++);
       modern.on('chat-events', () => modernSeen.chatEvents++);
@@ -181,13 +174,8 @@ describe("the original frontend's start-up calls", () => {
     }
   });
   it('params.stream_delta_chunk_size sends the text once every that many deltas (the original knob)', async () => {
-    const so: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token, events: 'events' }, reconnection: false, forceNew: true });
+    const so = await joinedSocket(s.url, user.token, { events: 'events' });
     try {
-      await new Promise<void>((resolve, reject) => {
-        so.once('connect', () => resolve());
-        so.once('connect_error', reject);
-      });
-      await new Promise<void>((r) => so.emit('user-join', { auth: { token: user.token } }, () => r()));
       const seen: any[] = [];
       so.on('events', (e) => seen.push(e));
       const chat = await call('POST', '/api/v1/chats/new', user.token, { chat: { title: 'Batched', models: ['llama3:latest'], history: { currentId: 'u1', messages: { u1: { id: 'u1', parentId: null, childrenIds: [], role: 'user', content: 'hi' } } } } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { startFakeOllama, type FakeOllama } from '../fakes/fake-ollama.js';
 import { createUser } from '../factories/users.js';
+import { joinedSocket } from '../helpers/sockets.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const TASK_REPLIES = [
@@ -62,13 +62,8 @@ describe('task model: /api/v1/tasks/* and background tasks after a reply', () =>
   });
 
   it('a socket reply with background_tasks gets follow-ups, a clean title and tags, delivered as events and saved', async () => {
-    const so: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token }, reconnection: false, forceNew: true });
+    const so = await joinedSocket(s.url, user.token);
     try {
-      await new Promise<void>((resolve, reject) => {
-        so.once('connect', () => resolve());
-        so.once('connect_error', reject);
-      });
-      await new Promise<void>((r) => so.emit('user-join', { auth: { token: user.token } }, () => r()));
       const events: any[] = [];
       so.on('events', (e) => events.push(e));
       const chat = await call('POST', '/api/v1/chats/new', user.token, {
@@ -133,10 +128,8 @@ describe('task model: /api/v1/tasks/* and background tasks after a reply', () =>
 
   it('with title generation off, the title is the first question without its markdown', async () => {
     await call('POST', '/api/v1/tasks/config/update', admin.token, { ENABLE_TITLE_GENERATION: false });
-    const so: Socket = connect(s.url, { path: '/ws/socket.io', transports: ['websocket'], auth: { token: user.token }, reconnection: false, forceNew: true });
+    const so = await joinedSocket(s.url, user.token);
     try {
-      await new Promise<void>((resolve) => so.once('connect', () => resolve()));
-      await new Promise<void>((r) => so.emit('user-join', { auth: { token: user.token } }, () => r()));
       const events: any[] = [];
       so.on('events', (e) => events.push(e));
       const chat = await call('POST', '/api/v1/chats/new', user.token, { chat: { title: 'New Chat', history: { currentId: 'u1', messages: { u1: { id: 'u1', parentId: null, childrenIds: [], role: 'user', content: '# Explain `git rebase` **simply**' } } } } });
