@@ -47,12 +47,12 @@ export function ollamaToItem(m: OllamaModel, now: number): ModelItem {
   };
 }
 
-/** MODEL_ORDER_LIST first (in its order), then everything else by name, case-insensitively. */
 // What String#localeCompare uses without arguments, made once (a list of a few hundred models sorted
 // per request compared through localeCompare and lower-cased both names in every comparison). Made at
 // the first sort, not at load: a collator brings ICU's collation data (~3 MB) into memory.
 let collator: Intl.Collator | undefined;
 
+/** MODEL_ORDER_LIST first (in its order), then everything else by name, case-insensitively. */
 export function sortModels(models: ModelItem[], order: string[] | null): ModelItem[] {
   const rank = new Map((order ?? []).map((id, i) => [id, i]));
   const keyed = models.map((m) => ({ m, rank: rank.get(m.id) ?? Number.POSITIVE_INFINITY, name: (m.name ?? '').toLowerCase() }));
