@@ -167,9 +167,9 @@ export class CompletionsService {
 
   /**
    * What must fail before a background task starts: the access rule (400 "Model not found") and an
-   * unknown model, a preset's base model included.
+   * unknown model, a preset's base model included. Gives the model record's params (for the task's
+   * delta chunk size).
    */
-  /** Throws what must fail as an HTTP error before a background reply starts; gives the model record's params. */
   async ensureUsable(modelId: string, user: UserModel, chatId?: string | null, request?: ChatCompletionRequest): Promise<Record<string, unknown>> {
     await this.#checkTemporary(user, chatId);
     if (request && wantsWebSearch(request)) await assertWebSearchPermission(this.ctx, user);
