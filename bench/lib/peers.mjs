@@ -1,11 +1,13 @@
 // The peers measured beside our server in the same run: Portkey's open-source gateway (the Node peer,
-// `@portkey-ai/gateway` from npm, a dev dependency of this workspace) and nginx (Debian's, a plain
-// reverse proxy: the floor for any HTTP proxy). Both forward to the same fake upstream. Each handle
-// has `cpuMs()` summing utime+stime of every process of the peer (nginx: master and workers).
+// `@portkey-ai/gateway` from npm, a dev dependency of this workspace), nginx (Debian's, a plain
+// reverse proxy: the floor for any HTTP proxy) and the Node floor (`node-floor.mjs`: the floor for a
+// proxy written for Node). All forward to the same fake upstream. Each handle has `cpuMs()` summing
+// utime+stime of every process of the peer (nginx: master and workers).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { freePort, procStats, sleep, tempDataDir } from './procs.mjs';
 
@@ -202,10 +204,22 @@ export async function startNginxBalancer(urls, { workers = 1 } = {}) {
   return handle(`nginx -> ${urls.length} instance(s)`, child, url, startMs);
 }
 
+const FLOOR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node-floor.mjs');
+
+/** The Node floor relay (`node-floor.mjs`) on a loopback port: same paths as ours, no auth. */
+export async function startNodeFloor(upstreamUrl) {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [FLOOR, upstreamUrl, String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHttp(`${url}/`, child, 'node floor');
+  return handle('Node floor (bare node:http + undici)', child, url, performance.now() - t0, { headers: {}, path: '/openai/chat/completions' });
+}
+
 /** Starts whichever peers are available; a peer that fails to start is reported, not fatal. */
 export async function startPeers(upstreamUrl) {
   const out = [];
-  for (const start of [startPortkey, startNginx]) {
+  for (const start of [startNodeFloor, startPortkey, startNginx]) {
     try {
       const p = await start(upstreamUrl);
       if (p) out.push(p);
