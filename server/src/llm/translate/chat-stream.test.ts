@@ -176,3 +176,19 @@ describe('OllamaStreamTranslator#contentEvent', () => {
     expect(taken).toBe(8);
   });
 });
+
+describe('LineSplitter decoding', () => {
+  const TEXT = '\ufeff{"a":"é☀️"}\n{"b":"\u2028 ok"}\r\n{"c":"x"}\n';
+  const BYTES = Buffer.concat([Buffer.from(TEXT), Buffer.from([0x7b, 0xff, 0xc3, 0x28, 0x7d, 0x0a, 0xe2, 0x82, 0x0a]), Buffer.from('{"tail":"日本"}')]);
+
+  it('gives the lines of one whole TextDecoder pass for Buffers cut anywhere (BOM, split and invalid bytes)', () => {
+    const whole = new TextDecoder().decode(BYTES).split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    for (let size = 1; size <= 9; size++) {
+      const splitter = new LineSplitter();
+      const lines: string[] = [];
+      for (let i = 0; i < BYTES.length; i += size) lines.push(...splitter.push(BYTES.subarray(i, i + size)));
+      lines.push(...splitter.end());
+      expect(lines, `pieces of ${size}`).toEqual(whole);
+    }
+  });
+});
