@@ -177,6 +177,51 @@ describe('OllamaStreamTranslator#contentEvent', () => {
   });
 });
 
+describe('OllamaStreamTranslator#contentLine', () => {
+  const ollama = (model: string, content: string) => `{"model":${JSON.stringify(model)},"created_at":"2026-12-02T02:00:00.123Z","message":{"role":"assistant","content":${JSON.stringify(content)}},"done":false}`;
+  const TEXTS = [
+    ollama('qwen3:8b', 'first'),
+    ollama('qwen3:8b', 'plain '),
+    ollama('qwen3:8b', 'emoji ☀️ and \u2028 and é'),
+    ollama('qwen3:8b', 'quotes " and \\ backslash'),
+    ollama('qwen3:8b', 'tab\tnewline\n'),
+    ollama('qwen3:8b', ''),
+    ollama('other model/name:1', 'model changed'),
+    ollama('qwen3:8b', 'back'),
+    '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"\\u0041 escaped"},"done":false}',
+    '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"thinks","thinking":"x"},"done":false}',
+    '{"created_at":"t","model":"qwen3:8b","message":{"role":"assistant","content":"key order"},"done":false}',
+    '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"spaced"}, "done":false}',
+    '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"trailing"},"done":false} ',
+    '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"done"},"done":true}',
+    '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"bad "quote"},"done":false}',
+  ];
+
+  it("gives the bytes of the parsed line's event for Ollama's usual shape and declines any other text", () => {
+    const fast = new OllamaStreamTranslator(fixedIds());
+    const slow = new OllamaStreamTranslator(fixedIds());
+    const taken: string[] = [];
+    for (const text of TEXTS) {
+      let parsed: Record<string, unknown> | undefined;
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        parsed = undefined;
+      }
+      const expected = parsed && (slow.contentEvent(parsed) ?? sseEvent(slow.translate(parsed)));
+      const event = fast.contentLine(text);
+      if (event === undefined) {
+        if (parsed) expect(fast.contentEvent(parsed) ?? sseEvent(fast.translate(parsed))).toBe(expected);
+      } else {
+        taken.push(JSON.parse(text).message.content);
+        expect(event).toBe(expected);
+      }
+    }
+    // not the first line, not escapes, other key orders, spacing, thinking, done or broken JSON
+    expect(taken).toEqual(['plain ', 'emoji ☀️ and \u2028 and é', 'model changed', 'back']);
+  });
+});
+
 describe('LineSplitter decoding', () => {
   const TEXT = '\ufeff{"a":"é☀️"}\n{"b":"\u2028 ok"}\r\n{"c":"x"}\n';
   const BYTES = Buffer.concat([Buffer.from(TEXT), Buffer.from([0x7b, 0xff, 0xc3, 0x28, 0x7d, 0x0a, 0xe2, 0x82, 0x0a]), Buffer.from('{"tail":"日本"}')]);

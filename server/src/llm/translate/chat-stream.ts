@@ -3,6 +3,12 @@ import { defaultIds, ollamaToolCallsToOpenai, ollamaUsageToOpenai, type IdSource
 import { ndjsonObjects } from './lines.js';
 
 /**
+ * A content line exactly as Ollama writes it (model, created_at, message {role, content}, done false),
+ * every string literal without quotes, escapes or control characters, so its JSON is its own text.
+ */
+const PLAIN_CONTENT_LINE = /^\{"model":"([^"\\\x00-\x1f]*)","created_at":"[^"\\\x00-\x1f]*","message":\{"role":"assistant","content":"([^"\\\x00-\x1f]+)"\},"done":false\}$/;
+
+/**
  * Ollama's streamed `/api/chat` NDJSON -> OpenAI `chat.completion.chunk` objects, one output chunk per
  * input line and O(1) work per chunk beyond the chunk's own size (no accumulated text is kept).
  *
@@ -44,13 +50,28 @@ export class OllamaStreamTranslator {
     if (typeof content !== 'string' || content === '') return undefined;
     if (typeof message.thinking === 'string' && message.thinking !== '') return undefined;
     if (Array.isArray(message.tool_calls) && message.tool_calls.length) return undefined;
-    const model = typeof line.model === 'string' ? line.model : 'ollama';
+    return this.#contentEvent(typeof line.model === 'string' ? line.model : 'ollama', JSON.stringify(content));
+  }
+
+  /**
+   * `contentEvent` read straight from a line's text, for the shape Ollama writes for nearly every
+   * token; undefined for any other text (parse it and use `contentEvent` or `translate`). The pattern
+   * admits only string literals without escapes or control characters, whose JSON is their own text,
+   * so the output is the same bytes as parsing the line and calling `contentEvent`.
+   */
+  contentLine(line: string): string | undefined {
+    if (this.#first) return undefined;
+    const m = PLAIN_CONTENT_LINE.exec(line);
+    return m ? this.#contentEvent(m[1]!, `"${m[2]!}"`) : undefined;
+  }
+
+  #contentEvent(model: string, contentJson: string): string {
     if (model !== this.#prefixModel) {
       this.#prefixModel = model;
       // Key order as in `translate`: id, object, created, model, choices[{index, logprobs, finish_reason, delta}].
       this.#prefix = `data: {"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"logprobs":null,"finish_reason":null,"delta":{"content":`;
     }
-    return `${this.#prefix}${JSON.stringify(content)}}}]}\n\n`;
+    return `${this.#prefix}${contentJson}}}]}\n\n`;
   }
 
   translate(line: Json): Json {

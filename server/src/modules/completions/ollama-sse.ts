@@ -5,8 +5,9 @@
  *   iterated form costs a promise hop per token in each of four async-generator stages (NDJSON lines,
  *   translation, the error guard, SSE text) plus `Readable.from`; pushing does the per-line work in one
  *   synchronous callback per upstream read, and a plain content line (nearly every token) becomes its
- *   event from a per-stream prefix plus its content's JSON (`contentEvent`) instead of a chunk object
- *   serialised whole.
+ *   event from a per-stream prefix plus its content's JSON instead of a chunk object serialised whole:
+ *   read from the line's text when it has Ollama's usual shape (`contentLine`, no JSON.parse), else
+ *   from the parsed line (`contentEvent`).
  * A broken upstream ends either form with one error chunk (no `[DONE]`); an abort just ends it.
  */
 import type { Readable } from 'node:stream';
@@ -71,6 +72,11 @@ export class OllamaChunks implements AsyncIterable<Json> {
     const events = (lines: string[]): string => {
       let text = '';
       for (const line of lines) {
+        const plain = translator.contentLine(line);
+        if (plain !== undefined) {
+          text += plain;
+          continue;
+        }
         const obj = parseNdjsonLine(line);
         if (!obj) continue;
         const fast = translator.contentEvent(obj);
