@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IdSource } from './chat-response.js';
-import { chunksToSse, OllamaStreamTranslator, ollamaStreamToChunks, sseEvent } from './chat-stream.js';
-import { LineSplitter, sseData } from './lines.js';
+import { chunksToSse, OllamaStreamTranslator, ollamaStreamToChunks, parseOllamaChatLine, sseEvent } from './chat-stream.js';
+import { LineSplitter, parseNdjsonLine, sseData } from './lines.js';
 
 function fixedIds(): IdSource {
   let n = 0;
@@ -219,6 +219,12 @@ describe('OllamaStreamTranslator#contentLine', () => {
     }
     // not the first line, not escapes, other key orders, spacing, thinking, done or broken JSON
     expect(taken).toEqual(['plain ', 'emoji ☀️ and \u2028 and é', 'model changed', 'back']);
+  });
+
+  it('parseOllamaChatLine gives the object JSON.parse gives, keys in the same order, for every line', () => {
+    for (const text of [...TEXTS, '', '   ', 'not json', '{"status":"pulling manifest"}']) {
+      expect(JSON.stringify(parseOllamaChatLine(text)), text).toBe(JSON.stringify(parseNdjsonLine(text)));
+    }
   });
 });
 

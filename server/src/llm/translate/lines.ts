@@ -90,8 +90,14 @@ export function parseNdjsonLine(line: string): Record<string, unknown> | undefin
   }
 }
 
-/** NDJSON objects from a byte stream; blank lines skipped, a malformed line reported as an error. */
-export async function* ndjsonObjects(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<Record<string, unknown>> {
+/**
+ * NDJSON objects from a byte stream; blank lines skipped, a malformed line reported as an error. `parse`
+ * reads one line (a format that knows its usual lines can skip JSON.parse for them).
+ */
+export async function* ndjsonObjects(
+  source: AsyncIterable<Uint8Array | string>,
+  parse: (line: string) => Record<string, unknown> | undefined = parseNdjsonLine,
+): AsyncGenerator<Record<string, unknown>> {
   const splitter = new LineSplitter();
   for await (const chunk of source) {
     let lines: string[];
@@ -103,12 +109,12 @@ export async function* ndjsonObjects(source: AsyncIterable<Uint8Array | string>)
       return; // leaving the loop releases (destroys) the upstream body
     }
     for (const line of lines) {
-      const obj = parseNdjsonLine(line);
+      const obj = parse(line);
       if (obj) yield obj;
     }
   }
   for (const line of splitter.end()) {
-    const obj = parseNdjsonLine(line);
+    const obj = parse(line);
     if (obj) yield obj;
   }
 }

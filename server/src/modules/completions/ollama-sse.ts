@@ -13,8 +13,8 @@
 import type { Readable } from 'node:stream';
 import { pushedBody, pushTo } from '../../llm/stream-relay.js';
 import type { Json } from '../../llm/translate/chat-request.js';
-import { ollamaStreamToChunks, OllamaStreamTranslator, SSE_DONE, sseEvent } from '../../llm/translate/chat-stream.js';
-import { LineSplitter, LineTooLongError, parseNdjsonLine } from '../../llm/translate/lines.js';
+import { ollamaStreamToChunks, OllamaStreamTranslator, parseOllamaChatLine, SSE_DONE, sseEvent } from '../../llm/translate/chat-stream.js';
+import { LineSplitter, LineTooLongError } from '../../llm/translate/lines.js';
 import { isUpstreamTimeout, UpstreamError, type UpstreamResponse } from '../../llm/upstreams.js';
 
 export function isAbort(err: unknown): boolean {
@@ -77,7 +77,7 @@ export class OllamaChunks implements AsyncIterable<Json> {
           text += plain;
           continue;
         }
-        const obj = parseNdjsonLine(line);
+        const obj = parseOllamaChatLine(line);
         if (!obj) continue;
         const fast = translator.contentEvent(obj);
         if (fast !== undefined) {
