@@ -195,6 +195,7 @@ describe('OllamaStreamTranslator#contentLine', () => {
     '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"trailing"},"done":false} ',
     '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"done"},"done":true}',
     '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"bad "quote"},"done":false}',
+    '{"model":"qwen3:8b","created_at":"t","message":{"role":"assistant","content":"lone \ud800 surrogate"},"done":false}',
   ];
 
   it("gives the bytes of the parsed line's event for Ollama's usual shape and declines any other text", () => {
@@ -217,7 +218,7 @@ describe('OllamaStreamTranslator#contentLine', () => {
         expect(event).toBe(expected);
       }
     }
-    // not the first line, not escapes, other key orders, spacing, thinking, done or broken JSON
+    // not the first line, escapes, other key orders, spacing, thinking, done, broken JSON or a lone surrogate
     expect(taken).toEqual(['plain ', 'emoji ☀️ and \u2028 and é', 'model changed', 'back']);
   });
 

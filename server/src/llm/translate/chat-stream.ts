@@ -4,9 +4,11 @@ import { ndjsonObjects, parseNdjsonLine } from './lines.js';
 
 /**
  * A content line exactly as Ollama writes it (model, created_at, message {role, content}, done false),
- * every string literal without quotes, escapes or control characters, so its JSON is its own text.
+ * every string literal without quotes, escapes, control characters or lone surrogates (which
+ * JSON.stringify would escape), so its JSON is its own text. Linear: no class can match its own end.
  */
-const PLAIN_CONTENT_LINE = /^\{"model":"([^"\\\x00-\x1f]*)","created_at":"([^"\\\x00-\x1f]*)","message":\{"role":"assistant","content":"([^"\\\x00-\x1f]+)"\},"done":false\}$/;
+const PLAIN_CONTENT_LINE =
+  /^\{"model":"([^"\\\x00-\x1f\p{Cs}]*)","created_at":"([^"\\\x00-\x1f\p{Cs}]*)","message":\{"role":"assistant","content":"([^"\\\x00-\x1f\p{Cs}]+)"\},"done":false\}$/u;
 
 /**
  * One line of Ollama's streamed `/api/chat` as its object. Ollama's usual content line is built from
