@@ -68,8 +68,9 @@ async function relay(pool, route, body, res) {
   await new Promise((resolve, reject) => {
     up.body.once('end', resolve);
     up.body.once('error', reject);
+    up.body.once('close', resolve); // destroyed when the client left
   });
-  res.end();
+  if (!res.destroyed) res.end();
 }
 
 if (process.argv[2]) {

@@ -88,7 +88,8 @@ export async function run(opts) {
 
 /**
  * The Node floor, Portkey and nginx beside our /openai/chat/completions, all forwarding the same OpenAI
- * request to the same upstream, measured in rotation (direct, ours, Portkey, nginx) so load drift hits each alike.
+ * request to the same upstream, measured in rotation (direct, ours, then each peer) so load drift hits
+ * each alike.
  */
 async function peerRows({ upstream, srv, auth, reps, n1, n64, rows, data }) {
   const peers = await startPeers(upstream.url);
