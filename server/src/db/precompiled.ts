@@ -17,7 +17,11 @@ export class Precompiled<Row> {
     private readonly build: (kysely: Kysely<never>, ...placeholders: string[]) => Compilable<Row>,
   ) {}
 
-  async rows(db: Db, args: readonly unknown[]): Promise<Row[]> {
+  /**
+   * The rows for these parameter values. `on` runs it inside a transaction of `db` (a Kysely
+   * Transaction); the compiled query is the same, only the connection differs.
+   */
+  async rows(db: Db, args: readonly unknown[], on: Kysely<never> = db.kysely as unknown as Kysely<never>): Promise<Row[]> {
     let c = this.#compiled.get(db);
     if (!c) {
       const names = Array.from({ length: this.arity }, (_, i) => placeholder(i));
@@ -29,6 +33,6 @@ export class Precompiled<Row> {
     }
     const { query, slots } = c;
     const parameters = query.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
-    return (await db.kysely.executeQuery<Row>({ ...query, parameters })).rows;
+    return (await on.executeQuery<Row>({ ...query, parameters })).rows;
   }
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Dialect } from '../../db/database.js';
+import type { Db, Dialect } from '../../db/database.js';
+import { Precompiled } from '../../db/precompiled.js';
 import type { OverlayRow } from './chats.overlay.js';
 import type { ChatsDatabase } from './chats.repository.js';
 
@@ -8,9 +9,46 @@ type Exec = Kysely<Database>;
 
 const COLUMNS = ['message_id', 'first_seq', 'last_seq', 'op', 'updated_at'] as const;
 
+/**
+ * The statements of one message write (MessageWriter.writeIn), compiled once: a streamed socket reply
+ * is written every 500 ms, and building these six queries through Kysely cost more than running them.
+ */
+const q = (k: Kysely<never>) => k as unknown as Exec;
+const num = (placeholder: string) => placeholder as unknown as number;
+/** A repository's executor (its database or a transaction of it) as a precompiled statement runs it. */
+const on = (k: Exec) => k as unknown as Kysely<never>;
+const WRITE = {
+  lock: new Precompiled<{ user_id: string }>(1, (k, chatId) => q(k).selectFrom('chat').select(['user_id']).where('id', '=', chatId)),
+  lockForUpdate: new Precompiled<{ user_id: string }>(1, (k, chatId) => q(k).selectFrom('chat').select(['user_id']).where('id', '=', chatId).forUpdate()),
+  own: new Precompiled<OverlayRow>(2, (k, chatId, messageId) =>
+    q(k).selectFrom('chat_message_overlay').select(COLUMNS).where('chat_id', '=', chatId).where('message_id', '=', messageId),
+  ),
+  latest: new Precompiled<Pick<OverlayRow, 'message_id' | 'last_seq' | 'op'>>(1, (k, chatId) =>
+    q(k).selectFrom('chat_message_overlay').select(['message_id', 'last_seq', 'op']).where('chat_id', '=', chatId).orderBy('last_seq', 'desc').limit(1),
+  ),
+  size: new Precompiled<{ rows: number; bytes: number }>(1, (k, chatId) =>
+    q(k)
+      .selectFrom('chat_message_overlay')
+      .select([sql<number>`count(*)`.as('rows'), sql<number>`coalesce(sum(length(op)), 0)`.as('bytes')])
+      .where('chat_id', '=', chatId),
+  ),
+  insert: new Precompiled<never>(7, (k, chatId, messageId, firstSeq, lastSeq, op, createdAt, updatedAt) =>
+    q(k)
+      .insertInto('chat_message_overlay')
+      .values({ chat_id: chatId, message_id: messageId, first_seq: num(firstSeq), last_seq: num(lastSeq), op, created_at: num(createdAt), updated_at: num(updatedAt) }),
+  ),
+  update: new Precompiled<never>(5, (k, seq, op, now, chatId, messageId) =>
+    q(k).updateTable('chat_message_overlay').set({ last_seq: num(seq), op, updated_at: num(now) }).where('chat_id', '=', chatId).where('message_id', '=', messageId),
+  ),
+};
+
 /** SQL for `chat_message_overlay` (see chats.overlay.ts for what a row means). */
 export class OverlayRepository {
-  constructor(readonly dialect: Dialect) {}
+  readonly dialect: Dialect;
+
+  constructor(private readonly db: Db) {
+    this.dialect = db.dialect;
+  }
 
   async rowsOf(k: Exec, chatId: string): Promise<OverlayRow[]> {
     return k.selectFrom('chat_message_overlay').select(COLUMNS).where('chat_id', '=', chatId).execute();
@@ -48,41 +86,23 @@ export class OverlayRepository {
 
   /** The row of one message, and the chat's latest write (its message is the current leaf). */
   async writeState(k: Exec, chatId: string, messageId: string) {
-    const own = await k.selectFrom('chat_message_overlay').select(COLUMNS).where('chat_id', '=', chatId).where('message_id', '=', messageId).executeTakeFirst();
-    const latest = await k
-      .selectFrom('chat_message_overlay')
-      .select(['message_id', 'last_seq', 'op'])
-      .where('chat_id', '=', chatId)
-      .orderBy('last_seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const [own] = await WRITE.own.rows(this.db, [chatId, messageId], on(k));
+    const [latest] = await WRITE.latest.rows(this.db, [chatId], on(k));
     return { own, latest };
   }
 
   /** How much a chat holds in overlay rows (compaction bound). */
   async size(k: Exec, chatId: string): Promise<{ rows: number; bytes: number }> {
-    const r = await k
-      .selectFrom('chat_message_overlay')
-      .select([sql<number>`count(*)`.as('rows'), sql<number>`coalesce(sum(length(op)), 0)`.as('bytes')])
-      .where('chat_id', '=', chatId)
-      .executeTakeFirst();
+    const [r] = await WRITE.size.rows(this.db, [chatId], on(k));
     return { rows: Number(r?.rows ?? 0), bytes: Number(r?.bytes ?? 0) };
   }
 
   async insert(k: Exec, chatId: string, messageId: string, seq: number, op: string, now: number): Promise<void> {
-    await k
-      .insertInto('chat_message_overlay')
-      .values({ chat_id: chatId, message_id: messageId, first_seq: seq, last_seq: seq, op, created_at: now, updated_at: now })
-      .execute();
+    await WRITE.insert.rows(this.db, [chatId, messageId, seq, seq, op, now, now], on(k));
   }
 
   async update(k: Exec, chatId: string, messageId: string, seq: number, op: string, now: number): Promise<void> {
-    await k
-      .updateTable('chat_message_overlay')
-      .set({ last_seq: seq, op, updated_at: now })
-      .where('chat_id', '=', chatId)
-      .where('message_id', '=', messageId)
-      .execute();
+    await WRITE.update.rows(this.db, [seq, op, now, chatId, messageId], on(k));
   }
 
   async deleteOf(k: Exec, chatId: string): Promise<void> {
@@ -109,9 +129,9 @@ export class OverlayRepository {
    * no write lands between the compaction's read and its delete, on any instance.
    */
   async lockChat(k: Transaction<Database>, chatId: string): Promise<{ user_id: string } | undefined> {
-    let q = k.selectFrom('chat').select(['user_id']).where('id', '=', chatId);
-    if (this.dialect === 'postgres') q = q.forUpdate();
-    return q.executeTakeFirst();
+    const lock = this.dialect === 'postgres' ? WRITE.lockForUpdate : WRITE.lock;
+    const [head] = await lock.rows(this.db, [chatId], on(k));
+    return head;
   }
 
   /** Chats whose overlay rows hold the text (search), among `chatIds`. */

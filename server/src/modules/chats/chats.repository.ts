@@ -113,7 +113,7 @@ export class ChatsRepository {
   readonly overlay: OverlayRepository;
   constructor(readonly db: Db) {
     this.k = db.kysely.withTables<{ tag: TagTable; chat_tag: ChatTagTable }>();
-    this.overlay = new OverlayRepository(db.dialect);
+    this.overlay = new OverlayRepository(db);
   }
 
   /**
