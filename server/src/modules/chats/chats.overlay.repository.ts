@@ -9,14 +9,15 @@ type Exec = Kysely<Database>;
 
 const COLUMNS = ['message_id', 'first_seq', 'last_seq', 'op', 'updated_at'] as const;
 
-/**
- * The statements of one message write (MessageWriter.writeIn), compiled once: a streamed socket reply
- * is written every 500 ms, and building these six queries through Kysely cost more than running them.
- */
 const q = (k: Kysely<never>) => k as unknown as Exec;
 const num = (placeholder: string) => placeholder as unknown as number;
 /** A repository's executor (its database or a transaction of it) as a precompiled statement runs it. */
 const on = (k: Exec) => k as unknown as Kysely<never>;
+
+/**
+ * The statements of one message write (MessageWriter.writeIn), compiled once: a streamed socket reply
+ * is written every 500 ms, and building these six queries through Kysely cost more than running them.
+ */
 const WRITE = {
   lock: new Precompiled<{ user_id: string }>(1, (k, chatId) => q(k).selectFrom('chat').select(['user_id']).where('id', '=', chatId)),
   lockForUpdate: new Precompiled<{ user_id: string }>(1, (k, chatId) => q(k).selectFrom('chat').select(['user_id']).where('id', '=', chatId).forUpdate()),
