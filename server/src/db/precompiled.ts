@@ -21,7 +21,7 @@ export class Precompiled<Row> {
    * The rows for these parameter values. `on` runs it inside a transaction of `db` (a Kysely
    * Transaction); the compiled query is the same, only the connection differs.
    */
-  async rows(db: Db, args: readonly unknown[], on: Kysely<never> = db.kysely as unknown as Kysely<never>): Promise<Row[]> {
+  async rows(db: Db, args: readonly unknown[], on: Pick<Kysely<never>, 'executeQuery'> = db.kysely): Promise<Row[]> {
     let c = this.#compiled.get(db);
     if (!c) {
       const names = Array.from({ length: this.arity }, (_, i) => placeholder(i));

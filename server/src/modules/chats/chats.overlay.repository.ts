@@ -11,8 +11,6 @@ const COLUMNS = ['message_id', 'first_seq', 'last_seq', 'op', 'updated_at'] as c
 
 const q = (k: Kysely<never>) => k as unknown as Exec;
 const num = (placeholder: string) => placeholder as unknown as number;
-/** A repository's executor (its database or a transaction of it) as a precompiled statement runs it. */
-const on = (k: Exec) => k as unknown as Kysely<never>;
 
 /**
  * The statements of one message write (MessageWriter.writeIn), compiled once: a streamed socket reply
@@ -87,23 +85,23 @@ export class OverlayRepository {
 
   /** The row of one message, and the chat's latest write (its message is the current leaf). */
   async writeState(k: Exec, chatId: string, messageId: string) {
-    const [own] = await WRITE.own.rows(this.db, [chatId, messageId], on(k));
-    const [latest] = await WRITE.latest.rows(this.db, [chatId], on(k));
+    const [own] = await WRITE.own.rows(this.db, [chatId, messageId], k);
+    const [latest] = await WRITE.latest.rows(this.db, [chatId], k);
     return { own, latest };
   }
 
   /** How much a chat holds in overlay rows (compaction bound). */
   async size(k: Exec, chatId: string): Promise<{ rows: number; bytes: number }> {
-    const [r] = await WRITE.size.rows(this.db, [chatId], on(k));
+    const [r] = await WRITE.size.rows(this.db, [chatId], k);
     return { rows: Number(r?.rows ?? 0), bytes: Number(r?.bytes ?? 0) };
   }
 
   async insert(k: Exec, chatId: string, messageId: string, seq: number, op: string, now: number): Promise<void> {
-    await WRITE.insert.rows(this.db, [chatId, messageId, seq, seq, op, now, now], on(k));
+    await WRITE.insert.rows(this.db, [chatId, messageId, seq, seq, op, now, now], k);
   }
 
   async update(k: Exec, chatId: string, messageId: string, seq: number, op: string, now: number): Promise<void> {
-    await WRITE.update.rows(this.db, [seq, op, now, chatId, messageId], on(k));
+    await WRITE.update.rows(this.db, [seq, op, now, chatId, messageId], k);
   }
 
   async deleteOf(k: Exec, chatId: string): Promise<void> {
@@ -131,7 +129,7 @@ export class OverlayRepository {
    */
   async lockChat(k: Transaction<Database>, chatId: string): Promise<{ user_id: string } | undefined> {
     const lock = this.dialect === 'postgres' ? WRITE.lockForUpdate : WRITE.lock;
-    const [head] = await lock.rows(this.db, [chatId], on(k));
+    const [head] = await lock.rows(this.db, [chatId], k);
     return head;
   }
 
