@@ -4,7 +4,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import type { AuthLevel } from '../../plugins/auth-guard.js';
 import { clientAbortSignal, ndjsonErrorLine, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
-import type { UpstreamResponse } from '../../llm/upstreams.js';
+import { isWholeJson, type UpstreamResponse } from '../../llm/upstreams.js';
 import { errorFromException, errorFromResponse, type FailureFlavor } from './ollama.errors.js';
 import type { OllamaService } from './ollama.service.js';
 
@@ -68,11 +68,7 @@ export async function sendUpstream(reply: FastifyReply, res: UpstreamResponse, r
   if (json && !sse) {
     // A non-streamed reply is one JSON document: check it, so a broken upstream is a 502 and not a 200.
     const text = await call(res.text(), 'stream');
-    try {
-      JSON.parse(text);
-    } catch {
-      throw new ApiError(502, 'The Ollama server sent a reply that is not valid JSON');
-    }
+    if (!isWholeJson(text)) throw new ApiError(502, 'The Ollama server sent a reply that is not valid JSON');
     return reply.status(res.status).header('content-type', ct).send(text);
   }
   return relayStream(reply, res, {
