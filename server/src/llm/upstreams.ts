@@ -268,7 +268,9 @@ export class Upstreams {
       headers['content-type'] = 'application/json';
     }
     if (req.key) headers.authorization = `Bearer ${req.key}`;
-    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    // for-in, not Object.entries: no pair arrays per header on every call.
+    const given = req.headers;
+    if (given) for (const k in given) headers[k.toLowerCase()] = given[k]!;
 
     const limit = this.#limitMs(req);
     const controller = new CallAbort();
@@ -305,7 +307,11 @@ export class Upstreams {
         bodyTimeout: idle ?? 0,
       });
       const flat: Record<string, string> = dict(); // header names come from the upstream
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+      const got = res.headers;
+      for (const k in got) {
+        const v = got[k];
+        if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
       stream = res.body as unknown as Readable;
       stream.once('close', cleanup);
       const wrap = <T>(p: Promise<T>) =>

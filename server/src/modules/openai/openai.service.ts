@@ -46,8 +46,9 @@ function isReasoningModel(model: string): boolean {
 }
 
 export function prepareChatPayload(body: Body, model: string, conn: OpenAIConnection): Body {
-  const { metadata: _metadata, ...rest } = body;
-  const payload: Body = { ...rest, model };
+  // A spread and a delete: a rest pattern that leaves a key out takes V8's slow copy.
+  const payload: Body = { ...body, model };
+  if (Object.hasOwn(payload, 'metadata')) delete payload.metadata;
   if (isOpenAIHost(conn) && isReasoningModel(model)) {
     if (payload.max_tokens !== undefined) {
       payload.max_completion_tokens = payload.max_tokens;
@@ -122,10 +123,11 @@ export class OpenAIService {
   /** POST a JSON body to a path of a connection, with its key and (if enabled) user-info headers. */
   send(conn: OpenAIConnection, path: string, json: unknown, opts: OpenAICallOptions & { model?: string; kind?: UpstreamKind } = {}): Promise<UpstreamResponse> {
     const t = target(conn, path, opts.model);
+    const forward = this.ctx.config.models.forwardUserInfoHeaders;
     return this.upstreams.request({
       url: t.url,
       key: t.key,
-      headers: { ...t.headers, ...userInfoHeaders(this.ctx.config.models.forwardUserInfoHeaders, opts.user, opts.chatId) },
+      headers: forward ? { ...t.headers, ...userInfoHeaders(forward, opts.user, opts.chatId) } : t.headers,
       json,
       kind: opts.kind ?? 'generation',
       signal: opts.signal,
