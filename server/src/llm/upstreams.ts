@@ -69,6 +69,8 @@ export interface UpstreamResponse {
   headers: Record<string, string>;
   body: Readable;
   json<T = unknown>(): Promise<T>;
+  /** The body's text, refused like json() unless isWholeJson passes: for a reply relayed as it came. */
+  jsonText(): Promise<string>;
   text(): Promise<string>;
   dump(): Promise<void>;
 }
@@ -360,6 +362,11 @@ export class Upstreams {
             } catch {
               throw new ApiError(502, upstreamInvalidJson(req.url));
             }
+          }),
+        jsonText: () =>
+          wrap(readText()).then((text) => {
+            if (!isWholeJson(text)) throw new ApiError(502, upstreamInvalidJson(req.url));
+            return text;
           }),
         text: () => wrap(readText()),
         dump: () => res.body.dump().catch(() => undefined),

@@ -127,6 +127,20 @@ describe('/api/chat/completions and /api/embeddings', () => {
     expect(ollama.requests.some((r) => r.path === '/api/chat')).toBe(false);
   });
 
+  it('relays a non-streamed OpenAI reply as the upstream sent it', async () => {
+    up.reply = 'Grüße, “quoted” and \\ escaped';
+    try {
+      const res = await post({ model: 'gpt-4o-mini', stream: false, messages: [{ role: 'user', content: 'Hi' }], chat_id: 'c' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await res.json()) as { object: string; choices: { message: { content: string } }[] };
+      expect(body.object).toBe('chat.completion');
+      expect(body.choices[0]!.message.content).toBe('Grüße, “quoted” and \\ escaped');
+    } finally {
+      up.reply = 'Hello from the fake OpenAI server.';
+    }
+  });
+
   it('resolves a bare Ollama name to its :latest tag, like ollama itself', async () => {
     const res = await post({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] });
     expect(res.status).toBe(200);

@@ -51,6 +51,8 @@ export async function completionsRoutes(root: FastifyInstance, ctx: AppContext):
         const body = outcome.chunks instanceof OllamaChunks ? outcome.chunks.sseStream() : Readable.from(chunksToSse(outcome.chunks), { objectMode: false });
         return sseReply(reply, body);
       }
+      // A reply no step changed goes on as the upstream's text (see relayedJson in the service).
+      if (outcome.text !== undefined) return reply.status(outcome.status).header('content-type', 'application/json; charset=utf-8').send(outcome.text);
       return reply.status(outcome.status).send(outcome.body);
     });
   }

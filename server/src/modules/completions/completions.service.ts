@@ -43,7 +43,13 @@ import { assertWebSearchPermission, webSearchStep, wantsWebSearch } from '../../
 type Json = Record<string, unknown>;
 
 export type CompletionOutcome = (
-  | { kind: 'json'; status: number; body: unknown }
+  | {
+      kind: 'json';
+      status: number;
+      body: unknown;
+      /** The reply's text as the upstream sent it, until a step reads `body` (then it is undefined). */
+      readonly text?: string;
+    }
   | { kind: 'chunks'; chunks: AsyncIterable<Json> }
   | { kind: 'passthrough'; response: UpstreamResponse }
 ) & {
@@ -77,6 +83,38 @@ function withSourcesOutcome(outcome: CompletionOutcome, sources: Source[]): Comp
   }
   if (outcome.kind === 'chunks') return { kind: 'chunks', chunks: withSources(sources, outcome.chunks), sources };
   return { ...outcome, sources };
+}
+
+/**
+ * A non-streamed OpenAI reply, parsed only when a step reads `body`. Most replies go to the client as
+ * they came, and parsing one to serialise it again cost about as much as the rest of the relay. A
+ * spread of the outcome reads `body` before `text`, so the copy carries no stale text.
+ */
+function relayedJson(status: number, raw: string): CompletionOutcome {
+  let text: string | undefined = raw;
+  let body: unknown;
+  return {
+    kind: 'json',
+    status,
+    get body() {
+      if (text !== undefined) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new ApiError(502, 'The upstream server sent a reply that is not valid JSON');
+        }
+        text = undefined;
+      }
+      return body;
+    },
+    set body(value: unknown) {
+      body = value;
+      text = undefined;
+    },
+    get text() {
+      return text;
+    },
+  };
 }
 
 /** The AbortSignal of a call, for a step that needs a real one (made now if the route gave `abort`). */
@@ -259,7 +297,7 @@ export class CompletionsService {
     }
     if (!res.ok) throw await openaiResponseError(res);
     if ((res.headers['content-type'] ?? '').includes('text/event-stream')) return { kind: 'passthrough', response: res };
-    return { kind: 'json', status: res.status, body: await res.json() };
+    return relayedJson(res.status, await res.jsonText());
   }
 
   /** A task model call (query generation): one non-streamed completion, its text. */
