@@ -6,7 +6,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import { relayStream, sseErrorLine } from '../../llm/stream-relay.js';
 import { clientAbort } from '../../llm/client-abort.js';
-import { isWholeJson, upstreamErrorMessage, type UpstreamResponse } from '../../llm/upstreams.js';
+import { upstreamErrorMessage, type UpstreamResponse } from '../../llm/upstreams.js';
 import { currentUser } from '../../plugins/auth-guard.js';
 import type { ZodTypeProvider } from '../../plugins/zod.js';
 import { stripOpenWebUIFields } from '../completions/completion-fields.js';
@@ -22,11 +22,9 @@ const UrlIdx = z.object({ url_idx: z.coerce.number().int().min(0) });
 
 /** Sends a non-streamed upstream answer on with its status and JSON body untouched. */
 async function sendUpstreamJson(reply: import('fastify').FastifyReply, res: UpstreamResponse) {
-  const text = await res.text();
   // A 2xx that claims JSON but is not (truncated, an HTML page) must not reach a client as success.
-  if (res.ok && (res.headers['content-type'] ?? 'application/json').includes('json') && !isWholeJson(text)) {
-    throw new ApiError(502, 'The upstream server sent a reply that is not valid JSON');
-  }
+  const claimsJson = res.ok && (res.headers['content-type'] ?? 'application/json').includes('json');
+  const text = claimsJson ? await res.jsonText() : await res.text();
   return reply.status(res.status).header('content-type', res.headers['content-type'] ?? 'application/json').send(text);
 }
 
