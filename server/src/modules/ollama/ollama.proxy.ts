@@ -4,7 +4,8 @@ import { ApiError } from '../../errors/api-error.js';
 import { ERROR_MESSAGES } from '../../errors/messages.js';
 import type { AuthLevel } from '../../plugins/auth-guard.js';
 import { clientAbortSignal, ndjsonErrorLine, relayStream, sseErrorLine } from '../../llm/stream-relay.js';
-import { isWholeJson, type UpstreamResponse } from '../../llm/upstreams.js';
+import type { UpstreamResponse } from '../../llm/upstreams.js';
+import { isWholeJson } from '../../llm/whole-json.js';
 import { errorFromException, errorFromResponse, type FailureFlavor } from './ollama.errors.js';
 import type { OllamaService } from './ollama.service.js';
 
