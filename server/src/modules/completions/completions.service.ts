@@ -107,10 +107,6 @@ function relayedJson(status: number, raw: string): CompletionOutcome {
       }
       return body;
     },
-    set body(value: unknown) {
-      body = value;
-      text = undefined;
-    },
     get text() {
       return text;
     },
